@@ -1,0 +1,35 @@
+// npm run bench: every section measures Tessera next to its physical limit and its peers in one run,
+// prints a table, and the last line of output is one JSON object with every figure and ratio.
+// Usage: npm run bench [-- --only verify,audit] [-- --quick]
+import { parseArgs } from 'node:util';
+
+const SECTIONS = {
+  verify: () => import('./verify.js'),
+  audit: () => import('./audit.js'),
+};
+
+const { values } = parseArgs({
+  options: { only: { type: 'string' }, quick: { type: 'boolean', default: false } },
+  allowPositionals: false,
+});
+const wanted = values.only ? values.only.split(',') : Object.keys(SECTIONS);
+const results = { node: process.version, cpus: (await import('node:os')).cpus().length, quick: values.quick };
+
+for (const name of wanted) {
+  const load = SECTIONS[name];
+  if (!load) {
+    console.error(`unknown bench section ${name}; known: ${Object.keys(SECTIONS).join(', ')}`);
+    process.exit(2);
+  }
+  let mod;
+  try {
+    mod = await load();
+  } catch (error) {
+    if (error && error.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes(`bench/${name}.js`)) continue;
+    throw error;
+  }
+  console.log(`\n== ${name} ==`);
+  results[name] = await mod.run({ quick: values.quick, log: (line) => console.log(line) });
+}
+
+console.log(JSON.stringify(results));

@@ -1,0 +1,47 @@
+/**
+ * The `tessera` command line. Each command lives in its own module and is loaded only when used,
+ * so `tessera audit` never loads a database driver and `tessera serve` never loads ESLint.
+ */
+
+/** What every command module exports. */
+export interface CliCommand {
+  readonly summary: string;
+  run(args: readonly string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
+  keys: () => import('./keys-command.js'),
+  audit: () => import('./audit-command.js'),
+};
+
+/**
+ * Runs the CLI with the given arguments and resolves to the process exit code.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await main(['keys', 'list']);
+ * ```
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    await printHelp();
+    return name === undefined ? 2 : 0;
+  }
+  const load = COMMANDS[name];
+  if (load === undefined) {
+    process.stderr.write(`tessera: unknown command "${name}". Run "tessera help".\n`);
+    return 2;
+  }
+  const { command } = await load();
+  return command.run(rest);
+}
+
+async function printHelp(): Promise<void> {
+  const lines = ['Usage: tessera <command> [options]', '', 'Commands:'];
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    const { command } = await load();
+    lines.push(`  ${name.padEnd(10)} ${command.summary}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,125 @@
+import { TesseraError } from '../errors/tessera-error.js';
+import { describeUntrusted } from '../errors/explain.js';
+import { detectMangling, MANGLING_WORDS } from '../jwt/mangling.js';
+import { decodeBase64url } from './base64url.js';
+import { parseStrictJson } from './strict-json.js';
+
+/** Largest token accepted; checked before any decoding or crypto. */
+export const MAX_TOKEN_BYTES = 8192;
+
+/** A JOSE header that passed every structural rule. `typ` is already known to be an access-token type. */
+export interface CheckedHeader {
+  readonly alg: string;
+  readonly kid: string;
+  readonly typ: string;
+}
+
+/** A compact JWS split into its parts; nothing is verified yet. */
+export interface CompactParts {
+  readonly header: CheckedHeader;
+  readonly signingInput: string;
+  readonly payloadSegment: string;
+  readonly signatureSegment: string;
+}
+
+// Header parameters that make a verifier fetch something, trust an embedded key, or change how the
+// signature is computed. Tessera never does any of these because of a token.
+const REFUSED_HEADERS = ['jku', 'x5u', 'jwk', 'x5c', 'crit', 'b64'] as const;
+const KID_PATTERN = /^[A-Za-z0-9._~:+=-]{1,128}$/;
+const HEADER_CACHE_LIMIT = 256;
+
+/**
+ * Splits and checks compact JWS access tokens. Headers repeat across every token one key signs, so
+ * checked headers are cached by their exact segment text (bounded).
+ *
+ * @example
+ * ```ts
+ * const parser = new CompactParser();
+ * const { header, signingInput } = parser.parse(token);
+ * ```
+ */
+export class CompactParser {
+  readonly #headers = new Map<string, CheckedHeader>();
+
+  /**
+   * Splits a token and checks its header, throwing a TesseraError with the exact code on the first problem.
+   *
+   * @example
+   * ```ts
+   * new CompactParser().parse('a.b'); // throws TOKEN_MALFORMED
+   * ```
+   */
+  parse(token: string): CompactParts {
+    if (token.length > MAX_TOKEN_BYTES) {
+      throw new TesseraError('TOKEN_TOO_LARGE', `The token is ${token.length} bytes; the limit is ${MAX_TOKEN_BYTES}. Large tokens usually carry data that belongs in an API response.`, {
+        bytes: token.length,
+        limit: MAX_TOKEN_BYTES,
+      });
+    }
+    const first = token.indexOf('.');
+    const second = first < 0 ? -1 : token.indexOf('.', first + 1);
+    if (second < 0 || token.indexOf('.', second + 1) >= 0) throw malformedOrUnsupported(token);
+    const headerSegment = token.slice(0, first);
+    let header = this.#headers.get(headerSegment);
+    if (header === undefined) {
+      header = checkHeader(headerSegment, token);
+      if (this.#headers.size >= HEADER_CACHE_LIMIT) this.#headers.clear();
+      this.#headers.set(headerSegment, header);
+    }
+    return {
+      header,
+      signingInput: token.slice(0, second),
+      payloadSegment: token.slice(first + 1, second),
+      signatureSegment: token.slice(second + 1),
+    };
+  }
+}
+
+function malformedOrUnsupported(token: string): TesseraError {
+  if (token.split('.').length === 5) {
+    return new TesseraError('TOKEN_UNSUPPORTED', 'The token has five parts: it is an encrypted JWT (JWE). Tessera access tokens are signed (JWS) only.');
+  }
+  return malformed(token, 'it is not three base64url parts separated by dots');
+}
+
+function malformed(token: string, fallback: string): TesseraError {
+  const mangling = detectMangling(token);
+  return new TesseraError('TOKEN_MALFORMED', `The token is malformed: ${mangling === undefined ? fallback : MANGLING_WORDS[mangling]}.`, {
+    mangling: mangling ?? null,
+  });
+}
+
+function checkHeader(segment: string, token: string): CheckedHeader {
+  const bytes = decodeBase64url(segment);
+  if (bytes === undefined) return throwing(malformed(token, 'the header is not canonical base64url (padding, +, /, whitespace or stray bits)'));
+  const parsed = parseStrictJson(bytes);
+  if (!parsed.ok) {
+    if (parsed.problem === 'duplicate-key') throw new TesseraError('HEADER_NOT_ALLOWED', 'The token header names a parameter twice; parsers would disagree on which one counts.');
+    return throwing(malformed(token, `the header is not a JSON object (${parsed.problem})`));
+  }
+  const header = parsed.value;
+  if (typeof header.alg !== 'string') throw new TesseraError('ALGORITHM_NOT_ALLOWED', `The token header has no string "alg" (${describeUntrusted(header.alg)}).`);
+  if (header.alg.toLowerCase() === 'none') throw new TesseraError('ALGORITHM_NOT_ALLOWED', `The token claims alg ${describeUntrusted(header.alg)}: unsigned tokens are never accepted.`);
+  if ('enc' in header || 'zip' in header) throw new TesseraError('TOKEN_UNSUPPORTED', 'The token header has "enc" or "zip": encrypted or compressed tokens are not accepted.');
+  if ('cty' in header) throw new TesseraError('TOKEN_UNSUPPORTED', `The token header has cty ${describeUntrusted(header.cty)}: nested tokens are not accepted.`);
+  for (const name of REFUSED_HEADERS) {
+    if (name in header) {
+      throw new TesseraError('HEADER_NOT_ALLOWED', `The token header carries "${name}": Tessera never fetches or trusts keys, or changes signing rules, because a token says so.`, { parameter: name });
+    }
+  }
+  const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : undefined;
+  if (typ !== 'at+jwt' && typ !== 'application/at+jwt') {
+    throw new TesseraError('TOKEN_TYPE_MISMATCH', `The token has typ ${describeUntrusted(header.typ)}, not "at+jwt": it is not an access token (an ID token or another kind of JWT?).`, {
+      expected: 'at+jwt',
+    });
+  }
+  if (header.kid === undefined) throw new TesseraError('KEY_UNKNOWN', 'The token header has no "kid"; Tessera has no fallback key.');
+  if (typeof header.kid !== 'string' || !KID_PATTERN.test(header.kid)) {
+    throw new TesseraError('KEY_UNKNOWN', `The token header "kid" ${describeUntrusted(header.kid)} is not a short plain string.`);
+  }
+  return Object.freeze({ alg: header.alg, kid: header.kid, typ });
+}
+
+function throwing(error: TesseraError): never {
+  throw error;
+}

@@ -1,0 +1,44 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { KeyStore, StoredKey } from './key-store.js';
+
+/**
+ * A keyring in one JSON file (mode 0600), for a single node without a database keyring.
+ * Writes go to a temporary file and are renamed into place, so a crash never leaves half a keyring.
+ *
+ * @example
+ * ```ts
+ * const store = createFileKeyStore({ path: '.tessera/keys.json' });
+ * ```
+ */
+export function createFileKeyStore(options: { path: string }): KeyStore {
+  const { path } = options;
+  const load = async (): Promise<StoredKey[]> => {
+    try {
+      return (JSON.parse(await readFile(path, 'utf8')) as { keys: StoredKey[] }).keys;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  };
+  const save = async (keys: readonly StoredKey[]): Promise<void> => {
+    await mkdir(dirname(path), { recursive: true });
+    const temporary = `${path}.${process.pid}.tmp`;
+    await writeFile(temporary, `${JSON.stringify({ keys }, null, 2)}\n`, { mode: 0o600 });
+    await rename(temporary, path);
+  };
+  return {
+    loadKeys: load,
+    saveKeys: save,
+    async initKeys(keys) {
+      await mkdir(dirname(path), { recursive: true });
+      try {
+        // 'wx' fails when the file exists: the first process to start creates the keyring, the rest read it.
+        await writeFile(path, `${JSON.stringify({ keys }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      return load();
+    },
+  };
+}
