@@ -10,6 +10,8 @@ export interface CliCommand {
 }
 
 const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
+  serve: () => import('./serve-command.js'),
+  config: () => import('./config-command.js'),
   keys: () => import('./keys-command.js'),
   audit: () => import('./audit-command.js'),
 };

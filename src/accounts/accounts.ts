@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import { TesseraError } from '../errors/tessera-error.js';
+import type { AccountStore, UserRow } from '../store/account-store.js';
+import { mintOneTimeToken, oneTimeSecretMatches, parseOneTimeToken } from './one-time-token.js';
+
+/** Password length rules: a maximum stops a 1 MB password before it reaches the hash. */
+export const PASSWORD_RULES = { minLength: 8, maxLength: 256 } as const;
+
+/** Options of {@link createAccounts}. */
+export interface AccountsOptions {
+  readonly store: AccountStore;
+  readonly now?: () => number;
+  /** Delivers a password-reset token (email it). Default: none, and the server logs it in development. */
+  readonly deliverResetToken?: (input: { email: string; token: string; expiresAt: number }) => void | Promise<void>;
+  readonly resetTokenSeconds?: number;
+  readonly ticketSeconds?: number;
+}
+
+/**
+ * Tessera's own accounts: argon2id passwords (OWASP parameters: 19 MiB, 2 passes, 1 lane), constant
+ * work for unknown emails, single-use reset tokens and connection tickets.
+ *
+ * @example
+ * ```ts
+ * const accounts = createAccounts({ store });
+ * const user = await accounts.login('a@example.com', 'correct horse battery staple');
+ * ```
+ */
+export interface Accounts {
+  signup(email: string, password: string): Promise<UserRow>;
+  login(email: string, password: string): Promise<UserRow>;
+  changePassword(userId: string, current: string, next: string): Promise<void>;
+  requestPasswordReset(email: string): Promise<void>;
+  /** Sets the new password and returns the user id; the caller revokes every session. */
+  confirmPasswordReset(token: string, newPassword: string): Promise<string>;
+  createTicket(input: { userId: string; sessionId: string }): Promise<{ ticket: string; expiresIn: number }>;
+  consumeTicket(ticket: string): Promise<{ userId: string; sessionId: string }>;
+  findUser(userId: string): Promise<UserRow | undefined>;
+}
+
+const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+/**
+ * Creates the account service over an account store.
+ *
+ * @example
+ * ```ts
+ * const accounts = createAccounts({ store, deliverResetToken: ({ email, token }) => mailer.send(email, token) });
+ * ```
+ */
+export function createAccounts(options: AccountsOptions): Accounts {
+  const { store } = options;
+  const now = options.now ?? Date.now;
+  const resetMs = (options.resetTokenSeconds ?? 900) * 1000;
+  const ticketMs = (options.ticketSeconds ?? 30) * 1000;
+  // Verified against when the email is unknown, so both paths cost one argon2id verification.
+  const dummyHash = hash(randomBytes(16).toString('base64url'), ARGON2);
+
+  const invalidCredentials = (): TesseraError => new TesseraError('CREDENTIALS_INVALID', 'The email or the password is wrong.');
+
+  const checkPassword = (password: string, field = 'password'): void => {
+    if (password.length < PASSWORD_RULES.minLength || password.length > PASSWORD_RULES.maxLength) {
+      throw new TesseraError('REQUEST_INVALID', `The ${field} must be ${PASSWORD_RULES.minLength} to ${PASSWORD_RULES.maxLength} characters.`, { field });
+    }
+  };
+
+  return {
+    async signup(rawEmail, password) {
+      checkPassword(password);
+      const email = normaliseEmail(rawEmail);
+      const at = now();
+      const user: UserRow = { id: randomBytes(16).toString('base64url'), email, passwordHash: await hash(password, ARGON2), createdAt: at, passwordChangedAt: at };
+      if (!(await store.createUser(user))) throw new TesseraError('ACCOUNT_EXISTS', 'An account with this email already exists; sign in or reset the password.');
+      return user;
+    },
+
+    async login(rawEmail, password) {
+      if (password.length > PASSWORD_RULES.maxLength) throw invalidCredentials();
+      const user = await store.findUserByEmail(normaliseEmail(rawEmail));
+      const ok = await verify(user?.passwordHash ?? (await dummyHash), password).catch(() => false);
+      if (user === undefined || !ok) throw invalidCredentials();
+      return user;
+    },
+
+    async changePassword(userId, current, next) {
+      checkPassword(next, 'new_password');
+      const user = await store.findUserById(userId);
+      if (user === undefined || current.length > PASSWORD_RULES.maxLength || !(await verify(user.passwordHash, current).catch(() => false))) {
+        throw invalidCredentials();
+      }
+      await store.updatePassword({ userId, passwordHash: await hash(next, ARGON2), at: now() });
+    },
+
+    async requestPasswordReset(rawEmail) {
+      const user = await store.findUserByEmail(normaliseEmail(rawEmail));
+      if (user === undefined) return;
+      const minted = mintOneTimeToken('tsp');
+      const expiresAt = now() + resetMs;
+      await store.createOneTimeToken({ id: minted.id, kind: 'reset', userId: user.id, sessionId: null, secretHash: minted.secretHash, expiresAt });
+      await options.deliverResetToken?.({ email: user.email, token: minted.value, expiresAt });
+    },
+
+    async confirmPasswordReset(token, newPassword) {
+      checkPassword(newPassword, 'new_password');
+      const parts = parseOneTimeToken('tsp', token);
+      const invalid = new TesseraError('RESET_TOKEN_INVALID', 'The password-reset token is unknown, already used, or expired; request a new one.');
+      if (parts === undefined) throw invalid;
+      const row = await store.consumeOneTimeToken({ id: parts.id, kind: 'reset', at: now() });
+      if (row === undefined || !oneTimeSecretMatches(parts.secret, row.secretHash)) throw invalid;
+      await store.updatePassword({ userId: row.userId, passwordHash: await hash(newPassword, ARGON2), at: now() });
+      return row.userId;
+    },
+
+    async createTicket({ userId, sessionId }) {
+      const minted = mintOneTimeToken('tst');
+      await store.createOneTimeToken({ id: minted.id, kind: 'ticket', userId, sessionId, secretHash: minted.secretHash, expiresAt: now() + ticketMs });
+      return { ticket: minted.value, expiresIn: ticketMs / 1000 };
+    },
+
+    async consumeTicket(ticket) {
+      const parts = parseOneTimeToken('tst', ticket);
+      const invalid = new TesseraError('TICKET_INVALID', 'The ticket is unknown, already used, or older than its 30 s lifetime; ask /auth/ticket for a new one.');
+      if (parts === undefined) throw invalid;
+      const row = await store.consumeOneTimeToken({ id: parts.id, kind: 'ticket', at: now() });
+      if (row === undefined || row.sessionId === null || !oneTimeSecretMatches(parts.secret, row.secretHash)) throw invalid;
+      return { userId: row.userId, sessionId: row.sessionId };
+    },
+
+    findUser(userId) {
+      return store.findUserById(userId);
+    },
+  };
+}
+
+function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}

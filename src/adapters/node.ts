@@ -1,0 +1,37 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import type { AuthHandler } from '../http/auth-handler.js';
+
+/**
+ * A `node:http` request listener over the Fetch handler (the conversion is @hono/node-server's, a
+ * well-kept one; writing our own would re-learn its edge cases around streams and aborted requests).
+ *
+ * @example
+ * ```ts
+ * http.createServer(toNodeListener(server.handler)).listen(8080);
+ * ```
+ */
+export function toNodeListener(handler: AuthHandler): (request: IncomingMessage, response: ServerResponse) => void {
+  return getRequestListener((request, env) => handler.fetch(request, { remoteAddress: env.incoming.socket.remoteAddress }));
+}
+
+/**
+ * Starts a `node:http` server for the handler and resolves once it listens.
+ *
+ * @example
+ * ```ts
+ * const { server, port } = await listen(handler, { port: 8080 });
+ * ```
+ */
+export async function listen(handler: AuthHandler, options: { port: number; host?: string }): Promise<{ server: Server; port: number }> {
+  const server = createServer(toNodeListener(handler));
+  // Slow-loris and hung clients must not hold sockets forever.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 15_000;
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', () => resolvePromise());
+  });
+  const address = server.address();
+  return { server, port: typeof address === 'object' && address !== null ? address.port : options.port };
+}

@@ -1,0 +1,29 @@
+import { parseArgs } from 'node:util';
+import { isTesseraError } from '../errors/tessera-error.js';
+import { resolveConfig } from '../server/config.js';
+import type { CliCommand } from './main.js';
+import { SETTING_FLAGS } from './serve-command.js';
+
+/**
+ * `tessera config`: prints the effective configuration and where each setting came from.
+ *
+ * @example
+ * ```sh
+ * npx tessera config --access-ttl 5m
+ * ```
+ */
+export const command: CliCommand = {
+  summary: 'print the effective configuration (flags > environment > tessera.config > defaults)',
+  async run(args) {
+    try {
+      const flags = parseArgs({ args: [...args], options: { ...SETTING_FLAGS, production: { type: 'boolean' }, 'trust-proxy': { type: 'boolean' } } }).values;
+      const { keySecret, sources, ...config } = await resolveConfig({ flags, env: process.env, cwd: process.cwd() });
+      const shown = { ...config, 'database-url': config['database-url']?.replace(/\/\/[^@/]*@/, '//***@'), keySecret: keySecret === undefined ? 'unset' : 'set', sources };
+      process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+      return 0;
+    } catch (error) {
+      process.stderr.write(`tessera config: ${isTesseraError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error)}\n`);
+      return 1;
+    }
+  },
+};

@@ -1,0 +1,59 @@
+import { parseArgs } from 'node:util';
+import { listen } from '../adapters/node.js';
+import { isTesseraError } from '../errors/tessera-error.js';
+import { resolveConfig, SETTINGS } from '../server/config.js';
+import { createTesseraServer } from '../server/create-server.js';
+import { renderHomePage } from '../server/home-page.js';
+import type { CliCommand } from './main.js';
+
+/**
+ * Flag definitions shared by `serve` and `config`: every setting takes a value (booleans as true/false).
+ *
+ * @example
+ * ```ts
+ * parseArgs({ args, options: SETTING_FLAGS });
+ * ```
+ */
+export const SETTING_FLAGS = Object.fromEntries(Object.keys(SETTINGS).map((name) => [name, { type: 'string' as const }]));
+
+/**
+ * `tessera serve`: the auth server on http://localhost:8080, embedded SQLite by default.
+ *
+ * @example
+ * ```sh
+ * npx tessera serve --port 8080 --access-ttl 15m
+ * ```
+ */
+export const command: CliCommand = {
+  summary: 'run the auth server (SQLite by default, --database-url postgres://... for many nodes)',
+  async run(args) {
+    let flags: Record<string, unknown>;
+    try {
+      flags = parseArgs({ args: [...args], options: { ...SETTING_FLAGS, production: { type: 'boolean' }, 'trust-proxy': { type: 'boolean' } }, allowPositionals: false }).values;
+    } catch (error) {
+      process.stderr.write(`tessera serve: ${error instanceof Error ? error.message : String(error)}\nSettings: ${Object.keys(SETTINGS).map((s) => `--${s}`).join(' ')}\n`);
+      return 2;
+    }
+    try {
+      const config = await resolveConfig({ flags, env: process.env, cwd: process.cwd() });
+      const server = await createTesseraServer({ config, homePage: () => renderHomePage({ issuer: config.issuer }) });
+      const { server: http, port } = await listen(server.handler, { port: config.port });
+      server.logger.info({ port, issuer: config.issuer, audience: config.audience, store: config['database-url'] === undefined ? `sqlite:${config.db}` : 'postgres', production: config.production }, `Tessera listening on http://localhost:${port}`);
+      if (!config.production) server.logger.warn({ issuer: config.issuer, audience: config.audience }, 'development mode: issuer and audience default to this server; set them (and --production) before deploying');
+      const stop = (): void => {
+        http.close();
+        server.close().finally(() => process.exit(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await new Promise(() => undefined);
+      return 0;
+    } catch (error) {
+      if (isTesseraError(error)) {
+        process.stderr.write(`tessera serve: ${error.code}: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    }
+  },
+};

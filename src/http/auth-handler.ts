@@ -1,0 +1,134 @@
+import type { TokenSet } from '../sessions/session-manager.js';
+import { TesseraError } from '../errors/tessera-error.js';
+import { AUTH_ROUTES } from './auth-routes.js';
+import { serializeRefreshCookie } from './cookies.js';
+import { DISCOVERY_ROUTES } from './discovery-routes.js';
+import { REFRESH_COOKIE, type AuthHandlerOptions, type Route, type RouteDeps } from './handler-options.js';
+import { oauthTokenRoute } from './oauth-token-route.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { createOriginPolicy } from './origin-policy.js';
+import { oauthErrorResponse, problemResponse, toTesseraError } from './problem.js';
+import { createMemoryRateLimiter } from './rate-limit.js';
+import { clientAddress } from './request-context.js';
+
+/** Per-request facts only the host runtime knows. */
+export interface ConnectionInfo {
+  readonly remoteAddress?: string | undefined;
+}
+
+/**
+ * A Fetch-standard auth server: Request in, Response out. Runs on Node (through the adapters or the
+ * standalone server), Bun, Deno, Hono and Next.js route handlers alike.
+ *
+ * @example
+ * ```ts
+ * const auth = createAuthHandler({ sessions, accounts, verifyAccessToken: verifier.verify, jwks: () => keyring.jwks(), ... });
+ * const response = await auth.fetch(new Request('http://localhost/auth/time'));
+ * ```
+ */
+export interface AuthHandler {
+  fetch(request: Request, info?: ConnectionInfo): Promise<Response>;
+  /** Whether this handler owns a path (for adapters that fall through to the app). */
+  handles(pathname: string): boolean;
+}
+
+const ROUTES: Readonly<Record<string, Route>> = {
+  ...AUTH_ROUTES,
+  ...DISCOVERY_ROUTES,
+  'POST /oauth/token': oauthTokenRoute,
+  'GET /openapi.json': async (_input, deps) => Response.json(buildOpenApiDocument({ issuer: deps.options.issuer })),
+};
+
+interface CompiledRoute {
+  readonly method: string;
+  readonly pattern: RegExp;
+  readonly names: readonly string[];
+  readonly route: Route;
+}
+
+const COMPILED: readonly CompiledRoute[] = Object.entries(ROUTES).map(([key, route]) => {
+  const [method, path] = key.split(' ') as [string, string];
+  const names: string[] = [];
+  const source = path.replace(/[.]/g, '\\.').replace(/:(\w+)/g, (_m, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { method, pattern: new RegExp(`^${source}$`), names, route };
+});
+
+/**
+ * Creates the auth handler.
+ *
+ * @example
+ * ```ts
+ * const auth = createAuthHandler(options);
+ * serve({ fetch: (request, env) => auth.fetch(request) });
+ * ```
+ */
+export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
+  const now = options.now ?? Date.now;
+  const origins = createOriginPolicy({ allowedOrigins: options.allowedOrigins });
+  const sameSite = options.cookieSameSite ?? 'Lax';
+  const tokenBody = (tokens: TokenSet): Response => {
+    const body: Record<string, unknown> = {
+      access_token: tokens.accessToken,
+      token_type: 'Bearer',
+      expires_in: tokens.expiresIn,
+      refresh_grace_s: tokens.refreshGraceSeconds,
+      session_id: tokens.sessionId,
+      grace: tokens.grace,
+    };
+    const headers = new Headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
+    if (tokens.transport === 'body') body.refresh_token = tokens.refreshToken;
+    else headers.append('set-cookie', serializeRefreshCookie(tokens.refreshToken, tokens.refreshExpiresIn, { name: REFRESH_COOKIE, path: '/auth', sameSite }));
+    return Response.json(body, { headers });
+  };
+  const deps: RouteDeps = { options, origins, limiter: options.rateLimiter ?? createMemoryRateLimiter({ now }), now, tokenBody };
+
+  const dispatch = async (request: Request, info: ConnectionInfo, pathname: string): Promise<Response> => {
+    if (request.method === 'OPTIONS') return origins.preflight(request);
+    if (pathname === '/' && request.method === 'GET' && options.homePage !== undefined) return options.homePage();
+    let pathMatched = false;
+    for (const compiled of COMPILED) {
+      const match = compiled.pattern.exec(pathname);
+      if (match === null) continue;
+      pathMatched = true;
+      if (compiled.method !== request.method) continue;
+      const params = Object.fromEntries(compiled.names.map((name, i) => [name, decodeURIComponent(match[i + 1] as string)]));
+      const ip = clientAddress(request, { remoteAddress: info.remoteAddress, trustProxy: options.trustProxy === true });
+      return compiled.route({ request, ip, params }, deps);
+    }
+    throw pathMatched
+      ? new TesseraError('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${pathname}.`)
+      : new TesseraError('NOT_FOUND', 'No such endpoint.');
+  };
+
+  return {
+    handles: (pathname) => pathname === '/' || COMPILED.some((compiled) => compiled.pattern.test(pathname)),
+    async fetch(request, info = {}) {
+      const started = now();
+      let pathname = '/';
+      let response: Response;
+      let code: string | undefined;
+      try {
+        pathname = new URL(request.url).pathname;
+        response = await dispatch(request, info, pathname);
+      } catch (caught) {
+        const error = caught instanceof URIError ? new TesseraError('REQUEST_INVALID', 'The URL has an invalid percent-encoding.') : toTesseraError(caught);
+        if (!(caught instanceof TesseraError) && !(caught instanceof URIError)) options.logger?.error({ err: describeCause(caught), path: pathname }, 'unexpected error');
+        code = error.code;
+        response = pathname === '/oauth/token' ? oauthErrorResponse(error) : problemResponse(error);
+      }
+      const headers = new Headers(response.headers);
+      for (const [name, value] of Object.entries(origins.corsHeaders(request))) headers.set(name, value);
+      headers.set('date', new Date(now()).toUTCString());
+      // Only the path is logged: query strings can hold tokens that clients put where they don't belong.
+      options.logger?.info({ method: request.method, path: pathname, status: response.status, code, ms: now() - started }, 'request');
+      return new Response(response.body, { status: response.status, headers });
+    },
+  };
+}
+
+function describeCause(caught: unknown): { name: string; code?: unknown } {
+  return caught instanceof Error ? { name: caught.name, code: (caught as { code?: unknown }).code } : { name: typeof caught };
+}

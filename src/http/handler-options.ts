@@ -1,0 +1,59 @@
+import type { Accounts } from '../accounts/accounts.js';
+import type { AccessTokenClaims } from '../jwt/claims.js';
+import type { SessionManager, TokenSet } from '../sessions/session-manager.js';
+import type { OriginPolicy } from './origin-policy.js';
+import type { RateLimiter } from './rate-limit.js';
+import type { JWK } from 'jose';
+
+/** The smallest logger the handlers need; pino satisfies it. Never given a token. */
+export interface LoggerLike {
+  info(object: object, message?: string): void;
+  warn(object: object, message?: string): void;
+  error(object: object, message?: string): void;
+}
+
+/** Options of createAuthHandler. */
+export interface AuthHandlerOptions {
+  readonly sessions: SessionManager;
+  /** Tessera's own accounts; without them signup, login, password and reset routes answer 404. */
+  readonly accounts?: Accounts;
+  readonly verifyAccessToken: (token: string) => AccessTokenClaims;
+  readonly jwks: () => { keys: JWK[] };
+  readonly issuer: string;
+  readonly audience: string;
+  readonly leewaySeconds: number;
+  readonly accessTtlSeconds: number;
+  readonly allowedOrigins: readonly string[];
+  /** Public OAuth client ids accepted at /oauth/token. Default `['tessera']`. */
+  readonly clientIds?: readonly string[];
+  readonly cookieSameSite?: 'Lax' | 'Strict' | 'None';
+  readonly signupEnabled?: boolean;
+  readonly trustProxy?: boolean;
+  readonly rateLimiter?: RateLimiter;
+  readonly logger?: LoggerLike;
+  readonly now?: () => number;
+  /** Serves a page at GET / (the demo). */
+  readonly homePage?: () => Response;
+}
+
+/** Everything a route needs, resolved once. */
+export interface RouteDeps {
+  readonly options: AuthHandlerOptions;
+  readonly origins: OriginPolicy;
+  readonly limiter: RateLimiter;
+  readonly now: () => number;
+  readonly tokenBody: (tokens: TokenSet) => Response;
+}
+
+/** One request as a route sees it. */
+export interface RouteInput {
+  readonly request: Request;
+  readonly ip: string | null;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** A route: request in, response out. Throw a TesseraError for any failure. */
+export type Route = (input: RouteInput, deps: RouteDeps) => Promise<Response>;
+
+/** Name of the refresh cookie; the `__Secure-` prefix makes browsers refuse it without Secure. */
+export const REFRESH_COOKIE = '__Secure-tessera_rt';

@@ -1,0 +1,46 @@
+import { TesseraError } from '../errors/tessera-error.js';
+
+/**
+ * The client's address: the socket's peer, or with `trustProxy` the address the nearest proxy appended
+ * to X-Forwarded-For (the rightmost entry: every entry left of it can be forged by the client).
+ *
+ * @example
+ * ```ts
+ * const ip = clientAddress(request, { remoteAddress: socket.remoteAddress, trustProxy: false });
+ * ```
+ */
+export function clientAddress(request: Request, options: { remoteAddress: string | undefined; trustProxy: boolean }): string | null {
+  if (options.trustProxy) {
+    const forwarded = request.headers.get('x-forwarded-for');
+    const last = forwarded?.split(',').pop()?.trim();
+    if (last) return last.slice(0, 64);
+  }
+  return options.remoteAddress ?? null;
+}
+
+/**
+ * The access token from the Authorization header. A token in the URL query is refused (URLs land in
+ * logs, history and Referer headers); a missing one is TOKEN_MISSING; any other scheme is TOKEN_MALFORMED.
+ *
+ * @example
+ * ```ts
+ * const token = readBearerToken(request);
+ * ```
+ */
+export function readBearerToken(request: Request): string {
+  const url = new URL(request.url);
+  if (url.searchParams.has('access_token') || url.searchParams.has('token')) {
+    throw new TesseraError('TOKEN_IN_URL', 'An access token was sent in the URL query string. Send it as "Authorization: Bearer <token>"; for EventSource or WebSocket use a ticket from POST /auth/ticket.');
+  }
+  const header = request.headers.get('authorization');
+  if (header === null || header.trim() === '') throw new TesseraError('TOKEN_MISSING', 'No access token was sent: the request has no Authorization header. Did the client lose its in-memory token on reload without refreshing first?');
+  const match = /^Bearer +(\S*)\s*$/i.exec(header);
+  if (match === null) {
+    throw new TesseraError('TOKEN_MALFORMED', 'The Authorization header is not "Bearer <token>" (another scheme, or a token with spaces or quotes in it).');
+  }
+  const token = match[1] as string;
+  if (token === '' || token === 'undefined' || token === 'null') {
+    throw new TesseraError('TOKEN_MISSING', `The Authorization header carries "Bearer ${token === '' ? '' : token}" with no token: the client sent the header before it had a token.`);
+  }
+  return token;
+}

@@ -1,0 +1,146 @@
+import { pino, type Logger } from 'pino';
+import { createAccounts } from '../accounts/accounts.js';
+import { createAuthHandler, type AuthHandler } from '../http/auth-handler.js';
+import { createMemoryRateLimiter, createRedisRateLimiter, enforceRate, type RateLimiter, type RedisLike } from '../http/rate-limit.js';
+import { createAccessTokenSigner } from '../jwt/sign-access-token.js';
+import { createAccessTokenVerifier } from '../jwt/verify-access-token.js';
+import { createRevocationView, type RevocationView } from '../sessions/revocation-view.js';
+import { createSessionManager, type SessionManager } from '../sessions/session-manager.js';
+import type { ServerConfig } from './config.js';
+import { hasAccountStore, openStore, type ServerStore } from './open-store.js';
+import { createReloadingKeyring, type ReloadingKeyring } from './reloading-keyring.js';
+
+/** A running Tessera: the Fetch handler and the parts behind it, for tests and embedding. */
+export interface TesseraServer {
+  readonly handler: AuthHandler;
+  readonly sessions: SessionManager;
+  readonly store: ServerStore;
+  readonly keyring: ReloadingKeyring;
+  readonly revocations: RevocationView;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+/** Options beyond the configuration: the clock, a logger, a reset-token hook and a home page. */
+export interface CreateServerOptions {
+  readonly config: ServerConfig;
+  readonly now?: () => number;
+  readonly logger?: Logger;
+  readonly deliverResetToken?: (input: { email: string; token: string; expiresAt: number }) => void | Promise<void>;
+  readonly homePage?: () => Response;
+}
+
+const REFRESH_PER_SESSION = { limit: 30, windowSeconds: 60 };
+
+/**
+ * Assembles the server from configuration: store (SQLite or PostgreSQL), persisted keyring, revocation
+ * feed (loaded before the first request), session core, accounts, rate limits and the HTTP handler.
+ *
+ * @example
+ * ```ts
+ * const server = await createTesseraServer({ config: await resolveConfig({ flags: {}, env: process.env, cwd: process.cwd() }) });
+ * ```
+ */
+export async function createTesseraServer(options: CreateServerOptions): Promise<TesseraServer> {
+  const { config } = options;
+  const now = options.now ?? Date.now;
+  const logger =
+    options.logger ??
+    pino({ level: process.env.TESSERA_LOG_LEVEL ?? 'info', redact: { paths: ['*.authorization', '*.cookie', '*["set-cookie"]', '*.token', '*.refresh_token', '*.access_token', '*.password'], censor: '[redacted]' } });
+  const store = await openStore({ databaseUrl: config['database-url'], sqlitePath: config.db });
+  const closers: (() => Promise<void> | void)[] = [() => store.close()];
+  try {
+    const leeway = config.leeway;
+    const keyring = await createReloadingKeyring({
+      store,
+      encryptionSecret: config.keySecret,
+      production: config.production,
+      now,
+      verifyOverlapSeconds: config['access-ttl'] + leeway,
+    });
+    closers.unshift(() => keyring.stop());
+    const revocations = createRevocationView({ store, horizonSeconds: config['access-ttl'] + leeway, now });
+    await revocations.start();
+    closers.unshift(() => revocations.stop());
+    const limiter = await createLimiter(config, closers);
+    const signAccessToken = createAccessTokenSigner({ keys: keyring, issuer: config.issuer, audience: config.audience, ttlSeconds: config['access-ttl'], now });
+    const verifier = createAccessTokenVerifier({
+      keys: keyring,
+      issuer: config.issuer,
+      audience: config.audience,
+      leewaySeconds: leeway,
+      maxLifetimeSeconds: Math.max(config['access-ttl'], 3600),
+      now,
+      revocations,
+    });
+    const sessions = createSessionManager({
+      store,
+      signAccessToken,
+      revocations,
+      now,
+      graceSeconds: config['refresh-grace'],
+      idleTimeoutSeconds: config['idle-timeout'],
+      absoluteLifetimeSeconds: config['absolute-lifetime'],
+      ...(config['max-sessions'] === undefined ? {} : { maxSessionsPerUser: config['max-sessions'] }),
+      beforeRotate: (session) => enforceRate(limiter, `refresh:${session.id}`, REFRESH_PER_SESSION),
+    });
+    const deliverResetToken =
+      options.deliverResetToken ??
+      (config.production
+        ? undefined
+        : ({ email }: { email: string }) => {
+            // Development only: the token goes to the console so the flow can be tried without email.
+            logger.warn({ email }, 'password reset requested; configure deliverResetToken to email it (development: see stdout)');
+          });
+    const accounts = hasAccountStore(store) ? createAccounts({ store, now, ...(deliverResetToken === undefined ? {} : { deliverResetToken }) }) : undefined;
+    const handler = createAuthHandler({
+      sessions,
+      ...(accounts === undefined ? {} : { accounts }),
+      verifyAccessToken: (token) => verifier.verify(token),
+      jwks: () => keyring.jwks(),
+      issuer: config.issuer,
+      audience: config.audience,
+      leewaySeconds: leeway,
+      accessTtlSeconds: config['access-ttl'],
+      allowedOrigins: config['allowed-origins'],
+      clientIds: config['client-ids'],
+      cookieSameSite: config['cookie-same-site'],
+      signupEnabled: config.signup,
+      trustProxy: config['trust-proxy'],
+      rateLimiter: limiter,
+      logger,
+      now,
+      ...(options.homePage === undefined ? {} : { homePage: options.homePage }),
+    });
+    const sweeper = setInterval(() => {
+      const at = now();
+      store.sweep({ now: at, sealedBefore: at - config['refresh-grace'] * 1000, retainAfter: at - 90 * 86_400_000 }).catch((error: unknown) => logger.warn({ err: String(error) }, 'sweep failed'));
+    }, 600_000);
+    sweeper.unref();
+    closers.unshift(() => clearInterval(sweeper));
+    return {
+      handler,
+      sessions,
+      store,
+      keyring,
+      revocations,
+      logger,
+      async close() {
+        for (const close of closers) await close();
+      },
+    };
+  } catch (error) {
+    for (const close of closers) await close();
+    throw error;
+  }
+}
+
+async function createLimiter(config: ServerConfig, closers: (() => Promise<void> | void)[]): Promise<RateLimiter> {
+  if (config['redis-url'] === undefined) return createMemoryRateLimiter();
+  const { Redis } = (await import('ioredis')) as unknown as { Redis: new (url: string, options: object) => RedisLike & { quit(): Promise<unknown> } };
+  const redis = new Redis(config['redis-url'], { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  closers.unshift(async () => {
+    await redis.quit();
+  });
+  return createRedisRateLimiter({ redis });
+}

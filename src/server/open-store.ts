@@ -1,0 +1,35 @@
+import type { AccountStore } from '../store/account-store.js';
+import type { SessionStore } from '../store/session-store.js';
+
+/** A store that keeps sessions and, when it implements them, Tessera's own accounts. */
+export type ServerStore = SessionStore & Partial<AccountStore>;
+
+/**
+ * Opens the configured store: PostgreSQL for a `postgres://` URL, else the embedded SQLite file.
+ * Drivers are optional peer dependencies, loaded only here.
+ *
+ * @example
+ * ```ts
+ * const store = await openStore({ databaseUrl: process.env.DATABASE_URL, sqlitePath: './tessera.db' });
+ * ```
+ */
+export async function openStore(options: { databaseUrl?: string | undefined; sqlitePath: string }): Promise<ServerStore> {
+  if (options.databaseUrl !== undefined) {
+    const { openPostgresStore } = await import('../store/postgres/open-postgres-store.js');
+    return openPostgresStore({ url: options.databaseUrl });
+  }
+  const { openSqliteStore } = await import('../store/sqlite/open-sqlite-store.js');
+  return openSqliteStore({ path: options.sqlitePath });
+}
+
+/**
+ * Narrows a store to one that also keeps accounts.
+ *
+ * @example
+ * ```ts
+ * const accounts = hasAccountStore(store) ? createAccounts({ store }) : undefined;
+ * ```
+ */
+export function hasAccountStore(store: ServerStore): store is SessionStore & AccountStore {
+  return typeof store.createUser === 'function' && typeof store.consumeOneTimeToken === 'function';
+}

@@ -1,0 +1,134 @@
+import type { KeyStore } from '../keys/key-store.js';
+
+/**
+ * The persistence a session core needs, shaped by the domain, not by SQL. Implementations only persist
+ * and swap atomically; every rule (grace, reuse, expiry) lives in the session core. The store never reads
+ * a clock: every instant comes in as an argument (epoch milliseconds), so tests can skew and jump time.
+ */
+
+/** How a session's refresh token travels; fixed at login, never switched. */
+export type Transport = 'cookie' | 'body';
+
+/** One login on one device: a chain of refresh tokens. */
+export interface SessionRow {
+  readonly id: string;
+  readonly userId: string;
+  readonly clientId: string;
+  readonly transport: Transport;
+  /** App claims (roles, scope) decided by the claims hook, as JSON text. */
+  readonly claims: string;
+  readonly createdAt: number;
+  readonly lastUsedAt: number;
+  readonly idleExpiresAt: number;
+  readonly absoluteExpiresAt: number;
+  readonly userAgent: string | null;
+  readonly ip: string | null;
+  /** Generation of the current refresh token; each rotation adds one. */
+  readonly generation: number;
+  /** When the current generation was created by a rotation (null before the first rotation). */
+  readonly rotatedAt: number | null;
+  /** The current refresh token sealed under a key only the previous token's secret derives; null outside the grace window. */
+  readonly successorSealed: string | null;
+  /** How many grace answers the current rotation has given. */
+  readonly graceCount: number;
+  readonly revokedAt: number | null;
+  readonly revokedReason: string | null;
+}
+
+/** One refresh token of a chain: only its id and the hash of its secret are stored. */
+export interface RefreshTokenRow {
+  readonly id: string;
+  readonly sessionId: string;
+  readonly generation: number;
+  readonly secretHash: string;
+  readonly createdAt: number;
+}
+
+/** A new session with its first refresh token (generation 0). */
+export interface NewSession {
+  readonly session: Omit<SessionRow, 'generation' | 'rotatedAt' | 'successorSealed' | 'graceCount' | 'revokedAt' | 'revokedReason'>;
+  readonly token: Omit<RefreshTokenRow, 'sessionId' | 'generation'>;
+  /** When set, the user's oldest live sessions beyond this count are revoked in the same transaction. */
+  readonly maxSessionsPerUser?: number;
+}
+
+/** A compare-and-swap rotation from `expectedGeneration` to `expectedGeneration + 1`. */
+export interface Rotation {
+  readonly sessionId: string;
+  readonly expectedGeneration: number;
+  readonly token: Omit<RefreshTokenRow, 'sessionId' | 'generation'>;
+  readonly rotatedAt: number;
+  readonly successorSealed: string;
+  readonly idleExpiresAt: number;
+  readonly claims: string;
+}
+
+/**
+ * An entry of the revocation feed, numbered by `seq` in commit order per store. `session` revokes one
+ * session; `user` revokes every session of a user created, and every access token issued, before
+ * `revokedBefore`, except `exceptSessionId`.
+ */
+export type RevocationRecord =
+  | { readonly seq: number; readonly kind: 'session'; readonly sessionId: string; readonly userId: string; readonly at: number }
+  | {
+      readonly seq: number;
+      readonly kind: 'user';
+      readonly userId: string;
+      readonly revokedBefore: number;
+      readonly exceptSessionId: string | null;
+      readonly at: number;
+    };
+
+/** An audit event. `detail` is JSON text and never holds a token. */
+export interface AuditEvent {
+  readonly at: number;
+  readonly type: string;
+  readonly userId: string | null;
+  readonly sessionId: string | null;
+  readonly ip: string | null;
+  readonly detail: string;
+}
+
+/** What {@link SessionStore.sweep} removes, given the current instant. */
+export interface SweepPolicy {
+  readonly now: number;
+  /** Sealed successors of rotations older than this instant are erased (now minus the grace window). */
+  readonly sealedBefore: number;
+  /** Events, revocation records and IP addresses older than this are deleted or cleared. */
+  readonly retainAfter: number;
+}
+
+/**
+ * The one store interface every implementation passes the conformance suite for (`tessera-auth/testing`).
+ *
+ * @example
+ * ```ts
+ * const store: SessionStore = createSqliteStore({ database: new Database('tessera.db') });
+ * await store.migrate();
+ * ```
+ */
+export interface SessionStore extends KeyStore {
+  /** Creates or upgrades the schema; safe when several processes call it at once. */
+  migrate(): Promise<void>;
+  createSession(input: NewSession): Promise<void>;
+  findSession(sessionId: string): Promise<SessionRow | undefined>;
+  /** The token by id together with its session, in one read. */
+  findRefreshToken(tokenId: string): Promise<{ token: RefreshTokenRow; session: SessionRow } | undefined>;
+  /** Atomically: when the session is live at `expectedGeneration`, bump it, store the new token; else change nothing and return false. */
+  rotate(rotation: Rotation): Promise<boolean>;
+  /** Atomically counts one grace answer for `generation` while under `max`; returns the sealed successor, or undefined when refused. */
+  takeGraceAnswer(input: { sessionId: string; generation: number; max: number; usedAt: number }): Promise<string | undefined>;
+  /** Revokes one live session and appends a feed record; returns it, or undefined when already revoked or unknown. */
+  revokeSession(input: { sessionId: string; at: number; reason: string }): Promise<RevocationRecord | undefined>;
+  /** Revokes every live session of a user (except one) and appends one `user` feed record. */
+  revokeUser(input: { userId: string; at: number; reason: string; exceptSessionId: string | null }): Promise<RevocationRecord>;
+  listSessions(userId: string): Promise<SessionRow[]>;
+  /** Feed records with `seq` greater than `afterSeq`, ascending, at most `limit`. */
+  listRevocations(input: { afterSeq: number; limit: number }): Promise<RevocationRecord[]>;
+  appendEvent(event: AuditEvent): Promise<void>;
+  listEvents(input: { userId?: string; sessionId?: string; limit: number }): Promise<AuditEvent[]>;
+  sweep(policy: SweepPolicy): Promise<{ sessions: number; tokens: number; events: number }>;
+  /** Optional push wake-up for the revocation feed (PostgreSQL LISTEN/NOTIFY); polling still runs. */
+  onRevocation?(listener: () => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
