@@ -21,22 +21,30 @@ export function toTesseraError(value: unknown): TesseraError {
   return new TesseraError('STORE_UNAVAILABLE', 'The server could not reach its session store; try again shortly.');
 }
 
+/** A problem response as plain parts, for adapters that write to their own response objects. */
+export interface ProblemParts {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
 /**
- * An RFC 9457 problem+json response for an error, with the RFC 6750 challenge on 401s: `error` and a
- * fixed ASCII description per code for access-token failures (token values never reach a header), a
- * bare `Bearer` challenge when the token is missing.
+ * The parts of an RFC 9457 problem+json response for an error, with the RFC 6750 challenge on 401s:
+ * `error` and a fixed ASCII description per code for access-token failures (token values never reach a
+ * header), a bare `Bearer` challenge when the token is missing.
  *
  * @example
  * ```ts
- * return problemResponse(new TesseraError('TOKEN_EXPIRED', '...'));
+ * const { status, headers, body } = problemParts(error);
+ * res.writeHead(status, headers).end(body);
  * ```
  */
-export function problemResponse(error: TesseraError, headers: Record<string, string> = {}): Response {
+export function problemParts(error: TesseraError, extraHeaders: Record<string, string> = {}): ProblemParts {
   const row = ERROR_TABLE[error.code];
-  const responseHeaders: Record<string, string> = { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...headers };
-  if (row.status === 401) responseHeaders['www-authenticate'] = challengeFor(error.code);
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...extraHeaders };
+  if (row.status === 401) headers['www-authenticate'] = challengeFor(error.code);
   if (error.code === 'RATE_LIMITED' && typeof error.facts.retryAfterSeconds === 'number') {
-    responseHeaders['retry-after'] = String(Math.max(1, Math.ceil(error.facts.retryAfterSeconds)));
+    headers['retry-after'] = String(Math.max(1, Math.ceil(error.facts.retryAfterSeconds)));
   }
   const body = {
     type: `tag:tessera-auth,2026:${error.code}`,
@@ -47,7 +55,20 @@ export function problemResponse(error: TesseraError, headers: Record<string, str
     bucket: row.bucket,
     ...(Object.keys(error.facts).length === 0 ? {} : { facts: error.facts }),
   };
-  return new Response(JSON.stringify(body), { status: row.status, headers: responseHeaders });
+  return { status: row.status, headers, body: JSON.stringify(body) };
+}
+
+/**
+ * An RFC 9457 problem+json Response for an error; see {@link problemParts}.
+ *
+ * @example
+ * ```ts
+ * return problemResponse(new TesseraError('TOKEN_EXPIRED', '...'));
+ * ```
+ */
+export function problemResponse(error: TesseraError, headers: Record<string, string> = {}): Response {
+  const parts = problemParts(error, headers);
+  return new Response(parts.body, { status: parts.status, headers: parts.headers });
 }
 
 /**

@@ -28,19 +28,36 @@ export function clientAddress(request: Request, options: { remoteAddress: string
  * ```
  */
 export function readBearerToken(request: Request): string {
-  const url = new URL(request.url);
-  if (url.searchParams.has('access_token') || url.searchParams.has('token')) {
-    throw new TesseraError('TOKEN_IN_URL', 'An access token was sent in the URL query string. Send it as "Authorization: Bearer <token>"; for EventSource or WebSocket use a ticket from POST /auth/ticket.');
+  return readBearerTokenFrom({ url: request.url, authorization: request.headers.get('authorization') });
+}
+
+/**
+ * {@link readBearerToken} over plain strings, for adapters that never build a Fetch Request.
+ *
+ * @example
+ * ```ts
+ * const token = readBearerTokenFrom({ url: req.originalUrl, authorization: req.headers.authorization });
+ * ```
+ */
+export function readBearerTokenFrom(parts: { url: string; authorization: string | null | undefined }): string {
+  const query = parts.url.indexOf('?');
+  if (query >= 0) {
+    const params = new URLSearchParams(parts.url.slice(query + 1));
+    if (params.has('access_token') || params.has('token')) {
+      throw new TesseraError('TOKEN_IN_URL', 'An access token was sent in the URL query string. Send it as "Authorization: Bearer <token>"; for EventSource or WebSocket use a ticket from POST /auth/ticket.');
+    }
   }
-  const header = request.headers.get('authorization');
-  if (header === null || header.trim() === '') throw new TesseraError('TOKEN_MISSING', 'No access token was sent: the request has no Authorization header. Did the client lose its in-memory token on reload without refreshing first?');
+  const header = parts.authorization;
+  if (header === null || header === undefined || header.trim() === '') {
+    throw new TesseraError('TOKEN_MISSING', 'No access token was sent: the request has no Authorization header. Did the client lose its in-memory token on reload without refreshing first?');
+  }
   const match = /^Bearer +(\S*)\s*$/i.exec(header);
   if (match === null) {
     throw new TesseraError('TOKEN_MALFORMED', 'The Authorization header is not "Bearer <token>" (another scheme, or a token with spaces or quotes in it).');
   }
   const token = match[1] as string;
   if (token === '' || token === 'undefined' || token === 'null') {
-    throw new TesseraError('TOKEN_MISSING', `The Authorization header carries "Bearer ${token === '' ? '' : token}" with no token: the client sent the header before it had a token.`);
+    throw new TesseraError('TOKEN_MISSING', `The Authorization header carries "Bearer ${token}" with no token: the client sent the header before it had a token.`);
   }
   return token;
 }

@@ -1,0 +1,47 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthHandler } from '../http/auth-handler.js';
+import { createResourceGuard, type GuardResult, type ResourceGuard, type ResourceGuardOptions } from '../http/require-auth.js';
+import type { AccessTokenClaims } from '../jwt/claims.js';
+import { toNodeListener } from './node.js';
+
+/**
+ * Registers Tessera's endpoints on a Fastify 5 instance. The routes are taken over in `onRequest`,
+ * before Fastify parses the body, so the handler applies its own limits and content-type rules.
+ *
+ * @example
+ * ```ts
+ * tesseraRoutes(fastify, server.handler);
+ * ```
+ */
+export function tesseraRoutes(fastify: FastifyInstance, handler: AuthHandler): void {
+  const listener = toNodeListener(handler);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const path = request.url.split('?')[0] ?? '/';
+    if (!handler.handles(path)) {
+      done();
+      return;
+    }
+    reply.hijack();
+    listener(request.raw, reply.raw);
+  });
+}
+
+/**
+ * A Fastify `preHandler` that verifies the Bearer access token and sets `request.auth`.
+ *
+ * @example
+ * ```ts
+ * fastify.get('/api/profile', { preHandler: requireAuth({ issuer, audience, keys: keyring }) }, async (request) => ({ sub: request.auth?.sub }));
+ * ```
+ */
+export function requireAuth(options: ResourceGuardOptions | ResourceGuard): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  const guard = 'check' in options ? options : createResourceGuard(options);
+  return async (request, reply) => {
+    const result: GuardResult = await guard.check({ url: request.url, authorization: request.headers.authorization });
+    if (result.ok) {
+      (request as FastifyRequest & { auth?: AccessTokenClaims }).auth = result.claims;
+      return;
+    }
+    await reply.code(result.problem.status).headers(result.problem.headers).send(result.problem.body);
+  };
+}
