@@ -42,3 +42,23 @@ export function decodeBase64url(text: string): Buffer | undefined {
 export function encodeBase64url(data: Uint8Array | string): string {
   return Buffer.from(data).toString('base64url');
 }
+
+/**
+ * {@link decodeBase64url} for text whose alphabet was already checked (the compact parser checks the
+ * payload and signature in one pass); only the length and unused-bit rules remain.
+ *
+ * @example
+ * ```ts
+ * decodeCheckedBase64url(payloadSegment);
+ * ```
+ */
+export function decodeCheckedBase64url(text: string): Buffer | undefined {
+  const remainder = text.length % 4;
+  if (remainder === 1) return undefined;
+  if (remainder !== 0) {
+    const last = VALUES.get(text[text.length - 1] as string);
+    if (last === undefined) return undefined;
+    if ((last & (remainder === 2 ? 0b1111 : 0b11)) !== 0) return undefined;
+  }
+  return Buffer.from(text, 'base64url');
+}

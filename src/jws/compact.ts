@@ -27,6 +27,8 @@ export interface CompactParts {
 const REFUSED_HEADERS = ['jku', 'x5u', 'jwk', 'x5c', 'crit', 'b64'] as const;
 const KID_PATTERN = /^[A-Za-z0-9._~:+=-]{1,128}$/;
 const HEADER_CACHE_LIMIT = 256;
+// Payload, dot, signature.
+const SEGMENT_ALPHABET = /^[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 
 /**
  * Splits and checks compact JWS access tokens. Headers repeat across every token one key signs, so
@@ -40,6 +42,7 @@ const HEADER_CACHE_LIMIT = 256;
  */
 export class CompactParser {
   readonly #headers = new Map<string, CheckedHeader>();
+  #last: { segment: string; header: CheckedHeader } | undefined;
 
   /**
    * Splits a token and checks its header, throwing a TesseraError with the exact code on the first problem.
@@ -50,21 +53,39 @@ export class CompactParser {
    * ```
    */
   parse(token: string): CompactParts {
-    if (token.length > MAX_TOKEN_BYTES) {
-      throw new TesseraError('TOKEN_TOO_LARGE', `The token is ${token.length} bytes; the limit is ${MAX_TOKEN_BYTES}. Large tokens usually carry data that belongs in an API response.`, {
-        bytes: token.length,
+    // Counted in UTF-8 bytes, as a header carries it: length alone lets multi-byte characters through.
+    // The length test first bounds the cost of counting.
+    const bytes = token.length > MAX_TOKEN_BYTES ? token.length : Buffer.byteLength(token, 'utf8');
+    if (bytes > MAX_TOKEN_BYTES) {
+      throw new TesseraError('TOKEN_TOO_LARGE', `The token is ${bytes} bytes; the limit is ${MAX_TOKEN_BYTES}. Large tokens usually carry data that belongs in an API response.`, {
+        bytes,
         limit: MAX_TOKEN_BYTES,
       });
     }
     const first = token.indexOf('.');
     const second = first < 0 ? -1 : token.indexOf('.', first + 1);
     if (second < 0 || token.indexOf('.', second + 1) >= 0) throw malformedOrUnsupported(token);
-    const headerSegment = token.slice(0, first);
-    let header = this.#headers.get(headerSegment);
-    if (header === undefined) {
-      header = checkHeader(headerSegment, token);
-      if (this.#headers.size >= HEADER_CACHE_LIMIT) this.#headers.clear();
-      this.#headers.set(headerSegment, header);
+    // The signature is checked over the segment text as bytes; any character outside base64url would be
+    // hashed as something other than what was sent (and is a mangled token, not a forged one).
+    if (!SEGMENT_ALPHABET.test(token.slice(first + 1))) {
+      throw malformed(token, 'the payload or signature is not base64url (padding, +, /, whitespace or other characters)');
+    }
+    // Most tokens carry the same header as the one before: compare in place instead of slicing and hashing.
+    const last = this.#last;
+    let header: CheckedHeader | undefined;
+    let headerSegment: string;
+    if (last !== undefined && first === last.segment.length && token.startsWith(last.segment)) {
+      header = last.header;
+      headerSegment = last.segment;
+    } else {
+      headerSegment = token.slice(0, first);
+      header = this.#headers.get(headerSegment);
+      if (header === undefined) {
+        header = checkHeader(headerSegment, token);
+        if (this.#headers.size >= HEADER_CACHE_LIMIT) this.#headers.clear();
+        this.#headers.set(headerSegment, header);
+      }
+      this.#last = { segment: headerSegment, header };
     }
     return {
       header,

@@ -28,7 +28,8 @@ export function parseStrictJson(bytes: Buffer): StrictJsonResult {
     return { ok: false, problem: 'syntax' };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, problem: 'not-object' };
-  if (hasDuplicateKey(text)) return { ok: false, problem: 'duplicate-key' };
+  // Cheap first: when the text names as many members as the parsed value holds, no name repeated.
+  if (countMemberNames(text) !== countKeys(value) && hasDuplicateKey(text)) return { ok: false, problem: 'duplicate-key' };
   return { ok: true, value: value as Record<string, unknown> };
 }
 
@@ -79,4 +80,37 @@ function hasDuplicateKey(text: string): boolean {
     }
   }
   return false;
+}
+
+// Counts member names in JSON text: strings followed (after whitespace) by a colon.
+function countMemberNames(text: string): number {
+  let names = 0;
+  let i = text.indexOf('"');
+  while (i >= 0) {
+    let end = text.indexOf('"', i + 1);
+    while (end > 0 && isEscaped(text, end)) end = text.indexOf('"', end + 1);
+    if (end < 0) return -1;
+    let next = end + 1;
+    while (next < text.length && text.charCodeAt(next) <= 0x20) next++;
+    if (text.charCodeAt(next) === 0x3a) names++;
+    i = text.indexOf('"', end + 1);
+  }
+  return names;
+}
+
+function isEscaped(text: string, quote: number): boolean {
+  let backslashes = 0;
+  for (let j = quote - 1; text.charCodeAt(j) === BACKSLASH; j--) backslashes++;
+  return backslashes % 2 === 1;
+}
+
+function countKeys(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) count += countKeys(item);
+    return count;
+  }
+  for (const key of Object.keys(value)) count += 1 + countKeys((value as Record<string, unknown>)[key]);
+  return count;
 }

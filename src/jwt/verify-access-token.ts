@@ -1,7 +1,7 @@
 import { TesseraError } from '../errors/tessera-error.js';
 import { verifyJws } from '../jwa/algorithms.js';
 import { CompactParser } from '../jws/compact.js';
-import { decodeBase64url } from '../jws/base64url.js';
+import { decodeCheckedBase64url } from '../jws/base64url.js';
 import { parseStrictJson } from '../jws/strict-json.js';
 import { describeUntrusted } from '../errors/explain.js';
 import type { KeyMaterial } from '../keys/key-material.js';
@@ -90,18 +90,18 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
         expected: key.alg,
       });
     }
-    const signature = decodeBase64url(signatureSegment);
+    const signature = decodeCheckedBase64url(signatureSegment);
     if (signature === undefined || signature.length === 0) {
       throw new TesseraError('SIGNATURE_INVALID', 'The token signature is empty or not canonical base64url.');
     }
     if (!verifyJws(key.alg, key.publicKey, Buffer.from(signingInput, 'latin1'), signature)) {
       throw new TesseraError('SIGNATURE_INVALID', `The token signature does not verify with key ${key.kid} (${key.alg}). The token was altered, or signed by a key with the same kid from another deployment.`);
     }
-    const payloadBytes = decodeBase64url(payloadSegment);
+    const payloadBytes = decodeCheckedBase64url(payloadSegment);
     if (payloadBytes === undefined) throw new TesseraError('CLAIM_INVALID', 'The token payload is not canonical base64url.');
     const parsed = parseStrictJson(payloadBytes);
     if (!parsed.ok) throw new TesseraError('CLAIM_INVALID', `The token payload is not a JSON object with unique claim names (${parsed.problem}).`);
-    return { claims: Object.freeze(checkClaimShape(parsed.value, rules)), kid: key.kid };
+    return { claims: freezeDeep(checkClaimShape(parsed.value, rules)), kid: key.kid };
   };
 
   return {
@@ -122,4 +122,14 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
       return entry.claims;
     },
   };
+}
+
+// Cached claims are handed to every request that presents the same token: nested arrays and objects
+// (roles, aud) must be frozen too, or one handler's edit would be seen by the next request.
+function freezeDeep<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) freezeDeep(child);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -81,10 +81,17 @@ export async function importKeyMaterial(source: KeySource): Promise<KeyMaterial>
  * ```
  */
 export function exportPublicJwk(key: KeyMaterial): JWK | undefined {
-  if (key.alg === 'HS256') return undefined;
-  const jwk = key.publicKey.export({ format: 'jwk' }) as JWK;
-  return { ...jwk, kid: key.kid, alg: key.alg, use: 'sig' };
+  if (key.alg === 'HS256' || key.publicKey.type === 'secret') return undefined;
+  // A hand-built KeyMaterial may pass a private KeyObject as the public half: derive the public one, and
+  // copy only public members, so a mistake upstream cannot publish d, p, q...
+  const publicKey = key.publicKey.type === 'private' ? createPublicKey(key.publicKey) : key.publicKey;
+  const jwk = publicKey.export({ format: 'jwk' }) as JWK;
+  const published: JWK = { kty: jwk.kty };
+  for (const member of PUBLIC_JWK_MEMBERS) if (jwk[member] !== undefined) published[member] = jwk[member];
+  return { ...published, kid: key.kid, alg: key.alg, use: 'sig' };
 }
+
+const PUBLIC_JWK_MEMBERS = ['crv', 'x', 'y', 'n', 'e'] as const;
 
 async function withKid(alg: Algorithm, privateKey: KeyObject, publicKey: KeyObject, kid?: string): Promise<KeyMaterial> {
   const resolvedKid = kid ?? (await calculateJwkThumbprint(publicKey.export({ format: 'jwk' }) as JWK));

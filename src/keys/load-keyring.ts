@@ -46,6 +46,10 @@ export async function loadKeyring(options: LoadKeyringOptions): Promise<Keyring>
   }
   let stored = await options.store.loadKeys();
   if (stored.length === 0) stored = await options.store.initKeys([sealKeyringEntry(await first(), sealing)]);
+  const unsealed = stored.find((key) => key.sealedKey.startsWith('plain.'));
+  if (options.production === true && unsealed !== undefined) {
+    throw new TesseraError('CONFIG_INVALID', `Production mode refuses unsealed stored keys (key ${unsealed.kid} was stored without TESSERA_KEY_SECRET): rotate to a new key sealed with the secret.`);
+  }
   return new Keyring({ ...withoutUndefined(keyringOptions), entries: stored.map((key) => openStoredKey(key, sealing)) });
 }
 

@@ -1,3 +1,4 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { TesseraError } from '../errors/tessera-error.js';
 
 /**
@@ -43,12 +44,46 @@ function findWeakness(bytes: Buffer, text: string): string | undefined {
   if (WELL_KNOWN_SECRETS.some((known) => known.toLowerCase() === lowered)) return 'it is a well-known example secret';
   if (text.includes('-----BEGIN') || text.startsWith('ssh-')) return 'it is a PEM or SSH key, which may be public';
   if (text.trimStart().startsWith('{') && text.includes('"kty"')) return 'it is a JWK, which may be public';
-  if (bytes[0] === 0x30 && (bytes[1] === 0x82 || bytes[1] === 0x81 || bytes[1] === 0x59 || bytes[1] === 0x2a)) return 'it looks like a DER-encoded key';
+  if (bytes[0] === 0x30 && isDerKey(bytes)) return 'it is a DER-encoded key, which may be public';
   if (bytes.length < MIN_SECRET_BYTES) return `it is ${bytes.length} bytes; at least ${MIN_SECRET_BYTES} random bytes are required`;
   if (/^[a-z\s_.-]+$/i.test(text) && text.length < 96) return 'it looks like words, not random bytes';
-  const bits = estimateEntropyBits(bytes);
+  // Sequences ("abcdef...", "0123456789abcdef" twice) have a flat byte histogram; their steps do not.
+  // There is one step fewer than bytes; scale so both estimates count the same length.
+  const stepBits = (estimateEntropyBits(stepsBetween(bytes)) * bytes.length) / (bytes.length - 1);
+  const bits = Math.min(estimateEntropyBits(bytes), stepBits);
   if (bits < MIN_ESTIMATED_BITS) return `it carries about ${Math.round(bits)} bits of entropy; at least ${MIN_ESTIMATED_BITS} are required`;
   return undefined;
+}
+
+// Parsing, not a prefix test: 30 82 ... is also how 1 in 16 384 random secrets start.
+function isDerKey(bytes: Buffer): boolean {
+  const attempts = [
+    { format: 'der', type: 'spki' },
+    { format: 'der', type: 'pkcs1' },
+  ] as const;
+  for (const attempt of attempts) {
+    try {
+      createPublicKey({ key: bytes, ...attempt });
+      return true;
+    } catch {
+      // not this encoding
+    }
+  }
+  for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
+    try {
+      createPrivateKey({ key: bytes, format: 'der', type });
+      return true;
+    } catch {
+      // not this encoding
+    }
+  }
+  return false;
+}
+
+function stepsBetween(bytes: Buffer): Buffer {
+  const steps = Buffer.alloc(Math.max(bytes.length - 1, 0));
+  for (let i = 1; i < bytes.length; i++) steps[i - 1] = ((bytes[i] as number) - (bytes[i - 1] as number)) & 0xff;
+  return steps;
 }
 
 // Shannon entropy of the byte distribution times the length: a rough upper bound that still catches

@@ -189,6 +189,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
         }
         const lateBy = session.rotatedAt === null ? null : Math.round((at - session.rotatedAt) / 1000);
         await store.revokeSession({ sessionId: session.id, at, reason: 'reuse' });
+        await revocations?.sync();
         await event('refresh.reuse_detected', session, context, { presentedGeneration: token.generation, currentGeneration: session.generation, secondsSinceRotation: lateBy });
         throw new TesseraError(
           'REFRESH_TOKEN_REUSED',
@@ -204,6 +205,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
       const found = await store.findRefreshToken(id);
       if (found === undefined || !secretMatches(secret, found.token.secretHash, pepper)) return undefined;
       const record = await store.revokeSession({ sessionId: found.session.id, at: now(), reason: 'logout' });
+      await revocations?.sync();
       if (record !== undefined) await event('logout', found.session, context);
       return found.session;
     },
@@ -212,12 +214,15 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
       const session = await store.findSession(sessionId);
       if (session === undefined || (userId !== undefined && session.userId !== userId)) return false;
       const record = await store.revokeSession({ sessionId, at: now(), reason });
+      await revocations?.sync();
       if (record !== undefined) await event('session.revoked', session, {}, { reason });
       return record !== undefined;
     },
 
     async revokeUserSessions(userId, { reason, exceptSessionId = null }) {
       await store.revokeUser({ userId, at: now(), reason, exceptSessionId });
+      // This node sees its own revocations at once; other nodes within a poll interval or a NOTIFY.
+      await revocations?.sync();
       await store.appendEvent({ at: now(), type: 'user.revoked', userId, sessionId: exceptSessionId, ip: null, detail: JSON.stringify({ reason, keptSession: exceptSessionId !== null }) });
     },
 

@@ -1,0 +1,159 @@
+// Builds forged tokens by hand: raw base64url segments and raw signatures made with node:crypto, so the
+// attack tests never depend on Tessera's own signer to produce what they attack.
+import { createHmac, sign as cryptoSign, constants, type KeyObject } from 'node:crypto';
+import { expect } from 'vitest';
+import {
+  Keyring,
+  createAccessTokenSigner,
+  createAccessTokenVerifier,
+  generateKeyMaterial,
+  type AccessTokenVerifier,
+  type Algorithm,
+  type ErrorCode,
+  type KeyMaterial,
+  type TesseraError,
+  type VerifierOptions,
+} from '../../src/index.js';
+
+export const ISSUER = 'https://auth.test';
+export const AUDIENCE = 'api';
+/** 2026-01-01T00:00:00Z in epoch ms: every fixture clock starts here. */
+export const NOW_MS = 1_767_225_600_000;
+export const NOW_S = NOW_MS / 1000;
+
+/** P-256 group order. */
+export const P256_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+
+export function b64u(data: string | Uint8Array): string {
+  return Buffer.from(data).toString('base64url');
+}
+
+/** A segment from a JSON value, or from raw JSON text when given a string (duplicate keys, odd numbers). */
+export function segment(value: unknown): string {
+  return b64u(typeof value === 'string' ? value : JSON.stringify(value));
+}
+
+/** A header as the signer writes it for `key`. */
+export function headerFor(key: KeyMaterial, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { alg: key.alg, typ: 'at+jwt', kid: key.kid, ...extra };
+}
+
+/** A valid claims set at `nowS` (seconds), with overrides. */
+export function claimsAt(nowS: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { iss: ISSUER, aud: AUDIENCE, sub: 'user-1', client_id: 'web', sid: 'sess-1', jti: 'jti-1', iat: nowS, exp: nowS + 900, ...extra };
+}
+
+/** Raw signature bytes over `input` with node:crypto alone. ES256 output is whatever OpenSSL gives (either S). */
+export function rawSign(alg: Algorithm, key: KeyObject | Uint8Array | string, input: string): Buffer {
+  const data = Buffer.from(input, 'ascii');
+  switch (alg) {
+    case 'HS256':
+      return createHmac('sha256', key as KeyObject).update(data).digest();
+    case 'EdDSA':
+      return cryptoSign(null, data, key as KeyObject);
+    case 'ES256':
+      return cryptoSign('sha256', data, { key: key as KeyObject, dsaEncoding: 'ieee-p1363' });
+    case 'RS256':
+      return cryptoSign('sha256', data, key as KeyObject);
+    case 'PS256':
+      return cryptoSign('sha256', data, { key: key as KeyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+  }
+}
+
+/** `header.payload.signature`, where the signature is computed over the exact segments given. */
+export function forge(headerSegment: string, payloadSegment: string, signWith: (input: string) => Buffer | string): string {
+  const input = `${headerSegment}.${payloadSegment}`;
+  const signature = signWith(input);
+  return `${input}.${typeof signature === 'string' ? signature : b64u(signature)}`;
+}
+
+/** A correctly signed token with the real private key, from header and claims objects or raw JSON text. */
+export function forgeSigned(key: KeyMaterial, header: unknown, claims: unknown): string {
+  return forge(segment(header), segment(claims), (input) => rawSign(key.alg, key.privateKey, input));
+}
+
+/** Splits an IEEE P1363 ES256 signature into r and s. */
+export function splitRS(signature: Buffer): { r: bigint; s: bigint } {
+  return { r: toBigInt(signature.subarray(0, 32)), s: toBigInt(signature.subarray(32)) };
+}
+
+export function toBigInt(bytes: Uint8Array): bigint {
+  return BigInt(`0x${Buffer.from(bytes).toString('hex') || '0'}`);
+}
+
+export function p1363(r: bigint, s: bigint): Buffer {
+  return Buffer.from(r.toString(16).padStart(64, '0') + s.toString(16).padStart(64, '0'), 'hex');
+}
+
+/**
+ * Runs `verify`, asserts it throws a TesseraError with exactly `code`, and asserts the explanation leaks
+ * neither the token nor its signature segment.
+ */
+export function expectRejection(verifier: AccessTokenVerifier, token: string, code: ErrorCode): TesseraError {
+  let caught: unknown;
+  try {
+    verifier.verify(token);
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught, `expected ${code}, but the token verified`).toBeDefined();
+  const error = caught as TesseraError;
+  expect({ name: error.name, code: error.code }).toEqual({ name: 'TesseraError', code });
+  const exposed = `${error.message}\n${JSON.stringify(error.toJSON())}`;
+  expect(exposed.includes(token)).toBe(false);
+  const signature = token.split('.')[2] ?? '';
+  if (signature.length >= 16) expect(exposed.includes(signature)).toBe(false);
+  // Explanations are ASCII-only: they end up in logs and headers.
+  expect(/^[\x20-\x7e\n]*$/.test(error.message)).toBe(true);
+  return error;
+}
+
+/** Asserts a synchronous call throws a TesseraError with exactly `code`. */
+export function expectCode(action: () => unknown, code: ErrorCode): TesseraError {
+  let caught: unknown;
+  try {
+    action();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught, `expected ${code}, but nothing was thrown`).toBeDefined();
+  expect({ name: (caught as Error).name, code: (caught as TesseraError).code }).toEqual({ name: 'TesseraError', code });
+  return caught as TesseraError;
+}
+
+/** Async twin of {@link expectCode}. */
+export async function expectCodeAsync(action: () => Promise<unknown>, code: ErrorCode): Promise<TesseraError> {
+  let caught: unknown;
+  try {
+    await action();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught, `expected ${code}, but nothing was thrown`).toBeDefined();
+  expect({ name: (caught as Error).name, code: (caught as TesseraError).code }).toEqual({ name: 'TesseraError', code });
+  return caught as TesseraError;
+}
+
+export interface Fixture {
+  readonly key: KeyMaterial;
+  readonly keyring: Keyring;
+  readonly verifier: AccessTokenVerifier;
+  readonly sign: ReturnType<typeof createAccessTokenSigner>;
+  /** A fresh verifier on the same keyring with other options. */
+  verifierWith(options: Partial<VerifierOptions>): AccessTokenVerifier;
+}
+
+/** One key, a keyring, a signer and a verifier, all on the fixed clock NOW_MS unless `now` is given. */
+export async function createFixture(alg: Algorithm, options: { key?: KeyMaterial; now?: () => number } = {}): Promise<Fixture> {
+  const now = options.now ?? ((): number => NOW_MS);
+  const key = options.key ?? (await generateKeyMaterial({ alg }));
+  const keyring = new Keyring({ entries: [{ key, createdAt: 0, activatesAt: 0 }], now });
+  const base = { keys: keyring, issuer: ISSUER, audience: AUDIENCE, now };
+  return {
+    key,
+    keyring,
+    verifier: createAccessTokenVerifier(base),
+    sign: createAccessTokenSigner(base),
+    verifierWith: (extra) => createAccessTokenVerifier({ ...base, ...extra }),
+  };
+}
