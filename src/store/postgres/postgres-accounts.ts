@@ -6,7 +6,7 @@ import type { PgPool } from './postgres-driver.js';
  *
  * @example
  * ```ts
- * const migrations = [...SESSION_MIGRATIONS, postgresAccountsMigration];
+ * const migrations = [...POSTGRES_MIGRATIONS, postgresAccountsMigration];
  * ```
  */
 export function postgresAccountsMigration(s: string): string {

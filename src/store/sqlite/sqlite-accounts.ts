@@ -6,7 +6,7 @@ import type { SqliteStatement } from './sqlite-store.js';
  *
  * @example
  * ```ts
- * const migrations = [...SESSION_MIGRATIONS, SQLITE_ACCOUNTS_MIGRATION];
+ * const migrations = [...SQLITE_MIGRATIONS, SQLITE_ACCOUNTS_MIGRATION];
  * ```
  */
 export const SQLITE_ACCOUNTS_MIGRATION = `

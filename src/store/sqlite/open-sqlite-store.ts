@@ -1,0 +1,40 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { TesseraError } from '../../errors/tessera-error.js';
+import type { AccountStore } from '../account-store.js';
+import type { SessionStore } from '../session-store.js';
+import { createSqliteStore, type SqliteDatabase, type SqliteStoreOptions } from './sqlite-store.js';
+
+/** Options of {@link openSqliteStore}. */
+export interface OpenSqliteStoreOptions {
+  /** The database file; created with its directory when missing. */
+  readonly path: string;
+  readonly synchronous?: SqliteStoreOptions['synchronous'];
+}
+
+/**
+ * Opens (creating when missing) a SQLite file with better-sqlite3, an optional peer dependency loaded only
+ * here, and migrates it. The default store: one file, no server.
+ *
+ * @example
+ * ```ts
+ * const store = await openSqliteStore({ path: '.tessera/sessions.db' });
+ * ```
+ */
+export async function openSqliteStore(options: OpenSqliteStoreOptions): Promise<SessionStore & AccountStore> {
+  let driver: { default: new (path: string) => SqliteDatabase };
+  try {
+    driver = (await import('better-sqlite3')) as unknown as { default: new (path: string) => SqliteDatabase };
+  } catch {
+    throw new TesseraError('CONFIG_INVALID', 'The SQLite store needs the better-sqlite3 package, an optional peer dependency: npm install better-sqlite3.');
+  }
+  if (options.path !== ':memory:') await mkdir(dirname(options.path), { recursive: true });
+  const store = createSqliteStore({ database: new driver.default(options.path), ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }) });
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
