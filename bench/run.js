@@ -5,6 +5,9 @@ import { parseArgs } from 'node:util';
 
 const SECTIONS = {
   verify: () => import('./verify.js'),
+  rotation: () => import('./rotation.js'),
+  http: () => import('./http.js'),
+  storm: () => import('./storm.js'),
   audit: () => import('./audit.js'),
 };
 

@@ -73,12 +73,10 @@ export class CompactParser {
     // Most tokens carry the same header as the one before: compare in place instead of slicing and hashing.
     const last = this.#last;
     let header: CheckedHeader | undefined;
-    let headerSegment: string;
     if (last !== undefined && first === last.segment.length && token.startsWith(last.segment)) {
       header = last.header;
-      headerSegment = last.segment;
     } else {
-      headerSegment = token.slice(0, first);
+      const headerSegment = token.slice(0, first);
       header = this.#headers.get(headerSegment);
       if (header === undefined) {
         header = checkHeader(headerSegment, token);

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { KeyStore, StoredKey } from './key-store.js';
 
@@ -32,11 +32,16 @@ export function createFileKeyStore(options: { path: string }): KeyStore {
     saveKeys: save,
     async initKeys(keys) {
       await mkdir(dirname(path), { recursive: true });
+      // Write the whole keyring to a private file, then link() it into place: link fails when the path
+      // exists, so the first process to start creates the keyring and the rest never see half a file.
+      const temporary = `${path}.${process.pid}.${Date.now()}.init`;
+      await writeFile(temporary, `${JSON.stringify({ keys }, null, 2)}\n`, { mode: 0o600 });
       try {
-        // 'wx' fails when the file exists: the first process to start creates the keyring, the rest read it.
-        await writeFile(path, `${JSON.stringify({ keys }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+        await link(temporary, path);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      } finally {
+        await unlink(temporary).catch(() => undefined);
       }
       return load();
     },

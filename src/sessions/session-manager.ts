@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { TesseraError } from '../errors/tessera-error.js';
 import { formatDuration, formatInstant } from '../errors/explain.js';
-import type { SessionRow, SessionStore, Transport } from '../store/session-store.js';
+import type { SessionRow, Transport } from '../store/session-store.js';
 import { mintRefreshToken, openSuccessor, parseRefreshToken, sealSuccessor, secretMatches } from './refresh-token.js';
 import { resolveSessionOptions, type SessionClaims, type SessionManagerOptions } from './session-options.js';
 
