@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   serve: () => import('./serve-command.js'),
   config: () => import('./config-command.js'),
   keys: () => import('./keys-command.js'),
+  events: () => import('./events-command.js'),
   audit: () => import('./audit-command.js'),
 };
 

@@ -29,6 +29,7 @@ export const SETTINGS = {
   'cookie-same-site': 'Lax (default), Strict, or None for cross-site apps',
   'max-sessions': 'sessions per user before the oldest is revoked (default unlimited)',
   'allow-long-access-ttl': 'allow an access lifetime over 1 h in production (true/false)',
+  retention: 'how long audit events, revocation records and stored IP addresses are kept (default 90d)',
 } as const;
 
 /** A setting name. */
@@ -58,6 +59,7 @@ const schema = z.strictObject({
   'cookie-same-site': z.enum(['Lax', 'Strict', 'None']).default('Lax'),
   'max-sessions': z.coerce.number().int().positive().optional(),
   'allow-long-access-ttl': bool.default(false),
+  retention: duration('retention').default(90 * 86_400),
 });
 
 /** The validated configuration with development defaults applied. */

@@ -47,7 +47,15 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
   const logger =
     options.logger ??
     pino({ level: process.env.TESSERA_LOG_LEVEL ?? 'info', redact: { paths: ['*.authorization', '*.cookie', '*["set-cookie"]', '*.token', '*.refresh_token', '*.access_token', '*.password'], censor: '[redacted]' } });
-  const store = await openStore({ databaseUrl: config['database-url'], sqlitePath: config.db });
+  const opened = await openStore({ databaseUrl: config['database-url'], sqlitePath: config.db });
+  // Audit events go to the store (for `tessera events`) and to the structured log. Events never hold tokens.
+  const store: ServerStore = {
+    ...opened,
+    appendEvent: async (event) => {
+      logger.info({ audit: { type: event.type, userId: event.userId, sessionId: event.sessionId, ip: event.ip, detail: event.detail } }, 'audit');
+      await opened.appendEvent(event);
+    },
+  };
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
   try {
     const leeway = config.leeway;
@@ -62,7 +70,7 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
     const revocations = createRevocationView({ store, horizonSeconds: config['access-ttl'] + leeway, now });
     await revocations.start();
     closers.unshift(() => revocations.stop());
-    const limiter = await createLimiter(config, closers);
+    const limiter = await createLimiter(config, closers, now);
     const signAccessToken = createAccessTokenSigner({ keys: keyring, issuer: config.issuer, audience: config.audience, ttlSeconds: config['access-ttl'], now });
     const verifier = createAccessTokenVerifier({
       keys: keyring,
@@ -114,7 +122,7 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
     });
     const sweeper = setInterval(() => {
       const at = now();
-      store.sweep({ now: at, sealedBefore: at - config['refresh-grace'] * 1000, retainAfter: at - 90 * 86_400_000 }).catch((error: unknown) => logger.warn({ err: String(error) }, 'sweep failed'));
+      store.sweep({ now: at, sealedBefore: at - config['refresh-grace'] * 1000, retainAfter: at - config.retention * 1000 }).catch((error: unknown) => logger.warn({ err: String(error) }, 'sweep failed'));
     }, 600_000);
     sweeper.unref();
     closers.unshift(() => clearInterval(sweeper));
@@ -135,8 +143,9 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
   }
 }
 
-async function createLimiter(config: ServerConfig, closers: (() => Promise<void> | void)[]): Promise<RateLimiter> {
-  if (config['redis-url'] === undefined) return createMemoryRateLimiter();
+async function createLimiter(config: ServerConfig, closers: (() => Promise<void> | void)[], now: () => number): Promise<RateLimiter> {
+  // The injected clock, so windows move with the rest of the server (tests step it instead of sleeping).
+  if (config['redis-url'] === undefined) return createMemoryRateLimiter({ now });
   const { Redis } = (await import('ioredis')) as unknown as { Redis: new (url: string, options: object) => RedisLike & { quit(): Promise<unknown> } };
   const redis = new Redis(config['redis-url'], { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   closers.unshift(async () => {

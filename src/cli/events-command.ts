@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+import { formatInstant } from '../errors/explain.js';
+import { isTesseraError } from '../errors/tessera-error.js';
+import { resolveConfig } from '../server/config.js';
+import { hasAccountStore, openStore } from '../server/open-store.js';
+import type { AuditEvent } from '../store/session-store.js';
+import type { CliCommand } from './main.js';
+
+const USAGE = 'Usage: tessera events (--user EMAIL | --user-id ID | --session ID) [--limit N] [--json] [--db PATH | --database-url URL]';
+
+// What each event means, in the words a person debugging a logout needs.
+const MEANING: Readonly<Record<string, string>> = {
+  login: 'signed in: a new session',
+  refresh: 'refreshed: the refresh token rotated',
+  'refresh.grace': 'retry inside the grace window: answered with the same successor',
+  'refresh.reuse_detected': 'an old refresh token came back after rotation: session revoked',
+  logout: 'logged out: session revoked',
+  'session.revoked': 'session revoked',
+  'user.revoked': 'every session revoked (logout everywhere, password change or reset)',
+};
+
+/**
+ * Renders audit events as a timeline, oldest first.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(renderTimeline(events));
+ * ```
+ */
+export function renderTimeline(events: readonly AuditEvent[]): string {
+  const lines = [...events].reverse().map((event) => {
+    const session = event.sessionId === null ? '' : ` session ${event.sessionId.slice(0, 8)}`;
+    const ip = event.ip === null ? '' : ` from ${event.ip}`;
+    const detail = event.detail === '{}' ? '' : `  ${event.detail}`;
+    return `${formatInstant(Math.floor(event.at / 1000))}  ${event.type.padEnd(22)} ${MEANING[event.type] ?? ''}${session}${ip}${detail}`;
+  });
+  return lines.length === 0 ? 'No events.\n' : `${lines.join('\n')}\n`;
+}
+
+/**
+ * `tessera events --user EMAIL`: a user's audit events as a readable timeline.
+ *
+ * @example
+ * ```sh
+ * npx tessera events --user a@example.com
+ * ```
+ */
+export const command: CliCommand = {
+  summary: "show a user's audit events (logins, refreshes, grace answers, reuse, logouts) as a timeline",
+  async run(args) {
+    let values: Record<string, string | boolean | undefined>;
+    try {
+      values = parseArgs({
+        args: [...args],
+        options: { user: { type: 'string' }, 'user-id': { type: 'string' }, session: { type: 'string' }, limit: { type: 'string', default: '100' }, json: { type: 'boolean', default: false }, db: { type: 'string' }, 'database-url': { type: 'string' } },
+      }).values;
+    } catch {
+      process.stderr.write(`${USAGE}\n`);
+      return 2;
+    }
+    const limit = Number(values.limit);
+    if ((values.user === undefined && values['user-id'] === undefined && values.session === undefined) || !Number.isInteger(limit) || limit <= 0) {
+      process.stderr.write(`${USAGE}\n`);
+      return 2;
+    }
+    try {
+      const flags = { db: values.db, 'database-url': values['database-url'] };
+      const config = await resolveConfig({ flags, env: process.env, cwd: process.cwd() });
+      const store = await openStore({ databaseUrl: config['database-url'], sqlitePath: config.db });
+      try {
+        let userId = typeof values['user-id'] === 'string' ? values['user-id'] : undefined;
+        if (typeof values.user === 'string') {
+          const user = hasAccountStore(store) ? await store.findUserByEmail(values.user.trim().toLowerCase()) : undefined;
+          if (user === undefined) {
+            process.stderr.write(`tessera events: no account with email ${JSON.stringify(values.user)}.\n`);
+            return 1;
+          }
+          userId = user.id;
+        }
+        const events = await store.listEvents({ ...(userId === undefined ? {} : { userId }), ...(typeof values.session === 'string' ? { sessionId: values.session } : {}), limit });
+        process.stdout.write(values.json === true ? `${JSON.stringify(events)}\n` : renderTimeline(events));
+        return 0;
+      } finally {
+        await store.close();
+      }
+    } catch (error) {
+      if (!isTesseraError(error)) throw error;
+      process.stderr.write(`tessera events: ${error.code}: ${error.message}\n`);
+      return 1;
+    }
+  },
+};
