@@ -1,12 +1,15 @@
 import { pino, type Logger } from 'pino';
 import { createAccounts } from '../accounts/accounts.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import { createAuthHandler, type AuthHandler } from '../http/auth-handler.js';
 import { createMemoryRateLimiter, createRedisRateLimiter, enforceRate, type RateLimiter, type RedisLike } from '../http/rate-limit.js';
+import { createResourceGuard } from '../http/require-auth.js';
 import { createAccessTokenSigner } from '../jwt/sign-access-token.js';
 import { createAccessTokenVerifier } from '../jwt/verify-access-token.js';
 import { createRevocationView, type RevocationView } from '../sessions/revocation-view.js';
 import { createSessionManager, type SessionManager } from '../sessions/session-manager.js';
 import type { ServerConfig } from './config.js';
+import { withDemoRoutes } from './demo-routes.js';
 import { hasAccountStore, openStore, type ServerStore } from './open-store.js';
 import { createReloadingKeyring, type ReloadingKeyring } from './reloading-keyring.js';
 
@@ -47,15 +50,7 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
   const logger =
     options.logger ??
     pino({ level: process.env.TESSERA_LOG_LEVEL ?? 'info', redact: { paths: ['*.authorization', '*.cookie', '*["set-cookie"]', '*.token', '*.refresh_token', '*.access_token', '*.password'], censor: '[redacted]' } });
-  const opened = await openStore({ databaseUrl: config['database-url'], sqlitePath: config.db });
-  // Audit events go to the store (for `tessera events`) and to the structured log. Events never hold tokens.
-  const store: ServerStore = {
-    ...opened,
-    appendEvent: async (event) => {
-      logger.info({ audit: { type: event.type, userId: event.userId, sessionId: event.sessionId, ip: event.ip, detail: event.detail } }, 'audit');
-      await opened.appendEvent(event);
-    },
-  };
+  const store = await openStore({ databaseUrl: config['database-url'], sqlitePath: config.db });
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
   try {
     const leeway = config.leeway;
@@ -91,6 +86,8 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       absoluteLifetimeSeconds: config['absolute-lifetime'],
       ...(config['max-sessions'] === undefined ? {} : { maxSessionsPerUser: config['max-sessions'] }),
       beforeRotate: (session) => enforceRate(limiter, `refresh:${session.id}`, REFRESH_PER_SESSION),
+      // Audit events go to the store (for `tessera events`) and to the structured log; they never hold tokens.
+      onEvent: (event) => logger.info({ audit: event }, 'audit'),
     });
     const deliverResetToken =
       options.deliverResetToken ??
@@ -101,7 +98,7 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
             logger.warn({ email }, 'password reset requested; configure deliverResetToken to email it (development: see stdout)');
           });
     const accounts = hasAccountStore(store) ? createAccounts({ store, now, ...(deliverResetToken === undefined ? {} : { deliverResetToken }) }) : undefined;
-    const handler = createAuthHandler({
+    const authHandler = createAuthHandler({
       sessions,
       ...(accounts === undefined ? {} : { accounts }),
       verifyAccessToken: (token) => verifier.verify(token),
@@ -119,6 +116,12 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       logger,
       now,
       ...(options.homePage === undefined ? {} : { homePage: options.homePage }),
+    });
+    // Demo (issue 5): GET /demo/api/hello behind the resource guard, and the compiled client the page at / loads.
+    const handler = withDemoRoutes(authHandler, {
+      guard: createResourceGuard({ issuer: config.issuer, audience: config.audience, keys: keyring, revocations, leewaySeconds: leeway, now }),
+      now,
+      logger,
     });
     const sweeper = setInterval(() => {
       const at = now();
@@ -146,10 +149,22 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
 async function createLimiter(config: ServerConfig, closers: (() => Promise<void> | void)[], now: () => number): Promise<RateLimiter> {
   // The injected clock, so windows move with the rest of the server (tests step it instead of sleeping).
   if (config['redis-url'] === undefined) return createMemoryRateLimiter({ now });
-  const { Redis } = (await import('ioredis')) as unknown as { Redis: new (url: string, options: object) => RedisLike & { quit(): Promise<unknown> } };
-  const redis = new Redis(config['redis-url'], { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  type RedisClient = RedisLike & { connect(): Promise<unknown>; quit(): Promise<unknown>; disconnect(): void; on(event: 'error', listener: (error: Error) => void): unknown };
+  const { Redis } = (await import('ioredis')) as unknown as { Redis: new (url: string, options: object) => RedisClient };
+  // lazyConnect + connect(): with the offline queue off, requests sent before the connection is up would
+  // fail, and a server whose Redis is unreachable must refuse to start rather than answer 503 to every login.
+  const redis = new Redis(config['redis-url'], { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+  // Later outages surface per request as STORE_UNAVAILABLE; without a listener ioredis prints every reconnect failure.
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+  } catch (error) {
+    redis.disconnect();
+    const reason = (error as { code?: unknown }).code ?? 'unreachable';
+    throw new TesseraError('STORE_UNAVAILABLE', `Cannot reach Redis for rate limits (--redis-url): ${String(reason)}.`);
+  }
   closers.unshift(async () => {
-    await redis.quit();
+    await redis.quit().catch(() => redis.disconnect());
   });
   return createRedisRateLimiter({ redis });
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { TesseraError } from '../errors/tessera-error.js';
 import { formatDuration, formatInstant } from '../errors/explain.js';
-import type { SessionRow, Transport } from '../store/session-store.js';
+import type { AuditEvent, SessionRow, Transport } from '../store/session-store.js';
 import { mintRefreshToken, openSuccessor, parseRefreshToken, sealSuccessor, secretMatches } from './refresh-token.js';
 import { resolveSessionOptions, type SessionClaims, type SessionManagerOptions } from './session-options.js';
 
@@ -78,8 +78,19 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     return { accessToken: access.token, expiresIn: access.expiresIn, refreshToken, refreshGraceSeconds: settings.graceSeconds, refreshExpiresIn, sessionId: session.id, userId: session.userId, transport: session.transport, grace };
   };
 
-  const event = (type: string, session: SessionRow | undefined, context: RequestContext, detail: Record<string, unknown> = {}): Promise<void> =>
-    store.appendEvent({ at: now(), type, userId: session?.userId ?? null, sessionId: session?.id ?? null, ip: context.ip ?? null, detail: JSON.stringify(detail) });
+  const describeEvent = (type: string, session: SessionRow | undefined, context: RequestContext, detail: Record<string, unknown> = {}): AuditEvent => ({
+    at: now(),
+    type,
+    userId: session?.userId ?? null,
+    sessionId: session?.id ?? null,
+    ip: context.ip ?? null,
+    detail: JSON.stringify(detail),
+  });
+  const event = async (type: string, session: SessionRow | undefined, context: RequestContext, detail: Record<string, unknown> = {}): Promise<void> => {
+    const described = describeEvent(type, session, context, detail);
+    await store.appendEvent(described);
+    options.onEvent?.(described);
+  };
 
   const assertLive = (session: SessionRow, at: number): void => {
     if (session.revokedAt !== null) {
@@ -130,12 +141,15 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
         revokedAt: null,
         revokedReason: null,
       };
+      // The login event is written in the session's own transaction: one commit per login.
+      const loginEvent = describeEvent('login', session, context, { transport: session.transport });
       await store.createSession({
         session,
         token: { id: minted.id, secretHash: minted.secretHash, createdAt: at },
+        event: loginEvent,
         ...(options.maxSessionsPerUser === undefined ? {} : { maxSessionsPerUser: options.maxSessionsPerUser }),
       });
-      await event('login', session, context, { transport: session.transport });
+      options.onEvent?.(loginEvent);
       return respond(session, minted.value, claims, false);
     },
 
@@ -156,6 +170,8 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
           await options.beforeRotate?.(session);
           const next = mintRefreshToken({ pepper });
           const claims = await decideClaims(session.userId, session);
+          // Written with the rotation, in its transaction: a refresh is one commit, not two.
+          const refreshEvent = describeEvent('refresh', session, context, { generation: session.generation + 1 });
           const rotated = await store.rotate({
             sessionId: session.id,
             expectedGeneration: session.generation,
@@ -164,9 +180,10 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
             successorSealed: sealSuccessor({ previousSecret: secret, sessionId: session.id, generation: token.generation, successor: next.value }),
             idleExpiresAt: Math.min(at + settings.idleMs, session.absoluteExpiresAt),
             claims: JSON.stringify(claims),
+            event: refreshEvent,
           });
           if (rotated) {
-            await event('refresh', session, context, { generation: session.generation + 1 });
+            options.onEvent?.(refreshEvent);
             const idleExpiresAt = Math.min(at + settings.idleMs, session.absoluteExpiresAt);
             return respond({ ...session, generation: session.generation + 1, idleExpiresAt, lastUsedAt: at }, next.value, claims, false);
           }
@@ -182,7 +199,9 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
             return respond(session, successor, JSON.parse(session.claims) as SessionClaims, true);
           }
           const fresh = await store.findSession(session.id);
-          if (fresh !== undefined && fresh.generation !== session.generation) {
+          // Another rotation or a logout won the race: decide again on the fresh state (a logout must
+          // read as REVOKED on the next pass, not as token theft).
+          if (fresh !== undefined && (fresh.generation !== session.generation || fresh.revokedAt !== null)) {
             session = fresh;
             continue;
           }
@@ -223,7 +242,9 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
       await store.revokeUser({ userId, at: now(), reason, exceptSessionId });
       // This node sees its own revocations at once; other nodes within a poll interval or a NOTIFY.
       await revocations?.sync();
-      await store.appendEvent({ at: now(), type: 'user.revoked', userId, sessionId: exceptSessionId, ip: null, detail: JSON.stringify({ reason, keptSession: exceptSessionId !== null }) });
+      const described: AuditEvent = { at: now(), type: 'user.revoked', userId, sessionId: exceptSessionId, ip: null, detail: JSON.stringify({ reason, keptSession: exceptSessionId !== null }) };
+      await store.appendEvent(described);
+      options.onEvent?.(described);
     },
 
     listSessions(userId) {

@@ -1,6 +1,6 @@
 import { TesseraError } from '../errors/tessera-error.js';
 import type { SignedAccessToken, AccessTokenInput } from '../jwt/sign-access-token.js';
-import type { SessionRow, SessionStore } from '../store/session-store.js';
+import type { AuditEvent, SessionRow, SessionStore } from '../store/session-store.js';
 import type { RevocationView } from './revocation-view.js';
 
 /** What the claims hook decides for a session, at login and again at every refresh. */
@@ -31,6 +31,8 @@ export interface SessionManagerOptions {
   readonly pepper?: Buffer;
   /** Runs before each rotation (not before grace answers): the HTTP layer's per-session rate limit. */
   readonly beforeRotate?: (session: SessionRow) => Promise<void>;
+  /** Sees every audit event as it is written (the server sends them to its structured log). */
+  readonly onEvent?: (event: AuditEvent) => void;
   /** Decides roles and scope at login and at each refresh. */
   readonly claims?: (input: { userId: string; session: SessionRow | undefined }) => SessionClaims | Promise<SessionClaims>;
 }

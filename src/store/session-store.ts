@@ -50,6 +50,8 @@ export interface NewSession {
   readonly token: Omit<RefreshTokenRow, 'sessionId' | 'generation'>;
   /** When set, the user's oldest live sessions beyond this count are revoked in the same transaction. */
   readonly maxSessionsPerUser?: number;
+  /** The login's audit event, written in the same transaction (one commit per login, not two). */
+  readonly event?: AuditEvent;
 }
 
 /** A compare-and-swap rotation from `expectedGeneration` to `expectedGeneration + 1`. */
@@ -61,6 +63,8 @@ export interface Rotation {
   readonly successorSealed: string;
   readonly idleExpiresAt: number;
   readonly claims: string;
+  /** The refresh's audit event, written only when the swap happens and in the same transaction. */
+  readonly event?: AuditEvent;
 }
 
 /**

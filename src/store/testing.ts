@@ -196,6 +196,16 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
     });
 
     describe('rotate', () => {
+      it('writes the audit event of a login and of a rotation in the same transaction, and only when the swap happens', async () => {
+        const input = newSession();
+        const event = (type: string) => ({ at: T0, type, userId: input.session.userId, sessionId: input.session.id, ip: null, detail: '{}' });
+        await store.createSession({ ...input, event: event('login') });
+        expect(await store.rotate({ ...rotationOf(input.session.id, 0), event: event('refresh') })).toBe(true);
+        expect(await store.rotate({ ...rotationOf(input.session.id, 0), event: event('refresh-lost') })).toBe(false);
+        const types = (await store.listEvents({ sessionId: input.session.id, limit: 10 })).map((row) => row.type);
+        expect(types.sort()).toEqual(['login', 'refresh']);
+      });
+
       it('swaps generation 0 for 1 once: the second rotation with the same expected generation changes nothing', async () => {
         const input = await create();
         const first = rotationOf(input.session.id, 0);

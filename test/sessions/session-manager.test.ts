@@ -70,6 +70,22 @@ describe('session core', () => {
     await expectCode(sessions.refresh(login.refreshToken), 'REFRESH_TOKEN_REUSED');
   });
 
+  it('reads a logout that lands between lookup and grace answer as a revocation, not as theft', async () => {
+    const stack = await createSessionStack();
+    const { store } = stack;
+    const racing = { ...store, takeGraceAnswer: async (input: Parameters<typeof store.takeGraceAnswer>[0]) => {
+      await store.revokeSession({ sessionId: input.sessionId, at: input.usedAt, reason: 'logout' });
+      return store.takeGraceAnswer(input);
+    } };
+    const { sessions } = await createSessionStack({ store: racing, clock: stack.clock });
+    const login = await sessions.issueSession('user-1');
+    await sessions.refresh(login.refreshToken);
+    stack.clock.advance(1000);
+    await expectCode(sessions.refresh(login.refreshToken), 'REFRESH_TOKEN_REVOKED');
+    const types = (await store.listEvents({ userId: 'user-1', limit: 10 })).map((event) => event.type);
+    expect(types).not.toContain('refresh.reuse_detected');
+  });
+
   it('caps the grace answers one rotation may give', async () => {
     const { sessions } = await createSessionStack({ sessions: { maxGraceAnswers: 3 } });
     const login = await sessions.issueSession('user-1');

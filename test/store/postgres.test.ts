@@ -56,7 +56,7 @@ function pausingPool(pool: pg.Pool): { pool: PgPool; arm: () => { reached: Promi
           return client.query(text, values);
         },
         release: (error) => client.release(error),
-        on: (event: 'notification' | 'error', listener: (...args: never[]) => void) => client.on(event as 'error', listener as () => void),
+        on: (event: 'notification' | 'error' | 'end', listener: (...args: never[]) => void) => client.on(event as 'error', listener as () => void),
         removeListener: (event: string, listener: (...args: never[]) => void) => client.removeListener(event, listener as () => void),
       };
       return proxy;

@@ -3,6 +3,7 @@ import type { StoredKey } from '../../keys/key-store.js';
 import type { AuditEvent, RefreshTokenRow, RevocationRecord, SessionRow, SessionStore } from '../session-store.js';
 import { LOCK_CLASS, quoteSchema, retryOnDeadlock, runTransaction, type PgClient, type PgNotification, type PgPool, type PgQueryResult } from './postgres-driver.js';
 import type { AccountStore } from '../account-store.js';
+import { toRevocationRecord, type RevocationColumns } from '../revocation-row.js';
 import { createPostgresAccounts } from './postgres-accounts.js';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
 
@@ -25,15 +26,6 @@ const REVOCATION_COLUMNS = `seq::float8 AS seq, kind, session_id AS "sessionId",
   except_session_id AS "exceptSessionId", at::float8 AS at`;
 const KEY_COLUMNS = `kid, alg, created_at::float8 AS "createdAt", activates_at::float8 AS "activatesAt", retires_at::float8 AS "retiresAt", sealed_key AS "sealedKey"`;
 
-interface RevocationColumns {
-  seq: number;
-  kind: 'session' | 'user';
-  sessionId: string | null;
-  userId: string;
-  revokedBefore: number | null;
-  exceptSessionId: string | null;
-  at: number;
-}
 
 /** PostgreSQL text cannot hold NUL, so an id with one names nothing; answering early avoids a driver error. */
 const isStorable = (value: string): boolean => !value.includes('\u0000');
@@ -79,6 +71,16 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
     for (const row of revoked) records.push(await appendRevocation(client, { kind: 'session', sessionId: row.id, userId: row.userId, revokedBefore: null, exceptSessionId: null, at }));
     return records;
   };
+  const insertEvent = async (client: PgClient | PgPool, event: AuditEvent): Promise<void> => {
+    await client.query(`INSERT INTO ${s}.events (at, type, user_id, session_id, ip, detail) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      event.at,
+      event.type,
+      event.userId ?? null,
+      event.sessionId ?? null,
+      event.ip ?? null,
+      event.detail,
+    ]);
+  };
   const insertKeys = async (client: PgClient, keys: readonly StoredKey[]): Promise<void> => {
     for (const key of keys) {
       await client.query(`INSERT INTO ${s}.signing_keys (kid, alg, created_at, activates_at, retires_at, sealed_key) VALUES ($1, $2, $3, $4, $5, $6)`, [
@@ -120,6 +122,7 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
           [session.id, session.userId, session.clientId, session.transport, session.claims, session.createdAt, session.lastUsedAt, session.idleExpiresAt, session.absoluteExpiresAt, session.userAgent ?? null, session.ip ?? null],
         );
         await client.query(`INSERT INTO ${s}.refresh_tokens (id, session_id, generation, secret_hash, created_at) VALUES ($1, $2, 0, $3, $4)`, [token.id, session.id, token.secretHash, token.createdAt]);
+        if (input.event !== undefined) await insertEvent(client, input.event);
         if (input.maxSessionsPerUser === undefined) return;
         // The new session always stays; the others live at its creation instant are kept newest first.
         const keep = Math.max(0, Math.floor(input.maxSessionsPerUser) - 1);
@@ -154,18 +157,29 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
     },
     async rotate(rotation) {
       if (!isStorable(rotation.sessionId) || !Number.isSafeInteger(rotation.expectedGeneration)) return false;
-      // One statement: the conditional UPDATE takes the row lock and, under READ COMMITTED, re-checks the
-      // generation after a concurrent winner commits; the INSERT runs only when the UPDATE matched.
+      // One statement, one commit: the conditional UPDATE takes the row lock and, under READ COMMITTED,
+      // re-checks the generation after a concurrent winner commits; the token and the audit event are
+      // inserted only when the UPDATE matched (data-modifying CTEs always run to completion).
+      const event = rotation.event;
       const result = await pool.query(
         `WITH rotated AS (
            UPDATE ${s}.sessions SET generation = generation + 1, rotated_at = $3, successor_sealed = $4, grace_count = 0,
              idle_expires_at = $5, claims = $6, last_used_at = greatest(last_used_at, $3)
-           WHERE id = $1 AND generation = $2 AND revoked_at IS NULL RETURNING id, generation)
-         INSERT INTO ${s}.refresh_tokens (id, session_id, generation, secret_hash, created_at)
-         SELECT $7, id, generation, $8, $9 FROM rotated`,
-        [rotation.sessionId, rotation.expectedGeneration, rotation.rotatedAt, rotation.successorSealed, rotation.idleExpiresAt, rotation.claims, rotation.token.id, rotation.token.secretHash, rotation.token.createdAt],
+           WHERE id = $1 AND generation = $2 AND revoked_at IS NULL RETURNING id, generation),
+         token AS (
+           INSERT INTO ${s}.refresh_tokens (id, session_id, generation, secret_hash, created_at)
+           SELECT $7, id, generation, $8, $9 FROM rotated RETURNING 1),
+         event AS (
+           INSERT INTO ${s}.events (at, type, user_id, session_id, ip, detail)
+           SELECT $10::bigint, $11::text, $12::text, $13::text, $14::text, $15::text FROM rotated WHERE $11::text IS NOT NULL RETURNING 1)
+         SELECT (SELECT count(*) FROM token)::int AS rotated`,
+        [
+          rotation.sessionId, rotation.expectedGeneration, rotation.rotatedAt, rotation.successorSealed, rotation.idleExpiresAt, rotation.claims,
+          rotation.token.id, rotation.token.secretHash, rotation.token.createdAt,
+          event?.at ?? null, event?.type ?? null, event?.userId ?? null, event?.sessionId ?? null, event?.ip ?? null, event?.detail ?? null,
+        ],
       );
-      return result.rowCount === 1;
+      return (result.rows[0] as { rotated: number } | undefined)?.rotated === 1;
     },
     async takeGraceAnswer(input) {
       if (!isStorable(input.sessionId) || !Number.isSafeInteger(input.generation) || !Number.isSafeInteger(input.max)) return undefined;
@@ -208,14 +222,7 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
       return found.map(toRevocationRecord);
     },
     async appendEvent(event) {
-      await pool.query(`INSERT INTO ${s}.events (at, type, user_id, session_id, ip, detail) VALUES ($1, $2, $3, $4, $5, $6)`, [
-        event.at,
-        event.type,
-        event.userId ?? null,
-        event.sessionId ?? null,
-        event.ip ?? null,
-        event.detail,
-      ]);
+      await insertEvent(pool, event);
     },
     async listEvents(input) {
       const limit = Math.floor(input.limit);
@@ -263,39 +270,71 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
       });
     },
     async onRevocation(listener) {
-      const client = await pool.connect();
-      const onNotification = (message: PgNotification): void => {
-        if (message.channel !== CHANNEL || message.payload !== schemaName) return;
+      const wake = (): void => {
         try {
           listener();
         } catch {
           // A listener's failure must not break the connection's event emitter; polling still runs.
         }
       };
-      // A dropped LISTEN connection only loses wake-ups (polling catches up); unsubscribing then destroys it.
-      const onError = (): void => undefined;
-      client.on('notification', onNotification);
-      client.on('error', onError);
-      const detach = (error?: Error): void => {
-        client.removeListener('notification', onNotification);
-        client.removeListener('error', onError);
-        client.release(error);
-      };
-      try {
-        await client.query(`LISTEN ${CHANNEL}`);
-      } catch (error) {
-        detach(error instanceof Error ? error : new Error('LISTEN failed'));
-        throw error;
-      }
+      let client: PgClient | undefined;
       let subscribed = true;
+      let detachCurrent: ((error?: Error) => void) | undefined;
+      // LISTEN on a dedicated connection. When that connection dies (a restart, a failover, a terminated
+      // backend), reconnect with backoff and wake the listener once so it pulls what NOTIFY lost meanwhile.
+      const connect = async (): Promise<void> => {
+        const next = await pool.connect();
+        const onNotification = (message: PgNotification): void => {
+          if (message.channel === CHANNEL && message.payload === schemaName) wake();
+        };
+        const onLost = (): void => {
+          if (detachCurrent === undefined) return;
+          detachCurrent(new Error('LISTEN connection lost'));
+          if (subscribed) void reconnect();
+        };
+        next.on('notification', onNotification);
+        next.on('error', onLost);
+        next.on('end', onLost);
+        detachCurrent = (error?: Error): void => {
+          detachCurrent = undefined;
+          next.removeListener('notification', onNotification);
+          next.removeListener('error', onLost);
+          next.removeListener('end', onLost);
+          next.release(error);
+          if (client === next) client = undefined;
+        };
+        client = next;
+        try {
+          await next.query(`LISTEN ${CHANNEL}`);
+        } catch (error) {
+          detachCurrent?.(error instanceof Error ? error : new Error('LISTEN failed'));
+          throw error;
+        }
+      };
+      const reconnect = async (): Promise<void> => {
+        for (let attempt = 0; subscribed; attempt++) {
+          await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt)));
+          if (!subscribed) return;
+          try {
+            await connect();
+            wake();
+            return;
+          } catch {
+            // Try again after the next backoff step; polling covers the gap.
+          }
+        }
+      };
+      await connect();
       return async () => {
         if (!subscribed) return;
         subscribed = false;
+        const current = client;
+        if (current === undefined) return;
         try {
-          await client.query(`UNLISTEN ${CHANNEL}`);
-          detach();
+          await current.query(`UNLISTEN ${CHANNEL}`);
+          detachCurrent?.();
         } catch (error) {
-          detach(error instanceof Error ? error : new Error('UNLISTEN failed'));
+          detachCurrent?.(error instanceof Error ? error : new Error('UNLISTEN failed'));
         }
       };
     },
@@ -305,7 +344,3 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
   };
 }
 
-function toRevocationRecord(row: RevocationColumns): RevocationRecord {
-  if (row.kind === 'session') return { seq: row.seq, kind: 'session', sessionId: row.sessionId ?? '', userId: row.userId, at: row.at };
-  return { seq: row.seq, kind: 'user', userId: row.userId, revokedBefore: row.revokedBefore ?? row.at, exceptSessionId: row.exceptSessionId, at: row.at };
-}

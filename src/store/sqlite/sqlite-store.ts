@@ -1,6 +1,7 @@
 import type { StoredKey } from '../../keys/key-store.js';
 import type { AuditEvent, NewSession, RefreshTokenRow, RevocationRecord, Rotation, SessionRow, SessionStore } from '../session-store.js';
 import type { AccountStore } from '../account-store.js';
+import { toRevocationRecord, type RevocationColumns } from '../revocation-row.js';
 import { createSqliteAccounts } from './sqlite-accounts.js';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
 
@@ -65,15 +66,6 @@ const REVOCATION_COLUMNS = 'seq, kind, session_id AS sessionId, user_id AS userI
 /** Why the store revokes sessions evicted by `maxSessionsPerUser`. */
 const EVICTION_REASON = 'session_limit';
 
-interface RevocationColumns {
-  seq: number;
-  kind: 'session' | 'user';
-  sessionId: string | null;
-  userId: string;
-  revokedBefore: number | null;
-  exceptSessionId: string | null;
-  at: number;
-}
 
 /**
  * A {@link SessionStore} on one SQLite file (better-sqlite3). The driver is synchronous and so is every
@@ -138,6 +130,15 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore & A
     }
   });
 
+  const insertEvent = (event: AuditEvent): void => {
+    sql('INSERT INTO events (at, type, user_id, session_id, ip, detail) VALUES (@at, @type, @userId, @sessionId, @ip, @detail)').run({
+      ...event,
+      userId: event.userId ?? null,
+      sessionId: event.sessionId ?? null,
+      ip: event.ip ?? null,
+    });
+  };
+
   const createSession = db.transaction((input: NewSession): void => {
     const { session, token } = input;
     sql(
@@ -145,6 +146,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore & A
        VALUES (@id, @userId, @clientId, @transport, @claims, @createdAt, @lastUsedAt, @idleExpiresAt, @absoluteExpiresAt, @userAgent, @ip)`,
     ).run({ ...session, userAgent: session.userAgent ?? null, ip: session.ip ?? null });
     insertToken({ ...token, sessionId: session.id, generation: 0 });
+    if (input.event !== undefined) insertEvent(input.event);
     if (input.maxSessionsPerUser === undefined) return;
     // The new session always stays; the others live at its creation instant are kept newest first.
     const keep = Math.max(0, Math.floor(input.maxSessionsPerUser) - 1);
@@ -171,6 +173,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore & A
     });
     if (changes !== 1) return false;
     insertToken({ ...rotation.token, sessionId: rotation.sessionId, generation: rotation.expectedGeneration + 1 });
+    if (rotation.event !== undefined) insertEvent(rotation.event);
     return true;
   });
 
@@ -257,12 +260,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore & A
       return rows.map(toRevocationRecord);
     },
     async appendEvent(event) {
-      sql('INSERT INTO events (at, type, user_id, session_id, ip, detail) VALUES (@at, @type, @userId, @sessionId, @ip, @detail)').run({
-        ...event,
-        userId: event.userId ?? null,
-        sessionId: event.sessionId ?? null,
-        ip: event.ip ?? null,
-      });
+      insertEvent(event);
     },
     async listEvents(input) {
       const limit = Math.floor(input.limit);
@@ -291,7 +289,3 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore & A
   };
 }
 
-function toRevocationRecord(row: RevocationColumns): RevocationRecord {
-  if (row.kind === 'session') return { seq: row.seq, kind: 'session', sessionId: row.sessionId ?? '', userId: row.userId, at: row.at };
-  return { seq: row.seq, kind: 'user', userId: row.userId, revokedBefore: row.revokedBefore ?? row.at, exceptSessionId: row.exceptSessionId, at: row.at };
-}
