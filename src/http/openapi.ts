@@ -26,6 +26,9 @@ const errors = { '400': problem('Malformed request'), '401': problem('Token or c
  */
 export function buildOpenApiDocument(options: { issuer: string }): Record<string, unknown> {
   const body = (schema: Schema): Schema => ({ required: true, content: { 'application/json': { schema } } });
+  // Body-transport sessions send the token in the body; cookie sessions send no body at all.
+  const refreshTokenBody: Schema = { required: false, content: { 'application/json': { schema: obj({ refresh_token: str }, []) } } };
+  const oauthError = (description: string): Schema => json(obj({ error: str, error_description: str }, ['error']), description);
   return {
     openapi: '3.1.0',
     info: { title: 'Tessera auth server', version: '0.1.0', description: 'JWT sessions with rotating refresh tokens. Errors are RFC 9457 problem+json with a stable `code` and a `bucket`.' },
@@ -45,8 +48,8 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
     paths: {
       '/auth/signup': { post: { summary: 'Create an account and sign in', parameters: [transportHeader()], requestBody: body(ref('Credentials')), responses: { '201': json(ref('TokenResponse'), 'Signed in'), '409': problem('Email taken'), ...errors } } },
       '/auth/login': { post: { summary: 'Sign in', parameters: [transportHeader()], requestBody: body(ref('Credentials')), responses: { '200': json(ref('TokenResponse')), ...errors } } },
-      '/auth/refresh': { post: { summary: 'Rotate the refresh token (cookie, or refresh_token in the body)', responses: { '200': json(ref('TokenResponse')), ...errors } } },
-      '/auth/logout': { post: { summary: 'Revoke this session and clear the cookie (idempotent)', responses: { '204': noContent, ...errors } } },
+      '/auth/refresh': { post: { summary: 'Rotate the refresh token (cookie, or refresh_token in the body)', requestBody: refreshTokenBody, responses: { '200': json(ref('TokenResponse')), ...errors } } },
+      '/auth/logout': { post: { summary: 'Revoke this session and clear the cookie (idempotent)', requestBody: refreshTokenBody, responses: { '204': noContent, ...errors } } },
       '/auth/logout-all': { post: { summary: 'Revoke every session of the user', security: bearer, requestBody: body(obj({ keep_current: bool }, [])), responses: { '204': noContent, ...errors } } },
       '/auth/password': { post: { summary: 'Change the password; other sessions are revoked', security: bearer, requestBody: body(obj({ current_password: str, new_password: str })), responses: { '204': noContent, ...errors } } },
       '/auth/password-reset': { post: { summary: 'Send a reset token (always 202)', requestBody: body(obj({ email: str })), responses: { '202': { description: 'Accepted' }, ...errors } } },
@@ -60,7 +63,7 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
         post: {
           summary: 'RFC 6749 refresh_token grant (form-encoded, RFC 6749 errors)',
           requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: obj({ grant_type: { const: 'refresh_token' }, refresh_token: str, client_id: str }) } } },
-          responses: { '200': json(obj({ access_token: str, token_type: str, expires_in: int, refresh_token: str, refresh_grace_s: int })), '400': json(obj({ error: str, error_description: str }, ['error']), 'RFC 6749 error') },
+          responses: { '200': json(obj({ access_token: str, token_type: str, expires_in: int, refresh_token: str, refresh_grace_s: int })), '400': oauthError('RFC 6749 error'), '401': oauthError('invalid_client: client_id missing or not configured'), '429': oauthError('Rate limited') },
         },
       },
       '/.well-known/jwks.json': { get: { summary: 'Public keys (RFC 7517)', responses: { '200': { description: 'JWK Set', content: { 'application/jwk-set+json': { schema: obj({ keys: { type: 'array', items: { type: 'object' } } }) } } } } } },

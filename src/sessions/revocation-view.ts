@@ -112,8 +112,8 @@ export function createRevocationView(options: RevocationViewOptions): Revocation
     timer.unref?.();
   };
 
-  const cutApplies = (userId: string, sessionId: string, instant: number): boolean =>
-    (users.get(userId) ?? []).some((cut) => instant < cut.revokedBefore && cut.exceptSessionId !== sessionId);
+  const cutApplies = (userId: string, sessionId: string, revokes: (cut: UserCut) => boolean): boolean =>
+    (users.get(userId) ?? []).some((cut) => cut.exceptSessionId !== sessionId && revokes(cut));
 
   return {
     position,
@@ -135,7 +135,7 @@ export function createRevocationView(options: RevocationViewOptions): Revocation
     },
     sync,
     revokesSession(session) {
-      return sessions.has(session.id) || cutApplies(session.userId, session.id, session.createdAt);
+      return sessions.has(session.id) || cutApplies(session.userId, session.id, (cut) => session.createdAt < cut.revokedBefore);
     },
     assertNotRevoked(claims: AccessTokenClaims) {
       const age = now() - position.syncedAt;
@@ -144,7 +144,9 @@ export function createRevocationView(options: RevocationViewOptions): Revocation
           maxStalenessSeconds: maxStalenessMs / 1000,
         });
       }
-      if (sessions.has(claims.sid) || cutApplies(claims.sub, claims.sid, claims.iat * 1000)) {
+      // iat has whole seconds: a token from the second of the cut may come from a login just after it, so
+      // only earlier seconds are cut here; sessions revoked by the cut also have their own records.
+      if (sessions.has(claims.sid) || cutApplies(claims.sub, claims.sid, (cut) => claims.iat < Math.floor(cut.revokedBefore / 1000))) {
         throw new TesseraError('TOKEN_REVOKED', 'The session of this access token was revoked (logout, logout everywhere, or a password change). Sign in again.', {});
       }
     },

@@ -239,7 +239,13 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     },
 
     async revokeUserSessions(userId, { reason, exceptSessionId = null }) {
-      await store.revokeUser({ userId, at: now(), reason, exceptSessionId });
+      const at = now();
+      // Each live session gets its own feed record, so its access tokens are refused to the millisecond;
+      // the user cut then catches any session a racing login created meanwhile.
+      for (const session of await store.listSessions(userId)) {
+        if (session.revokedAt === null && session.id !== exceptSessionId) await store.revokeSession({ sessionId: session.id, at, reason });
+      }
+      await store.revokeUser({ userId, at, reason, exceptSessionId });
       // This node sees its own revocations at once; other nodes within a poll interval or a NOTIFY.
       await revocations?.sync();
       const described: AuditEvent = { at: now(), type: 'user.revoked', userId, sessionId: exceptSessionId, ip: null, detail: JSON.stringify({ reason, keptSession: exceptSessionId !== null }) };
