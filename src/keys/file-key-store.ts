@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { KeyStore, StoredKey } from './key-store.js';
@@ -34,7 +35,7 @@ export function createFileKeyStore(options: { path: string }): KeyStore {
       await mkdir(dirname(path), { recursive: true });
       // Write the whole keyring to a private file, then link() it into place: link fails when the path
       // exists, so the first process to start creates the keyring and the rest never see half a file.
-      const temporary = `${path}.${process.pid}.${Date.now()}.init`;
+      const temporary = `${path}.${randomBytes(6).toString('hex')}.init`;
       await writeFile(temporary, `${JSON.stringify({ keys }, null, 2)}\n`, { mode: 0o600 });
       try {
         await link(temporary, path);
