@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   keys: () => import('./keys-command.js'),
   events: () => import('./events-command.js'),
   audit: () => import('./audit-command.js'),
+  doctor: () => import('./doctor-command.js'),
 };
 
 /**

@@ -1,4 +1,5 @@
 import { TesseraError } from '../errors/tessera-error.js';
+import { detectMangling, MANGLING_WORDS } from '../jwt/mangling.js';
 
 /**
  * The client's address: the socket's peer, or with `trustProxy` the address the nearest proxy appended
@@ -53,7 +54,11 @@ export function readBearerTokenFrom(parts: { url: string; authorization: string 
   }
   const match = /^Bearer +(\S*)\s*$/i.exec(header);
   if (match === null) {
-    throw new TesseraError('TOKEN_MALFORMED', 'The Authorization header is not "Bearer <token>" (another scheme, or a token with spaces or quotes in it).');
+    // Name the mangling where there is one ("Bearer Bearer …", quotes, a newline), in the doctor's words.
+    const rest = /^Bearer +/i.test(header) ? header.replace(/^Bearer +/i, '') : undefined;
+    const mangling = rest === undefined ? undefined : detectMangling(rest.trimEnd());
+    const why = mangling === undefined ? 'another scheme, or a token with spaces or quotes in it' : MANGLING_WORDS[mangling];
+    throw new TesseraError('TOKEN_MALFORMED', `The Authorization header is not "Bearer <token>": ${why}.`, { mangling: mangling ?? null });
   }
   const token = match[1] as string;
   if (token === '' || token === 'undefined' || token === 'null') {

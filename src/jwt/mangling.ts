@@ -12,6 +12,7 @@ export type Mangling =
   | 'truncated'
   | 'empty'
   | 'refresh-token'
+  | 'access-token'
   | 'not-a-jwt';
 
 /** Words for each mangling: what happened, and where to look. */
@@ -23,6 +24,7 @@ export const MANGLING_WORDS: Readonly<Record<Mangling, string>> = {
   truncated: 'the token has fewer than three parts: it was cut short (a size limit, a column width or a cookie limit)',
   empty: 'the token is empty: the client sent the header before it had a token (check for "Bearer undefined" or "Bearer null")',
   'refresh-token': 'this is a Tessera refresh token (tsr_...), sent where an access token belongs',
+  'access-token': 'an access token (a JWT) was sent where the refresh token belongs',
   'not-a-jwt': 'the value is not a JWT at all (a session id, an API key, or a placeholder)',
 };
 

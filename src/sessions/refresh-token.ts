@@ -48,7 +48,7 @@ export function parseRefreshToken(value: unknown): { id: string; secret: string 
   if (typeof value !== 'string') throw new TesseraError('REFRESH_TOKEN_MALFORMED', `The refresh token must be a string; got ${typeof value}.`);
   const match = REFRESH_TOKEN_PATTERN.exec(value);
   if (match === null) {
-    const mangling = value.startsWith('ey') && value.split('.').length === 3 ? 'an access token (a JWT) was sent where the refresh token belongs' : undefined;
+    const mangling = value.startsWith('ey') && value.split('.').length === 3 ? MANGLING_WORDS['access-token'] : undefined;
     const found = detectMangling(value);
     const why = mangling ?? (found !== undefined && found !== 'not-a-jwt' && found !== 'truncated' ? MANGLING_WORDS[found] : 'it is not tsr_<22 chars>.<43 chars>');
     throw new TesseraError('REFRESH_TOKEN_MALFORMED', `The refresh token is malformed: ${why}.`, { length: value.length });

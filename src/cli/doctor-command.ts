@@ -1,0 +1,201 @@
+/**
+ * `tessera doctor [TOKEN]`: says why a token fails, in the server's own words, and how to fix it; with
+ * `--server` and no token, checks a running deployment.
+ * Exit codes: 0 valid (or no failure found), 1 invalid with a verdict, 2 could not judge.
+ */
+import { parseArgs } from 'node:util';
+import { isTesseraError } from '../errors/tessera-error.js';
+import { isAlgorithm, type Algorithm } from '../jwa/algorithms.js';
+import { checkDeployment } from '../doctor/check-deployment.js';
+import { diagnoseToken } from '../doctor/diagnose-token.js';
+import { renderDeployment, renderDiagnosis, renderJson, shouldColor } from '../doctor/render.js';
+import { CannotJudgeError } from '../doctor/server-client.js';
+import type { CliCommand } from './main.js';
+
+const USAGE = `Usage: tessera doctor [TOKEN | -] [options]
+       tessera doctor --server URL [--origin URL] [--email EMAIL --password-env NAME]
+
+The token is read from stdin by default (or "-"), from --token-env NAME, or from an argument
+(arguments land in shell history and process lists). It is never printed back.
+
+  --server URL        a Tessera server: reads its metadata and JWKS, measures its clock, asks it
+  --jwks URL|FILE     verify with this JWKS            --key FILE    a PEM or JWK public key
+  --secret-env NAME   verify HS256 with this secret    --alg ALG     RS256 or PS256 for an RSA --key
+  --iss ISSUER  --aud AUDIENCE  --leeway SECONDS      expectations (default: what --server publishes)
+  --expect access|refresh                              what kind of token belongs here (default access)
+  --no-probe          do not present the token to the server's GET /auth/me
+  --json              JSON for tools instead of the report
+Without a token, --server checks the deployment; --origin is the app's browser origin, and
+--email with --password-env NAME a test account for the cookie, CORS and refresh checks.
+
+Exit codes: 0 valid, 1 invalid (with a verdict), 2 could not judge.`;
+
+const MAX_STDIN_BYTES = 64 * 1024;
+
+interface DoctorArgs {
+  readonly token: { value: string; fromArgument: boolean } | undefined;
+  readonly server: string | undefined;
+  readonly jwks: string | undefined;
+  readonly keyFile: string | undefined;
+  readonly alg: Algorithm | undefined;
+  readonly secret: { value: string; name: string } | undefined;
+  readonly issuer: string | undefined;
+  readonly audience: string | undefined;
+  readonly leewaySeconds: number | undefined;
+  readonly expect: 'access' | 'refresh';
+  readonly probe: boolean;
+  readonly json: boolean;
+  readonly origin: string | undefined;
+  readonly email: string | undefined;
+  readonly password: string | undefined;
+}
+
+/**
+ * The `doctor` command.
+ *
+ * @example
+ * ```sh
+ * pbpaste | npx tessera doctor --server https://auth.example.com
+ * ```
+ */
+export const command: CliCommand = {
+  summary: 'explain why a token fails (time, storage or validation) and check a running deployment',
+  async run(args) {
+    let parsed: DoctorArgs | undefined;
+    try {
+      parsed = await parseDoctorArgs(args);
+    } catch (error) {
+      process.stderr.write(`tessera doctor: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (parsed === undefined) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const color = !parsed.json && shouldColor({ isTTY: process.stdout.isTTY, env: process.env });
+    try {
+      if (parsed.token === undefined) {
+        if (parsed.server === undefined) throw new CannotJudgeError('no token: pipe one into stdin, use --token-env NAME, or give --server URL to check a deployment');
+        const report = await checkDeployment({ server: parsed.server, origin: parsed.origin, email: parsed.email, password: parsed.password });
+        const exitCode = report.findings.some((f) => f.severity === 'danger') ? 1 : 0;
+        process.stdout.write(parsed.json ? renderJson({ kind: 'deployment', exitCode, ...report }) : renderDeployment(report, { color }));
+        return exitCode;
+      }
+      if (parsed.token.fromArgument) process.stderr.write('note: a token given as an argument lands in shell history and process lists; prefer stdin or --token-env.\n');
+      const diagnosis = await diagnoseToken({
+        input: parsed.token.value,
+        expect: parsed.expect,
+        server: parsed.server,
+        jwks: parsed.jwks,
+        keyFile: parsed.keyFile,
+        alg: parsed.alg,
+        secret: parsed.secret,
+        issuer: parsed.issuer,
+        audience: parsed.audience,
+        leewaySeconds: parsed.leewaySeconds,
+        probe: parsed.probe,
+      });
+      const exitCode = diagnosis.verdict.status === 'valid' ? 0 : diagnosis.verdict.status === 'invalid' ? 1 : 2;
+      process.stdout.write(parsed.json ? renderJson({ kind: 'token', exitCode, ...diagnosis }) : renderDiagnosis(diagnosis, { color }));
+      return exitCode;
+    } catch (error) {
+      if (!(error instanceof CannotJudgeError) && !isTesseraError(error)) throw error;
+      const message = isTesseraError(error) ? `${error.code}: ${error.message}` : error.message;
+      if (parsed.json) process.stdout.write(renderJson({ kind: 'error', exitCode: 2, error: message }));
+      process.stderr.write(`tessera doctor: could not judge: ${message}\n`);
+      return 2;
+    }
+  },
+};
+
+async function parseDoctorArgs(args: readonly string[]): Promise<DoctorArgs | undefined> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      'token-env': { type: 'string' },
+      server: { type: 'string' },
+      jwks: { type: 'string' },
+      key: { type: 'string' },
+      alg: { type: 'string' },
+      'secret-env': { type: 'string' },
+      iss: { type: 'string' },
+      aud: { type: 'string' },
+      leeway: { type: 'string' },
+      expect: { type: 'string', default: 'access' },
+      'no-probe': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      origin: { type: 'string' },
+      email: { type: 'string' },
+      'password-env': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return undefined;
+  if (positionals.length > 1) throw new Error(`expected at most one token, got ${positionals.length} arguments`);
+  if (values.expect !== 'access' && values.expect !== 'refresh') throw new Error('--expect must be access or refresh');
+  if (values.alg !== undefined && !isAlgorithm(values.alg)) throw new Error('--alg must be EdDSA, ES256, RS256, PS256 or HS256');
+  const sources = [values.jwks, values.key, values['secret-env']].filter((v) => v !== undefined).length;
+  if (sources > 1) throw new Error('give one of --jwks, --key and --secret-env');
+  for (const name of ['server', 'origin'] as const) {
+    const value = values[name];
+    if (value !== undefined && !/^https?:\/\/[^/]/i.test(value)) throw new Error(`--${name} must be an http(s) URL`);
+  }
+  let leewaySeconds: number | undefined;
+  if (values.leeway !== undefined) {
+    leewaySeconds = Number(values.leeway.replace(/s$/, ''));
+    if (!Number.isInteger(leewaySeconds) || leewaySeconds < 0 || leewaySeconds > 300) throw new Error('--leeway must be a whole number of seconds from 0 to 300');
+  }
+  const fromEnv = (flag: string, name: string | undefined): string | undefined => {
+    if (name === undefined) return undefined;
+    const value = process.env[name];
+    if (value === undefined) throw new Error(`${flag} ${name}: the environment variable ${name} is not set`);
+    return value;
+  };
+  const secretValue = fromEnv('--secret-env', values['secret-env']);
+  const password = fromEnv('--password-env', values['password-env']);
+  if ((values.email === undefined) !== (password === undefined)) throw new Error('--email and --password-env go together');
+  return {
+    token: await readTokenInput(positionals[0], fromEnv('--token-env', values['token-env']), values.server !== undefined),
+    server: values.server,
+    jwks: values.jwks,
+    keyFile: values.key,
+    alg: values.alg as Algorithm | undefined,
+    secret: secretValue === undefined ? undefined : { value: secretValue, name: values['secret-env'] as string },
+    issuer: values.iss,
+    audience: values.aud,
+    leewaySeconds,
+    expect: values.expect,
+    probe: !values['no-probe'],
+    json: values.json,
+    origin: values.origin,
+    email: values.email,
+    password,
+  };
+}
+
+async function readTokenInput(positional: string | undefined, fromEnv: string | undefined, hasServer: boolean): Promise<DoctorArgs['token']> {
+  if (positional !== undefined && positional !== '-') {
+    if (fromEnv !== undefined) throw new Error('give the token once: as an argument or with --token-env');
+    return { value: positional, fromArgument: true };
+  }
+  if (fromEnv !== undefined) return { value: fromEnv, fromArgument: false };
+  // Without a token on a terminal, --server means "check the deployment"; a pipe is always read.
+  if (process.stdin.isTTY === true && positional !== '-' && hasServer) return undefined;
+  if (process.stdin.isTTY === true) process.stderr.write('Paste the token, then press Enter and Ctrl-D:\n');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.length;
+    if (size > MAX_STDIN_BYTES) throw new Error(`stdin holds more than ${MAX_STDIN_BYTES} bytes; that is no token`);
+    chunks.push(buffer);
+  }
+  // One final newline is how echo, heredocs and files end a line: it is not part of the token.
+  const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (text === '') {
+    if (hasServer) return undefined;
+    throw new Error('no token on stdin');
+  }
+  return { value: text, fromArgument: false };
+}

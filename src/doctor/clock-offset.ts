@@ -1,0 +1,77 @@
+/**
+ * Measures how far a server's clock is from this machine's: several round trips to `/auth/time` (or any
+ * response's Date header), each corrected by half its round trip; the shortest round trip wins, since
+ * its midpoint pins the server's reading most tightly.
+ */
+import type { ClockOffset } from './diagnosis.js';
+import { CannotJudgeError, timedFetch } from './server-client.js';
+
+/** Options of {@link measureClockOffset}. */
+export interface MeasureClockOptions {
+  readonly baseUrl: string;
+  readonly fetch?: typeof fetch;
+  /** This machine's clock, epoch ms. */
+  readonly now?: () => number;
+  /** Round trips to make. Default 5. */
+  readonly samples?: number;
+}
+
+interface Sample {
+  readonly offsetMs: number;
+  readonly roundTripMs: number;
+  readonly source: ClockOffset['source'];
+}
+
+// The Date header has whole seconds: its reading is somewhere in the second it names.
+const DATE_HEADER_RESOLUTION_MS = 1000;
+
+/**
+ * Measures the clock offset (server minus this machine) with its uncertainty.
+ *
+ * @example
+ * ```ts
+ * const { offsetMs, uncertaintyMs } = await measureClockOffset({ baseUrl: 'https://auth.example.com' });
+ * ```
+ */
+export async function measureClockOffset(options: MeasureClockOptions): Promise<ClockOffset> {
+  const now = options.now ?? Date.now;
+  const count = Math.max(1, options.samples ?? 5);
+  const url = `${options.baseUrl.replace(/\/$/, '')}/auth/time`;
+  const samples: Sample[] = [];
+  for (let i = 0; i < count; i++) {
+    const sentAt = now();
+    const response = await timedFetch(options.fetch, url, { headers: { accept: 'application/json' }, cache: 'no-store' });
+    const receivedAt = now();
+    const midpoint = (sentAt + receivedAt) / 2;
+    const roundTripMs = Math.max(0, receivedAt - sentAt);
+    const serverMs = await readServerTime(response);
+    if (serverMs !== undefined) {
+      samples.push({ offsetMs: serverMs - midpoint, roundTripMs, source: 'auth-time' });
+      continue;
+    }
+    const date = Date.parse(response.headers.get('date') ?? '');
+    if (Number.isNaN(date)) throw new CannotJudgeError(`${url} answered HTTP ${response.status} with neither a time nor a Date header; the clock offset cannot be measured.`);
+    samples.push({ offsetMs: date + DATE_HEADER_RESOLUTION_MS / 2 - midpoint, roundTripMs, source: 'date-header' });
+  }
+  const best = samples.reduce((a, b) => (b.roundTripMs < a.roundTripMs ? b : a));
+  return {
+    offsetMs: Math.round(best.offsetMs),
+    uncertaintyMs: best.roundTripMs / 2 + (best.source === 'date-header' ? DATE_HEADER_RESOLUTION_MS / 2 : 0),
+    samples: samples.length,
+    roundTripMs: best.roundTripMs,
+    source: best.source,
+  };
+}
+
+async function readServerTime(response: Response): Promise<number | undefined> {
+  if (!response.ok) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  try {
+    const body = (await response.json()) as { epoch_ms?: unknown };
+    return typeof body.epoch_ms === 'number' && Number.isFinite(body.epoch_ms) ? body.epoch_ms : undefined;
+  } catch {
+    return undefined;
+  }
+}
