@@ -1,10 +1,11 @@
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { StoredKey } from '../../keys/key-store.js';
 import type { AuditEvent, RefreshTokenRow, RevocationRecord, SessionRow, SessionStore } from '../session-store.js';
-import { LOCK_CLASS, quoteSchema, retryOnDeadlock, runTransaction, type PgClient, type PgNotification, type PgPool, type PgQueryResult } from './postgres-driver.js';
+import { LOCK_CLASS, quoteSchema, retryOnDeadlock, runTransaction, type PgClient, type PgPool, type PgQueryResult } from './postgres-driver.js';
 import type { AccountStore } from '../account-store.js';
 import { toRevocationRecord, type RevocationColumns } from '../revocation-row.js';
 import { createPostgresAccounts } from './postgres-accounts.js';
+import { listenForRevocations } from './postgres-listen.js';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
 
 /** Options of {@link createPostgresStore}. */
@@ -25,7 +26,6 @@ const SESSION_COLUMNS = `s.id, s.user_id AS "userId", s.client_id AS "clientId",
 const REVOCATION_COLUMNS = `seq::float8 AS seq, kind, session_id AS "sessionId", user_id AS "userId", revoked_before::float8 AS "revokedBefore",
   except_session_id AS "exceptSessionId", at::float8 AS at`;
 const KEY_COLUMNS = `kid, alg, created_at::float8 AS "createdAt", activates_at::float8 AS "activatesAt", retires_at::float8 AS "retiresAt", sealed_key AS "sealedKey"`;
-
 
 /** PostgreSQL text cannot hold NUL, so an id with one names nothing; answering early avoids a driver error. */
 const isStorable = (value: string): boolean => !value.includes('\u0000');
@@ -270,73 +270,7 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
       });
     },
     async onRevocation(listener) {
-      const wake = (): void => {
-        try {
-          listener();
-        } catch {
-          // A listener's failure must not break the connection's event emitter; polling still runs.
-        }
-      };
-      let client: PgClient | undefined;
-      let subscribed = true;
-      let detachCurrent: ((error?: Error) => void) | undefined;
-      // LISTEN on a dedicated connection. When that connection dies (a restart, a failover, a terminated
-      // backend), reconnect with backoff and wake the listener once so it pulls what NOTIFY lost meanwhile.
-      const connect = async (): Promise<void> => {
-        const next = await pool.connect();
-        const onNotification = (message: PgNotification): void => {
-          if (message.channel === CHANNEL && message.payload === schemaName) wake();
-        };
-        const onLost = (): void => {
-          if (detachCurrent === undefined) return;
-          detachCurrent(new Error('LISTEN connection lost'));
-          if (subscribed) void reconnect();
-        };
-        next.on('notification', onNotification);
-        next.on('error', onLost);
-        next.on('end', onLost);
-        detachCurrent = (error?: Error): void => {
-          detachCurrent = undefined;
-          next.removeListener('notification', onNotification);
-          next.removeListener('error', onLost);
-          next.removeListener('end', onLost);
-          next.release(error);
-          if (client === next) client = undefined;
-        };
-        client = next;
-        try {
-          await next.query(`LISTEN ${CHANNEL}`);
-        } catch (error) {
-          detachCurrent?.(error instanceof Error ? error : new Error('LISTEN failed'));
-          throw error;
-        }
-      };
-      const reconnect = async (): Promise<void> => {
-        for (let attempt = 0; subscribed; attempt++) {
-          await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt)));
-          if (!subscribed) return;
-          try {
-            await connect();
-            wake();
-            return;
-          } catch {
-            // Try again after the next backoff step; polling covers the gap.
-          }
-        }
-      };
-      await connect();
-      return async () => {
-        if (!subscribed) return;
-        subscribed = false;
-        const current = client;
-        if (current === undefined) return;
-        try {
-          await current.query(`UNLISTEN ${CHANNEL}`);
-          detachCurrent?.();
-        } catch (error) {
-          detachCurrent?.(error instanceof Error ? error : new Error('UNLISTEN failed'));
-        }
-      };
+      return listenForRevocations({ pool, channel: CHANNEL, schemaName, listener });
     },
     async close() {
       await pool.end();
