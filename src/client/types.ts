@@ -1,0 +1,98 @@
+import type { AuthClientError } from './problem.js';
+import type { TabSync } from './tab-sync.js';
+import type { ClientClocks } from './token-clock.js';
+import type { TokenStorage } from './token-storage.js';
+
+/** Where the session stands, as this tab knows it. */
+export type AuthStatus = 'unknown' | 'signed-in' | 'refreshing' | 'reconnecting' | 'signed-out';
+
+/** One new access token: who got it, how long the call took, and whether it was a grace answer. */
+export interface RefreshInfo {
+  /** `login`, `refresh` (this tab called the server) or `tab` (another tab did and told this one). */
+  readonly source: 'login' | 'refresh' | 'tab';
+  /** The tab that called the server. */
+  readonly tabId: string;
+  readonly ms: number;
+  /** True when the server answered from its grace window (a retried or concurrent refresh). */
+  readonly grace: boolean;
+  readonly expiresInMs: number;
+  /** Wall-clock time it arrived here, for display only. */
+  readonly at: number;
+}
+
+/** A snapshot of the client's state; a new object on every change (for `useSyncExternalStore`). */
+export interface AuthState {
+  readonly status: AuthStatus;
+  readonly sessionId: string | null;
+  readonly tabId: string;
+  readonly lastRefresh: RefreshInfo | null;
+  /** The server's code for the last logout (`REFRESH_TOKEN_REUSED`, ...) or `LOGGED_OUT`. */
+  readonly loggedOutReason: string | null;
+  /** The code of the last refresh failure that did not end the session (`NETWORK`, `STORE_UNAVAILABLE`). */
+  readonly lastError: string | null;
+  /** Server clock minus device clock, measured by `measureClockOffset()`; shown, never used for validity. */
+  readonly clockOffsetMs: number | null;
+}
+
+/** The events and their payloads. */
+export interface AuthEvents {
+  tokenRefreshed: RefreshInfo;
+  loggedOut: { readonly reason: string; readonly detail: string };
+  error: AuthClientError;
+}
+
+/** Something that emits page lifecycle events (`window` in browsers; an AppState bridge in React Native). */
+export interface LifecycleTarget {
+  addEventListener(name: string, listener: () => void): void;
+  removeEventListener(name: string, listener: () => void): void;
+}
+
+/** Options of createAuthClient. */
+export interface AuthClientOptions {
+  /** The auth server's origin (and path prefix, if any), e.g. `https://auth.example.com`. */
+  readonly baseUrl: string;
+  /** `cookie` (browsers: refresh token in the httpOnly cookie) or `body` (native: kept in `storage`). */
+  readonly transport?: 'cookie' | 'body';
+  /** Where the body transport keeps the refresh token. Default: memory. */
+  readonly storage?: TokenStorage;
+  readonly fetch?: (request: Request) => Promise<Response>;
+  readonly clocks?: Partial<ClientClocks>;
+  /** Schedules a task; returns its cancel function. Default: setTimeout. */
+  readonly setTimer?: (task: () => void, ms: number) => () => void;
+  /** Cross-tab coordination; `null` for none. Default: Web Locks + BroadcastChannel in browsers. */
+  readonly tabs?: TabSync | null;
+  /** Refresh before expiry. Default true. */
+  readonly proactiveRefresh?: boolean;
+  /** Origins `fetch()` sends the access token to. Default: the baseUrl's origin only. */
+  readonly tokenOrigins?: readonly string[];
+  /** Where resume/online/visibility events come from. Default: `globalThis` in browsers. */
+  readonly lifecycle?: LifecycleTarget | null;
+}
+
+/** The client. */
+export interface AuthClient {
+  login(email: string, password: string): Promise<void>;
+  signup(email: string, password: string): Promise<void>;
+  /** Ends this session on the server and in every tab. Rejects (after signing out locally) if the server was not told. */
+  logout(): Promise<void>;
+  /** Ends every session of the user. */
+  logoutEverywhere(): Promise<void>;
+  /** A drop-in `fetch` that adds the access token (to `tokenOrigins` only) and recovers once from an expired one. */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  /** A fresh access token, refreshing first if needed; null when signed out. */
+  getAccessToken(): Promise<string | null>;
+  /** After a 401 for `usedToken`: a newer token (another request or tab may already have one) or null. */
+  recover(usedToken: string | null): Promise<string | null>;
+  /** Picks up an existing session: asks the other tabs, then the server. */
+  restore(): Promise<void>;
+  /** Refreshes now (once for all tabs). */
+  refresh(): Promise<string | null>;
+  /** Milliseconds the current access token has left by this device's elapsed-time measure, or null. */
+  remainingMs(): number | null;
+  /** Measures the server clock minus the device clock (round trip halved); for display. */
+  measureClockOffset(): Promise<number>;
+  getState(): AuthState;
+  subscribe(listener: () => void): () => void;
+  on<K extends keyof AuthEvents>(name: K, handler: (event: AuthEvents[K]) => void): () => void;
+  close(): void;
+}
