@@ -227,9 +227,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   };
 
   const recover = async (used: string | null): Promise<string | null> => {
+    // eslint-disable-next-line tessera/timing-safe-compare -- identity of this tab's own in-memory token, not a check of an untrusted secret
     if (held !== null && held.token !== used && fresh()) return held.token;
     if (state.status === 'signed-out') return null;
     // The server's 401 outranks our clock: never send this token again.
+    // eslint-disable-next-line tessera/timing-safe-compare -- identity of this tab's own in-memory token, not a check of an untrusted secret
     if (held?.token === used) held = null;
     return refreshShared();
   };
@@ -260,6 +262,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     } else if (message.t === 'logout') {
       gen = Math.max(gen, message.gen);
       signOut(message.reason, message.detail, false);
+      // eslint-disable-next-line tessera/timing-safe-compare -- identity of this tab's own in-memory token, not a check of an untrusted secret
     } else if (message.gen >= gen && message.token !== held?.token) {
       gen = message.gen;
       if (message.token === undefined) {

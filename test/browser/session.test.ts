@@ -45,7 +45,8 @@ describe('proof 1: past expiry, a call refreshes and retries transparently', () 
     await page.waitForFunction(() => (window as unknown as DemoWindow).tessera?.client.getState().status === 'signed-out');
     await signUp(page);
     // The page's clocks stop (a frozen tab): the client believes its token is fresh; the server knows better.
-    await page.clock.pauseAt(await page.evaluate(() => Date.now() + 10));
+    // A margin, so a busy machine cannot make the pause point lie in the page's past by the time it arrives.
+    await page.clock.pauseAt(await page.evaluate(() => Date.now() + 500));
     await sleep(5_000);
     await server.sync();
     const [expired, refreshed, ok] = [server.count('GET /demo/api/hello', 401), server.count('POST /auth/refresh', 200), server.count('GET /demo/api/hello', 200)];
