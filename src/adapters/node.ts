@@ -25,9 +25,12 @@ export function toNodeListener(handler: AuthHandler): (request: IncomingMessage,
  */
 export async function listen(handler: AuthHandler, options: { port: number; host?: string }): Promise<{ server: Server; port: number }> {
   const server = createServer(toNodeListener(handler));
-  // Slow-loris and hung clients must not hold sockets forever.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 15_000;
+  // Keep idle connections longer than the usual load-balancer and client-agent idle timeouts (60 s):
+  // a server that closes first races clients reusing the socket, which see "socket hang up".
+  server.keepAliveTimeout = 65_000;
+  // Slow-loris and hung clients must not hold sockets forever (Node needs headers <= request timeout).
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 120_000;
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '0.0.0.0', () => resolvePromise());
