@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -155,3 +156,37 @@ export async function callApi(page: Page): Promise<number> {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A running server and a browser shared by one test file. */
+export interface BrowserSuite {
+  readonly server: RunningServer;
+  /** Each test awaits the launch, so a missing Chromium fails every test with the reason (a failed hook would only mark them skipped). */
+  browser(): Promise<Browser>;
+}
+
+/** Starts the server with these flags and launches Chromium before the file's tests; closes both after. */
+export function useBrowserSuite(flags: Record<string, string>): BrowserSuite {
+  let server: RunningServer | undefined;
+  let browserReady: Promise<Browser> | undefined;
+  beforeAll(async () => {
+    server = await startServer(flags);
+    browserReady = launchBrowser();
+    browserReady.catch(() => undefined);
+  });
+  afterAll(async () => {
+    await browserReady?.then((browser) => browser.close(), () => undefined);
+    await server?.cleanup();
+  });
+  return {
+    get server(): RunningServer {
+      if (server === undefined) throw new Error('the test server did not start');
+      return server;
+    },
+    browser: () => browserReady ?? Promise.reject(new Error('the browser was not launched')),
+  };
+}
+
+/** The demo client's state in a page. */
+export const clientState = (page: Page) => page.evaluate(() => (window as unknown as DemoWindow).tessera.client.getState());
+/** The loggedOut events the demo page recorded. */
+export const loggedOutEvents = async (page: Page) => (await page.evaluate(() => (window as unknown as DemoWindow).tessera.log)).filter((entry) => entry.type === 'loggedOut');

@@ -2,36 +2,22 @@
 // reach, and what a cross-origin page can do with the user's cookie.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callApi, launchBrowser, openTab, signUp, sleep, startServer, type DemoWindow, type RunningServer } from './harness.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { callApi, clientState, loggedOutEvents, openTab, signUp, sleep, useBrowserSuite, type DemoWindow } from './harness.js';
 
-let server: RunningServer;
-// Each test awaits the launch, so a missing Chromium fails every test with the reason (a failed hook would
-// only mark them skipped).
-let browserReady: Promise<Browser>;
+const suite = useBrowserSuite({ 'access-ttl': '4s', 'refresh-grace': '3s' });
 
-beforeAll(async () => {
-  server = await startServer({ 'access-ttl': '4s', 'refresh-grace': '3s' });
-  browserReady = launchBrowser();
-  browserReady.catch(() => undefined);
-});
-afterAll(async () => {
-  await browserReady?.then((browser) => browser.close(), () => undefined);
-  await server?.cleanup();
-});
-
-const state = (page: Page) => page.evaluate(() => (window as unknown as DemoWindow).tessera.client.getState());
-const loggedOutEvents = async (page: Page) => (await page.evaluate(() => (window as unknown as DemoWindow).tessera.log)).filter((e) => e.type === 'loggedOut');
+const state = clientState;
 const refreshNow = (page: Page) => page.evaluate(async () => (await (window as unknown as DemoWindow).tessera.client.refresh()) !== null);
 
 describe('proof 5: the refresh answer is lost after the server rotated', () => {
   it('retries inside the grace window, gets the same successor, and stays signed in', async () => {
-    const context = await (await browserReady).newContext();
-    const page = await openTab(context, `${server.url}/?proactive=off`);
+    const context = await (await suite.browser()).newContext();
+    const page = await openTab(context, `${suite.server.url}/?proactive=off`);
     await signUp(page);
-    await server.sync();
-    const before = server.count('POST /auth/refresh', 200);
+    await suite.server.sync();
+    const before = suite.server.count('POST /auth/refresh', 200);
     let dropped = 0;
     await page.route('**/auth/refresh', async (route) => {
       if (dropped++ > 0) return route.continue();
@@ -44,8 +30,8 @@ describe('proof 5: the refresh answer is lost after the server rotated', () => {
       await route.abort('connectionreset');
     });
     expect(await refreshNow(page)).toBe(true);
-    await server.sync();
-    expect(server.count('POST /auth/refresh', 200)).toBe(before + 2);
+    await suite.server.sync();
+    expect(suite.server.count('POST /auth/refresh', 200)).toBe(before + 2);
     expect((await state(page)).lastRefresh).toMatchObject({ source: 'refresh', grace: true });
     expect(await callApi(page)).toBe(200);
     expect(await loggedOutEvents(page)).toEqual([]);
@@ -55,11 +41,11 @@ describe('proof 5: the refresh answer is lost after the server rotated', () => {
 
 describe('proof 6: the server restarts between requests', () => {
   it('keeps the session: keys and sessions persisted', async () => {
-    const context = await (await browserReady).newContext();
-    const page = await openTab(context, `${server.url}/`);
+    const context = await (await suite.browser()).newContext();
+    const page = await openTab(context, `${suite.server.url}/`);
     await signUp(page);
     expect(await callApi(page)).toBe(200);
-    await server.restart();
+    await suite.server.restart();
     expect(await callApi(page)).toBe(200);
     await sleep(4_500);
     expect(await callApi(page)).toBe(200);
@@ -71,15 +57,15 @@ describe('proof 6: the server restarts between requests', () => {
 
 describe('proof 7: a refresh token reused by an attacker after the grace window', () => {
   it('revokes the session and tells the real user why', async () => {
-    const context = await (await browserReady).newContext();
-    const page = await openTab(context, `${server.url}/?proactive=off`);
+    const context = await (await suite.browser()).newContext();
+    const page = await openTab(context, `${suite.server.url}/?proactive=off`);
     await signUp(page);
     // The attacker's copy of the refresh cookie (how they got it is beside the point here).
     const stolen = (await context.cookies()).find((cookie) => cookie.name === '__Secure-tessera_rt')?.value;
     expect(stolen).toMatch(/^tsr_/);
     expect(await refreshNow(page)).toBe(true);
     await sleep(3_500);
-    const attack = await fetch(`${server.url}/auth/refresh`, { method: 'POST', headers: { cookie: `__Secure-tessera_rt=${stolen}`, origin: server.url, 'tessera-csrf': '1' } });
+    const attack = await fetch(`${suite.server.url}/auth/refresh`, { method: 'POST', headers: { cookie: `__Secure-tessera_rt=${stolen}`, origin: suite.server.url, 'tessera-csrf': '1' } });
     expect(attack.status).toBe(401);
     expect(((await attack.json()) as { code: string }).code).toBe('REFRESH_TOKEN_REUSED');
     expect(await callApi(page)).toBe(401);
@@ -93,8 +79,8 @@ describe('proof 7: a refresh token reused by an attacker after the grace window'
 
 describe('proof 8: no refresh token within reach of page scripts', () => {
   it('is not in document.cookie or any storage, and the server never hands one to a script', async () => {
-    const context = await (await browserReady).newContext();
-    const page = await openTab(context, `${server.url}/`);
+    const context = await (await suite.browser()).newContext();
+    const page = await openTab(context, `${suite.server.url}/`);
     await signUp(page);
     const cookie = (await context.cookies()).find((c) => c.name === '__Secure-tessera_rt');
     expect(cookie).toMatchObject({ httpOnly: true, secure: true, path: '/auth', sameSite: 'Lax' });
@@ -131,15 +117,15 @@ describe('proof 8: no refresh token within reach of page scripts', () => {
 
 describe("proof 9: a cross-origin page and the user's cookie", () => {
   it('cannot refresh, log out or revoke sessions', async () => {
-    const context = await (await browserReady).newContext();
-    const victim = await openTab(context, `${server.url}/`);
+    const context = await (await suite.browser()).newContext();
+    const victim = await openTab(context, `${suite.server.url}/`);
     await signUp(victim);
     const sessionId = (await state(victim)).sessionId!;
-    await server.sync();
-    const mark = server.logs.length;
+    await suite.server.sync();
+    const mark = suite.server.logs.length;
     // Another site on this machine, served from a real loopback socket: 127.0.0.1 is not the same site as
     // localhost. (A page Playwright fulfils counts as public, and Chrome's Local Network Access would stop
-    // it before the server, which would prove nothing about the server.)
+    // it before the server, which would prove nothing about the suite.server.)
     const site = createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>evil</title><form id="f" method="POST"></form>'));
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
     const evilOrigin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
@@ -162,24 +148,24 @@ describe("proof 9: a cross-origin page and the user's cookie", () => {
         revoke: await attempt(`/auth/sessions/${sid}`, { method: 'DELETE', headers: { 'tessera-csrf': '1' } }),
         sessions: await attempt('/auth/sessions', { method: 'GET' }),
       };
-    }, { base: server.url, sid: sessionId });
+    }, { base: suite.server.url, sid: sessionId });
     expect(outcomes).toEqual({ refreshWithHeader: 'blocked', refreshSimple: 'opaque', logoutSimple: 'opaque', logoutAllSimple: 'opaque', revoke: 'blocked', sessions: 'blocked' });
     // A top-level form POST (cookies of SameSite=Lax stay home on cross-site POSTs).
     await evil.evaluate((action) => {
       const form = document.getElementById('f') as HTMLFormElement;
       form.action = action;
       form.submit();
-    }, `${server.url}/auth/logout`);
-    await evil.waitForURL(`${server.url}/auth/logout`);
-    await server.sync();
-    const answered = server.logs.slice(mark).filter((line) => line.msg === 'request' && line.path !== '/healthz').map((line) => `${line.method} ${line.path} ${line.status} ${line.code ?? ''}`.trim());
+    }, `${suite.server.url}/auth/logout`);
+    await evil.waitForURL(`${suite.server.url}/auth/logout`);
+    await suite.server.sync();
+    const answered = suite.server.logs.slice(mark).filter((line) => line.msg === 'request' && line.path !== '/healthz').map((line) => `${line.method} ${line.path} ${line.status} ${line.code ?? ''}`.trim());
     console.info(`[proof 9] server answers to the cross-origin page: ${answered.join('; ')}`);
     // Nothing the attacker sent succeeded; the preflights were answered without CORS permission.
     expect(answered.filter((line) => / (200|204) /.test(`${line} `) && !line.startsWith('OPTIONS'))).toEqual([]);
     expect(answered).toContain('POST /auth/logout 403 CSRF_FAILED');
     // Even with the cookie (a browser that sent it anyway), a foreign Origin is refused before any rotation.
     const cookie = (await context.cookies()).find((c) => c.name === '__Secure-tessera_rt')!.value;
-    const forced = await fetch(`${server.url}/auth/refresh`, { method: 'POST', headers: { cookie: `__Secure-tessera_rt=${cookie}`, origin: evilOrigin, 'tessera-csrf': '1' } });
+    const forced = await fetch(`${suite.server.url}/auth/refresh`, { method: 'POST', headers: { cookie: `__Secure-tessera_rt=${cookie}`, origin: evilOrigin, 'tessera-csrf': '1' } });
     expect(forced.status).toBe(403);
     expect(((await forced.json()) as { code: string }).code).toBe('CSRF_FAILED');
     // The victim is still signed in on the same session, with the same refresh chain.

@@ -1,60 +1,45 @@
 // Browser proofs 1-4 of issue 5: the real server, Debian's Chromium, the demo page at /.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callApi, launchBrowser, openTab, signUp, sleep, startServer, type DemoWindow, type RunningServer } from './harness.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { callApi, clientState, loggedOutEvents, openTab, signUp, sleep, useBrowserSuite, type DemoWindow } from './harness.js';
 
-let server: RunningServer;
-// Each test awaits the launch, so a missing Chromium fails every test with the reason (a failed hook would
-// only mark them skipped).
-let browserReady: Promise<Browser>;
+const suite = useBrowserSuite({ 'access-ttl': '4s', 'refresh-grace': '5s' });
 
-beforeAll(async () => {
-  server = await startServer({ 'access-ttl': '4s', 'refresh-grace': '5s' });
-  browserReady = launchBrowser();
-  browserReady.catch(() => undefined);
-});
-afterAll(async () => {
-  await browserReady?.then((browser) => browser.close(), () => undefined);
-  await server?.cleanup();
-});
-
-const state = (page: Page) => page.evaluate(() => (window as unknown as DemoWindow).tessera.client.getState());
-const logOf = (page: Page) => page.evaluate(() => (window as unknown as DemoWindow).tessera.log);
-const loggedOutEvents = async (page: Page) => (await logOf(page)).filter((entry) => entry.type === 'loggedOut');
+const state = clientState;
 
 describe('proof 1: past expiry, a call refreshes and retries transparently', () => {
   it('refreshes before sending when the client knows the token has expired', async () => {
-    const context = await (await browserReady).newContext();
-    const page = await openTab(context, `${server.url}/?proactive=off`);
+    const context = await (await suite.browser()).newContext();
+    const page = await openTab(context, `${suite.server.url}/?proactive=off`);
     await signUp(page);
-    await server.sync();
-    const before = server.count('POST /auth/refresh', 200);
+    await suite.server.sync();
+    const before = suite.server.count('POST /auth/refresh', 200);
     await sleep(5_000);
     expect(await callApi(page)).toBe(200);
-    await server.sync();
-    expect(server.count('POST /auth/refresh', 200)).toBe(before + 1);
+    await suite.server.sync();
+    expect(suite.server.count('POST /auth/refresh', 200)).toBe(before + 1);
     expect(await loggedOutEvents(page)).toEqual([]);
     await context.close();
   });
 
   it('answers a TOKEN_EXPIRED 401 with one refresh and one retry when the page clock stood still', async () => {
-    const context = await (await browserReady).newContext();
+    const context = await (await suite.browser()).newContext();
     const page = await context.newPage();
     await page.clock.install();
-    await page.goto(`${server.url}/`);
+    await page.goto(`${suite.server.url}/`);
     await page.waitForFunction(() => (window as unknown as DemoWindow).tessera?.client.getState().status === 'signed-out');
     await signUp(page);
     // The page's clocks stop (a frozen tab): the client believes its token is fresh; the server knows better.
     // A margin, so a busy machine cannot make the pause point lie in the page's past by the time it arrives.
     await page.clock.pauseAt(await page.evaluate(() => Date.now() + 500));
     await sleep(5_000);
-    await server.sync();
-    const [expired, refreshed, ok] = [server.count('GET /demo/api/hello', 401), server.count('POST /auth/refresh', 200), server.count('GET /demo/api/hello', 200)];
+    await suite.server.sync();
+    const [expired, refreshed, ok] = [suite.server.count('GET /demo/api/hello', 401), suite.server.count('POST /auth/refresh', 200), suite.server.count('GET /demo/api/hello', 200)];
     expect(await callApi(page)).toBe(200);
-    await server.sync();
-    expect(server.count('GET /demo/api/hello', 401)).toBe(expired + 1);
-    expect(server.count('POST /auth/refresh', 200)).toBe(refreshed + 1);
-    expect(server.count('GET /demo/api/hello', 200)).toBe(ok + 1);
+    await suite.server.sync();
+    expect(suite.server.count('GET /demo/api/hello', 401)).toBe(expired + 1);
+    expect(suite.server.count('POST /auth/refresh', 200)).toBe(refreshed + 1);
+    expect(suite.server.count('GET /demo/api/hello', 200)).toBe(ok + 1);
     expect((await state(page)).status).toBe('signed-in');
     await context.close();
   });
@@ -62,11 +47,11 @@ describe('proof 1: past expiry, a call refreshes and retries transparently', () 
 
 describe('proof 2: five tabs, twenty concurrent requests after expiry', () => {
   it('the server sees exactly one refresh, every request succeeds, no tab is logged out', async () => {
-    const context = await (await browserReady).newContext();
+    const context = await (await suite.browser()).newContext();
     const tabs: Page[] = [];
-    for (let i = 0; i < 5; i++) tabs.push(await openTab(context, `${server.url}/?proactive=off`));
-    await server.sync();
-    const refreshesAtLogin = server.count('POST /auth/refresh');
+    for (let i = 0; i < 5; i++) tabs.push(await openTab(context, `${suite.server.url}/?proactive=off`));
+    await suite.server.sync();
+    const refreshesAtLogin = suite.server.count('POST /auth/refresh');
     // Signing in in one tab signs in all five: the token travels over the BroadcastChannel.
     await signUp(tabs[0]!);
     for (const tab of tabs) await tab.waitForFunction(() => (window as unknown as DemoWindow).tessera.client.getState().status === 'signed-in');
@@ -82,8 +67,8 @@ describe('proof 2: five tabs, twenty concurrent requests after expiry', () => {
       )
     ).flat();
     expect(statuses).toEqual(Array(20).fill(200));
-    await server.sync();
-    expect(server.count('POST /auth/refresh')).toBe(refreshesAtLogin + 1);
+    await suite.server.sync();
+    expect(suite.server.count('POST /auth/refresh')).toBe(refreshesAtLogin + 1);
     const after = await Promise.all(tabs.map(state));
     expect(after.map((s) => s.status)).toEqual(Array(5).fill('signed-in'));
     expect(new Set(after.map((s) => s.lastRefresh?.tabId)).size).toBe(1);
@@ -94,25 +79,25 @@ describe('proof 2: five tabs, twenty concurrent requests after expiry', () => {
 
 describe('a new tab', () => {
   it('asks the open tabs for the access token before it refreshes', async () => {
-    const context = await (await browserReady).newContext();
-    const first = await openTab(context, `${server.url}/`);
+    const context = await (await suite.browser()).newContext();
+    const first = await openTab(context, `${suite.server.url}/`);
     await signUp(first);
-    await server.sync();
-    const refreshes = server.count('POST /auth/refresh');
-    const late = await openTab(context, `${server.url}/`);
+    await suite.server.sync();
+    const refreshes = suite.server.count('POST /auth/refresh');
+    const late = await openTab(context, `${suite.server.url}/`);
     expect(await state(late)).toMatchObject({ status: 'signed-in', lastRefresh: { source: 'tab' } });
-    await server.sync();
-    expect(server.count('POST /auth/refresh')).toBe(refreshes);
+    await suite.server.sync();
+    expect(suite.server.count('POST /auth/refresh')).toBe(refreshes);
     await context.close();
   });
 });
 
 describe('proof 3: logout in one tab', () => {
   it('logs out every other tab, whose next request carries no token', async () => {
-    const context = await (await browserReady).newContext();
-    const first = await openTab(context, `${server.url}/`);
+    const context = await (await suite.browser()).newContext();
+    const first = await openTab(context, `${suite.server.url}/`);
     await signUp(first);
-    const others = [await openTab(context, `${server.url}/`), await openTab(context, `${server.url}/`)];
+    const others = [await openTab(context, `${suite.server.url}/`), await openTab(context, `${suite.server.url}/`)];
     const sent: (string | undefined)[] = [];
     others[0]!.on('request', (request) => {
       if (request.url().endsWith('/demo/api/hello')) sent.push(request.headers().authorization);
@@ -139,14 +124,14 @@ describe('proof 3: logout in one tab', () => {
 describe('proof 4: a page clock 10 minutes off the server', () => {
   for (const offsetMinutes of [10, -10]) {
     it(`no spurious logout over several refresh cycles with the page clock ${offsetMinutes > 0 ? 'ahead' : 'behind'}`, async () => {
-      const context = await (await browserReady).newContext();
+      const context = await (await suite.browser()).newContext();
       const page = await context.newPage();
       await page.clock.install({ time: Date.now() + offsetMinutes * 60_000 });
-      await page.goto(`${server.url}/`);
+      await page.goto(`${suite.server.url}/`);
       await page.waitForFunction(() => (window as unknown as DemoWindow).tessera?.client.getState().status === 'signed-out');
       await signUp(page);
-      await server.sync();
-      const refreshes = server.count('POST /auth/refresh', 200);
+      await suite.server.sync();
+      const refreshes = suite.server.count('POST /auth/refresh', 200);
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++) {
         await sleep(2_000);
@@ -156,8 +141,8 @@ describe('proof 4: a page clock 10 minutes off the server', () => {
       await page.clock.setSystemTime(await page.evaluate((shift) => Date.now() - shift, offsetMinutes * 60_000));
       statuses.push(await callApi(page));
       expect(statuses).toEqual(Array(7).fill(200));
-      await server.sync();
-      expect(server.count('POST /auth/refresh', 200) - refreshes).toBeGreaterThanOrEqual(3);
+      await suite.server.sync();
+      expect(suite.server.count('POST /auth/refresh', 200) - refreshes).toBeGreaterThanOrEqual(3);
       expect(await loggedOutEvents(page)).toEqual([]);
       const offset = (await state(page)).clockOffsetMs ?? 0;
       expect(Math.round(offset / 60_000)).toBe(-offsetMinutes);
