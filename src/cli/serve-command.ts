@@ -53,6 +53,12 @@ export const command: CliCommand = {
         process.stderr.write(`tessera serve: ${error.code}: ${error.message}\n`);
         return 1;
       }
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES') {
+        const port = (error as { port?: number }).port;
+        process.stderr.write(`tessera serve: port ${String(port)} ${code === 'EADDRINUSE' ? 'is already in use (another Tessera?)' : 'needs privileges'}; pass --port or set PORT.\n`);
+        return 1;
+      }
       throw error;
     }
   },

@@ -62,6 +62,20 @@ describe('tessera serve, keys, events and config', () => {
     expect((failed as { stderr: string }).stderr).toContain('CONFIG_INVALID');
   });
 
+  it('says clearly when the port is taken, with exit 1 and no stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-'));
+    const server = await startServer(join(dir, 'a.db'));
+    try {
+      const port = new URL(server.url).port;
+      const failed = await run(process.execPath, [BIN, 'serve', '--db', join(dir, 'b.db'), '--port', port]).catch((error: { code: number; stderr: string }) => error);
+      expect(failed).toMatchObject({ code: 1 });
+      expect((failed as { stderr: string }).stderr).toContain(`port ${port} is already in use`);
+      expect((failed as { stderr: string }).stderr).not.toContain('    at ');
+    } finally {
+      server.stop();
+    }
+  });
+
   it('answers an unknown command with exit 2', async () => {
     const failed = await run(process.execPath, [BIN, 'nonsense']).catch((error: { code: number }) => error);
     expect(failed).toMatchObject({ code: 2 });
