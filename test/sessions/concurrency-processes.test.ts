@@ -1,12 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { POSTGRES_URL, useScratch } from '../support/scratch.js';
 import { TesseraError } from '../../src/errors/tessera-error.js';
 import { createSessionManager, type SessionManager } from '../../src/sessions/session-manager.js';
 import { openPostgresStore } from '../../src/store/postgres/open-postgres-store.js';
@@ -16,21 +15,13 @@ import type { SessionStore } from '../../src/store/session-store.js';
 // Proof under concurrency (issue 3): real OS processes running the compiled session core on one store.
 // Time is a file every process reads, so "inside" and "after" the grace window are exact, not raced.
 // PostgreSQL being down fails these tests: there is no skip.
-const POSTGRES_URL = process.env.TESSERA_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const WORKER = fileURLToPath(new URL('../fixtures/sessions/session-worker.mjs', import.meta.url));
 const PROCESSES = 4;
 const PER_PROCESS = 16;
 const GRACE_SECONDS = 5;
 const T0 = Date.UTC(2026, 0, 1, 12);
 
-const directory = mkdtempSync(join(tmpdir(), 'tessera-concurrency-'));
-const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });
-const schemas: string[] = [];
-afterAll(async () => {
-  for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await admin.end();
-  rmSync(directory, { recursive: true, force: true });
-});
+const { directory, admin, schema: freshSchema } = useScratch('concurrency');
 
 interface Outcome {
   readonly ok: boolean;
@@ -49,8 +40,7 @@ const backends: Backend[] = [
   {
     name: 'postgres',
     fresh() {
-      const schema = `tessera_conc_${randomBytes(6).toString('hex')}`;
-      schemas.push(schema);
+      const schema = freshSchema('tessera_conc');
       return {
         worker: { store: 'postgres', url: POSTGRES_URL, schema, poolMax: 8 },
         open: () => openPostgresStore({ url: POSTGRES_URL, schema, max: 4 }),

@@ -1,34 +1,24 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSessionManager } from '../../src/sessions/session-manager.js';
 import { openPostgresStore } from '../../src/store/postgres/open-postgres-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
 import type { SessionStore } from '../../src/store/session-store.js';
+import { POSTGRES_URL, useScratch } from '../support/scratch.js';
 
 // kill -9 in the middle of a refresh load (issue 3): a child process refreshes several chains as fast as it
 // can and prints every token refresh() returned; the parent SIGKILLs it mid-load, then checks the store
 // against what was acknowledged. No PostgreSQL means a failure, not a skip.
-const POSTGRES_URL = process.env.TESSERA_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const WORKER = fileURLToPath(new URL('../fixtures/sessions/session-worker.mjs', import.meta.url));
 const CHAINS = 8;
 const KILLS = 3;
 const ACKS_BEFORE_KILL = 120;
 
-const directory = mkdtempSync(join(tmpdir(), 'tessera-crash-'));
-const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });
-const schemas: string[] = [];
-afterAll(async () => {
-  for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await admin.end();
-  rmSync(directory, { recursive: true, force: true });
-});
+const { directory, admin, schema: freshSchema } = useScratch('crash');
 
 interface Backend {
   readonly name: string;
@@ -39,8 +29,7 @@ const backends: Backend[] = [
   {
     name: 'postgres',
     fresh() {
-      const schema = `tessera_crash_${randomBytes(6).toString('hex')}`;
-      schemas.push(schema);
+      const schema = freshSchema('tessera_crash');
       return {
         worker: { store: 'postgres', url: POSTGRES_URL, schema, poolMax: CHAINS },
         open: () => openPostgresStore({ url: POSTGRES_URL, schema, max: 4 }),
