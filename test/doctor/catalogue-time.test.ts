@@ -1,34 +1,16 @@
 // Catalogue, time bucket: nodes with skewed clocks, a device clock that is off, leeway and lifetimes.
 // Every node is a real Tessera server on its own port and clock; nodes on one SQLite file are one deployment.
 import { createServer } from 'node:http';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { diagnoseToken } from '../../src/doctor/diagnose-token.js';
 import { createResourceGuard } from '../../src/http/require-auth.js';
-import { freePort, askNode, expectVerdict, signUp, startNode, tempDir, type TestNode } from './support.js';
+import { freePort, askNode, expectVerdict, signUp, useCatalogue } from './support.js';
 import { forgeSigned } from '../support/forge.js';
 
 const MIN = 60_000;
-let dir: string;
-let remove: () => Promise<void>;
-const nodes: TestNode[] = [];
-const closers: (() => Promise<void>)[] = [];
+const catalogue = useCatalogue();
+const node = catalogue.node;
 
-async function node(options: { db: string; skewMs?: number; issuer?: string; flags?: Record<string, string> }): Promise<TestNode> {
-  const started = await startNode({ ...options, db: path.join(dir, options.db), cwd: dir });
-  nodes.push(started);
-  return started;
-}
-
-beforeAll(async () => {
-  ({ dir, remove } = await tempDir());
-});
-
-afterAll(async () => {
-  for (const close of closers) await close();
-  for (const started of nodes) await started.close();
-  await remove();
-});
 
 describe('catalogue: time', () => {
   it('12. an access token used after it expired (the client never refreshed)', async () => {
@@ -95,7 +77,7 @@ describe('catalogue: time', () => {
       }, () => res.writeHead(500).end());
     });
     await new Promise<void>((resolve) => api.listen(port, '127.0.0.1', resolve));
-    closers.push(() => new Promise<void>((resolve) => api.close(() => resolve())));
+    catalogue.onClose(() => new Promise<void>((resolve) => api.close(() => resolve())));
     const diagnosis = await diagnoseToken({ input: accessToken, jwks: `${auth.url}/.well-known/jwks.json`, issuer: auth.url, audience: 'api' });
     expectVerdict(diagnosis, { code: 'TOKEN_LIFETIME_TOO_LONG', bucket: 'time', cause: /lives 2 h .*maximum is 1 h/, fix: /Lower the access-token TTL/ });
     expect(diagnosis.warnings.map((w) => w.id)).toContain('long-lifetime');

@@ -3,29 +3,21 @@
 import { createServer } from 'node:http';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { diagnoseToken } from '../../src/doctor/diagnose-token.js';
 import { createResourceGuard } from '../../src/http/require-auth.js';
 import { importKeyMaterial } from '../../src/keys/key-material.js';
 import { sealKeyringEntry } from '../../src/keys/key-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
 import { b64u, forge, forgeSigned, segment } from '../support/forge.js';
-import { askNode, expectVerdict, freePort, signUp, startNode, tempDir, type TestNode } from './support.js';
+import { askNode, expectVerdict, freePort, signUp, useCatalogue } from './support.js';
 
-let dir: string;
-let remove: () => Promise<void>;
-const nodes: TestNode[] = [];
-const closers: (() => Promise<void>)[] = [];
-
-async function node(options: { db: string; issuer?: string; flags?: Record<string, string> }): Promise<TestNode> {
-  const started = await startNode({ ...options, db: path.join(dir, options.db), cwd: dir });
-  nodes.push(started);
-  return started;
-}
+const catalogue = useCatalogue();
+const node = catalogue.node;
 
 /** Seeds a deployment's keyring with one HS256 key of a fixed kid, as a config-file secret would. */
 async function seedHmacKey(db: string, secret: string): Promise<void> {
-  const store = await openSqliteStore({ path: path.join(dir, db) });
+  const store = await openSqliteStore({ path: path.join(catalogue.dir, db) });
   const key = await importKeyMaterial({ alg: 'HS256', secret, kid: 'main' });
   await store.initKeys([sealKeyringEntry({ key, createdAt: 0, activatesAt: 0 }, {})]);
   await store.close();
@@ -36,15 +28,6 @@ const claimsFor = (issuer: string, extra: Record<string, unknown> = {}): Record<
   return { iss: issuer, aud: 'api', sub: 'user-1', client_id: 'web', sid: 'sess-1', jti: 'jti-1', iat: now, exp: now + 900, ...extra };
 };
 
-beforeAll(async () => {
-  ({ dir, remove } = await tempDir());
-});
-
-afterAll(async () => {
-  for (const close of closers) await close();
-  for (const started of nodes) await started.close();
-  await remove();
-});
 
 describe('catalogue: validation', () => {
   it('19. keys rotated without overlap (the API now runs with a fresh keyring)', async () => {
@@ -94,7 +77,7 @@ describe('catalogue: validation', () => {
       }, () => res.writeHead(500).end());
     });
     await new Promise<void>((resolve) => billing.listen(port, '127.0.0.1', resolve));
-    closers.push(() => new Promise<void>((resolve) => billing.close(() => resolve())));
+    catalogue.onClose(() => new Promise<void>((resolve) => billing.close(() => resolve())));
     const diagnosis = await diagnoseToken({ input: accessToken, jwks: `${auth.url}/.well-known/jwks.json`, issuer: auth.url, audience: 'billing' });
     expectVerdict(diagnosis, { code: 'AUDIENCE_MISMATCH', bucket: 'validation', cause: /audience "orders"; this API is "billing"/, fix: /Request the token for this API/ });
     const response = await fetch(`http://127.0.0.1:${port}/`, { headers: { authorization: `Bearer ${accessToken}` } });

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { listen } from '../../src/adapters/node.js';
 import { resolveConfig } from '../../src/server/config.js';
 import { createTesseraServer, type TesseraServer } from '../../src/server/create-server.js';
@@ -125,4 +125,42 @@ export function expectVerdict(diagnosis: DiagnosisLike, expected: Expected): voi
   expect(fixes).toMatch(expected.fix);
   // The doctor's own judgement must reach the verdict, not merely repeat what the server answered.
   if (expected.fromServer !== true) expect(diagnosis.findings.map((f) => f.id)).not.toContain('server-disagrees');
+}
+
+/** Nodes for one catalogue file: each in its own SQLite file under one temp dir, all closed after the file. */
+export interface Catalogue {
+  readonly dir: string;
+  node(options: { db: string; skewMs?: number; issuer?: string; flags?: Record<string, string> }): Promise<TestNode>;
+  /** Closes something the file started itself (an extra API server) along with the nodes. */
+  onClose(close: () => Promise<void>): void;
+}
+
+export function useCatalogue(): Catalogue {
+  let dir: string | undefined;
+  let remove: (() => Promise<void>) | undefined;
+  const nodes: TestNode[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  beforeAll(async () => {
+    ({ dir, remove } = await tempDir());
+  });
+  afterAll(async () => {
+    for (const close of closers) await close();
+    for (const started of nodes) await started.close();
+    await remove?.();
+  });
+  const directory = (): string => {
+    if (dir === undefined) throw new Error('the catalogue directory is made in beforeAll');
+    return dir;
+  };
+  return {
+    get dir(): string {
+      return directory();
+    },
+    async node(options) {
+      const started = await startNode({ ...options, db: path.join(directory(), options.db), cwd: directory() });
+      nodes.push(started);
+      return started;
+    },
+    onClose: (close) => closers.push(close),
+  };
 }
