@@ -34,10 +34,18 @@ const stubSigner = () => ({ token: 'access', jti: 'j', iat: 0, exp: 0, expiresIn
 /** Runs the section; returns { settings, sqlite, postgres, targets }. */
 export async function run({ quick, log }) {
   const settings = quick ? { seconds: 1, rounds: 1 } : { seconds: 2, rounds: 3 };
-  log(`concurrency ${CONCURRENCY.join(', ')}; ${settings.rounds} round(s) of ${settings.seconds} s per contender; ops/s = median over rounds, ratio = median of per-round ratios.`);
+  log(
+    `concurrency ${CONCURRENCY.join(', ')}; ${settings.rounds} round(s) of ${settings.seconds} s per contender; ops/s = median over rounds, ratio = median of per-round ratios.`,
+  );
   const directory = mkdtempSync(join(tmpdir(), 'tessera-bench-rotation-'));
-  const keyring = new Keyring({ entries: [{ key: await generateKeyMaterial({ alg: 'EdDSA' }), createdAt: 0, activatesAt: 0 }] });
-  const eddsa = createAccessTokenSigner({ keys: keyring, issuer: 'https://auth.bench', audience: 'api' });
+  const keyring = new Keyring({
+    entries: [{ key: await generateKeyMaterial({ alg: 'EdDSA' }), createdAt: 0, activatesAt: 0 }],
+  });
+  const eddsa = createAccessTokenSigner({
+    keys: keyring,
+    issuer: 'https://auth.bench',
+    audience: 'api',
+  });
   const result = { settings, sqlite: {}, postgres: {}, targets: {} };
   try {
     result.sqlite = await measureSqlite(directory, settings, eddsa);
@@ -52,7 +60,20 @@ export async function run({ quick, log }) {
     result.postgres = { error: String(error?.message ?? error) };
   }
 
-  const rows = [['store', 'C', 'rotation ops/s', 'p50 ms', 'p99 ms', '+EdDSA ops/s', 'limit ops/s', 'limit p50', 'limit p99', 'rotation/limit']];
+  const rows = [
+    [
+      'store',
+      'C',
+      'rotation ops/s',
+      'p50 ms',
+      'p99 ms',
+      '+EdDSA ops/s',
+      'limit ops/s',
+      'limit p50',
+      'limit p99',
+      'rotation/limit',
+    ],
+  ];
   for (const store of ['sqlite', 'postgres']) {
     if (result[store].error) {
       log(`${store}: not measured: ${result[store].error}`);
@@ -60,13 +81,30 @@ export async function run({ quick, log }) {
     }
     for (const c of CONCURRENCY) {
       const f = result[store][c];
-      rows.push([store, c, formatRate(f.rotation.opsPerSec), f.rotation.p50Ms, f.rotation.p99Ms, formatRate(f.eddsa.opsPerSec), formatRate(f.limit.opsPerSec), f.limit.p50Ms, f.limit.p99Ms, `${f.ratio.toFixed(2)}x`]);
-      result.targets[`${store} c${c} rotation >= ${TARGET}x limit`] = { value: f.ratio, met: f.ratio >= TARGET };
+      rows.push([
+        store,
+        c,
+        formatRate(f.rotation.opsPerSec),
+        f.rotation.p50Ms,
+        f.rotation.p99Ms,
+        formatRate(f.eddsa.opsPerSec),
+        formatRate(f.limit.opsPerSec),
+        f.limit.p50Ms,
+        f.limit.p99Ms,
+        `${f.ratio.toFixed(2)}x`,
+      ]);
+      result.targets[`${store} c${c} rotation >= ${TARGET}x limit`] = {
+        value: f.ratio,
+        met: f.ratio >= TARGET,
+      };
     }
   }
-  log('limit: sqlite = bare UPDATE+INSERT transaction, same pragmas; postgres = pgbench -N, same concurrency, same server.');
+  log(
+    'limit: sqlite = bare UPDATE+INSERT transaction, same pragmas; postgres = pgbench -N, same concurrency, same server.',
+  );
   for (const line of formatTable(rows)) log(line);
-  for (const [name, target] of Object.entries(result.targets)) log(`${target.met ? 'met   ' : 'MISSED'}  ${name}: ${target.value.toFixed(2)}x`);
+  for (const [name, target] of Object.entries(result.targets))
+    log(`${target.met ? 'met   ' : 'MISSED'}  ${name}: ${target.value.toFixed(2)}x`);
   return result;
 }
 
@@ -95,7 +133,9 @@ async function warmThenDrive(sessions, heads, seconds) {
 
 /** Runs the contenders of one concurrency for `rounds` rounds, alternating their order, and summarises. */
 async function measureRounds(contenders, rounds) {
-  const samples = Object.fromEntries(Object.keys(contenders).map((name) => [name, { rates: [], latencies: [] }]));
+  const samples = Object.fromEntries(
+    Object.keys(contenders).map((name) => [name, { rates: [], latencies: [] }]),
+  );
   const names = Object.keys(contenders);
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < names.length; k++) {
@@ -109,10 +149,20 @@ async function measureRounds(contenders, rounds) {
   const figures = {};
   for (const [name, { rates, latencies }] of Object.entries(samples)) {
     const sorted = latencies.sort((a, b) => a - b);
-    const at = (q) => (sorted.length === 0 ? null : Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2)));
-    figures[name] = { opsPerSec: Math.round(median(rates)), samples: rates.map(Math.round), p50Ms: at(0.5), p99Ms: at(0.99) };
+    const at = (q) =>
+      sorted.length === 0
+        ? null
+        : Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2));
+    figures[name] = {
+      opsPerSec: Math.round(median(rates)),
+      samples: rates.map(Math.round),
+      p50Ms: at(0.5),
+      p99Ms: at(0.99),
+    };
   }
-  figures.ratio = Number(median(samples.rotation.rates.map((rate, i) => rate / samples.limit.rates[i])).toFixed(3));
+  figures.ratio = Number(
+    median(samples.rotation.rates.map((rate, i) => rate / samples.limit.rates[i])).toFixed(3),
+  );
   return figures;
 }
 
@@ -121,12 +171,20 @@ async function measureSqlite(directory, settings, eddsa) {
   // The limit runs on its own file with the schema and pragmas the store sets.
   await (await openSqliteStore({ path: join(directory, 'limit.db') })).close();
   const bare = new Database(join(directory, 'limit.db'));
-  for (const pragma of ['busy_timeout = 5000', 'journal_mode = WAL', 'foreign_keys = ON', 'synchronous = NORMAL']) bare.pragma(pragma);
+  for (const pragma of [
+    'busy_timeout = 5000',
+    'journal_mode = WAL',
+    'foreign_keys = ON',
+    'synchronous = NORMAL',
+  ])
+    bare.pragma(pragma);
   const update = bare.prepare(
     `UPDATE sessions SET generation = generation + 1, rotated_at = @at, successor_sealed = @sealed, grace_count = 0, idle_expires_at = @idle, claims = '{}',
        last_used_at = max(last_used_at, @at) WHERE id = @id AND generation = @generation AND revoked_at IS NULL`,
   );
-  const insert = bare.prepare('INSERT INTO refresh_tokens (id, session_id, generation, secret_hash, created_at) VALUES (@tokenId, @id, @next, @hash, @at)');
+  const insert = bare.prepare(
+    'INSERT INTO refresh_tokens (id, session_id, generation, secret_hash, created_at) VALUES (@tokenId, @id, @next, @hash, @at)',
+  );
   const rotateBare = bare.transaction((row) => {
     if (update.run(row).changes !== 1) throw new Error('bare rotation lost its row');
     insert.run(row);
@@ -143,7 +201,11 @@ async function measureSqlite(directory, settings, eddsa) {
       const bareChains = Array.from({ length: c }, (_, i) => {
         const id = `bare-${c}-${i}`;
         const at = Date.now();
-        bare.prepare(`INSERT INTO sessions (id, user_id, client_id, transport, claims, created_at, last_used_at, idle_expires_at, absolute_expires_at) VALUES (?, ?, 'bench', 'body', '{}', ?, ?, ?, ?)`).run(id, id, at, at, at + 1e9, at + 2e9);
+        bare
+          .prepare(
+            `INSERT INTO sessions (id, user_id, client_id, transport, claims, created_at, last_used_at, idle_expires_at, absolute_expires_at) VALUES (?, ?, 'bench', 'body', '{}', ?, ?, ?, ?)`,
+          )
+          .run(id, id, at, at, at + 1e9, at + 2e9);
         return { id, generation: 0 };
       });
       out[c] = await measureRounds(
@@ -161,13 +223,25 @@ async function measureSqlite(directory, settings, eddsa) {
                   // The same turn of the event loop an async store call costs, then the transaction.
                   await null;
                   const at = Date.now();
-                  rotateBare({ id: chain.id, generation: chain.generation, next: chain.generation + 1, at, idle: at + 1e9, sealed, tokenId: `bt-${tokenCounter++}`, hash: 'h'.repeat(43) });
+                  rotateBare({
+                    id: chain.id,
+                    generation: chain.generation,
+                    next: chain.generation + 1,
+                    at,
+                    idle: at + 1e9,
+                    sealed,
+                    tokenId: `bt-${tokenCounter++}`,
+                    hash: 'h'.repeat(43),
+                  });
                   chain.generation += 1;
                   latencies.push(performance.now() - t);
                 }
               }),
             );
-            return { opsPerSec: latencies.length / ((performance.now() - started) / 1000), latencies };
+            return {
+              opsPerSec: latencies.length / ((performance.now() - started) / 1000),
+              latencies,
+            };
           },
         },
         settings.rounds,
@@ -182,7 +256,8 @@ async function measureSqlite(directory, settings, eddsa) {
 
 async function issueHeads(sessions, count, prefix) {
   const heads = [];
-  for (let i = 0; i < count; i++) heads.push((await sessions.issueSession(`${prefix}-${i}`, { transport: 'body' })).refreshToken);
+  for (let i = 0; i < count; i++)
+    heads.push((await sessions.issueSession(`${prefix}-${i}`, { transport: 'body' })).refreshToken);
   return heads;
 }
 
@@ -192,7 +267,9 @@ function pgArgs(...rest) {
 
 async function measurePostgres(settings, eddsa) {
   const url = `postgres://${PG_USER}@${PG_HOST}:5432/${PG_DATABASE}`;
-  const admin = new pg.Client({ connectionString: `postgres://${PG_USER}@${PG_HOST}:5432/postgres` });
+  const admin = new pg.Client({
+    connectionString: `postgres://${PG_USER}@${PG_HOST}:5432/postgres`,
+  });
   await admin.connect();
   try {
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [PG_DATABASE]);
@@ -215,15 +292,25 @@ async function measurePostgres(settings, eddsa) {
           await store.close();
         }
       };
-      const managers = (store) => ({ rotation: createSessionManager({ store, signAccessToken: stubSigner }), eddsa: createSessionManager({ store, signAccessToken: eddsa }) });
+      const managers = (store) => ({
+        rotation: createSessionManager({ store, signAccessToken: stubSigner }),
+        eddsa: createSessionManager({ store, signAccessToken: eddsa }),
+      });
       const { heads, signedHeads } = await withStore(async (store) => {
         const { rotation, eddsa: signed } = managers(store);
-        return { heads: await issueHeads(rotation, c, `pg-${c}`), signedHeads: await issueHeads(signed, c, `pg-eddsa-${c}`) };
+        return {
+          heads: await issueHeads(rotation, c, `pg-${c}`),
+          signedHeads: await issueHeads(signed, c, `pg-eddsa-${c}`),
+        };
       });
       out[c] = await measureRounds(
         {
-          rotation: () => withStore((store) => warmThenDrive(managers(store).rotation, heads, settings.seconds)),
-          eddsa: () => withStore((store) => warmThenDrive(managers(store).eddsa, signedHeads, settings.seconds)),
+          rotation: () =>
+            withStore((store) => warmThenDrive(managers(store).rotation, heads, settings.seconds)),
+          eddsa: () =>
+            withStore((store) =>
+              warmThenDrive(managers(store).eddsa, signedHeads, settings.seconds),
+            ),
           limit: () => runPgbench(c, settings.seconds, logs),
         },
         settings.rounds,
@@ -243,7 +330,24 @@ async function measurePostgres(settings, eddsa) {
 async function runPgbench(c, seconds, logs) {
   for (const file of readdirSync(logs)) rmSync(join(logs, file));
   const prefix = join(logs, 'tx');
-  const { stdout } = await run$('pgbench', pgArgs('-N', '-n', '-c', String(c), '-j', String(Math.min(c, 2)), '-T', String(seconds), '-l', '--log-prefix', prefix, PG_DATABASE), { maxBuffer: 1 << 24 });
+  const { stdout } = await run$(
+    'pgbench',
+    pgArgs(
+      '-N',
+      '-n',
+      '-c',
+      String(c),
+      '-j',
+      String(Math.min(c, 2)),
+      '-T',
+      String(seconds),
+      '-l',
+      '--log-prefix',
+      prefix,
+      PG_DATABASE,
+    ),
+    { maxBuffer: 1 << 24 },
+  );
   const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout);
   if (tps === null) throw new Error(`cannot read tps from pgbench output: ${stdout.slice(-300)}`);
   const latencies = [];

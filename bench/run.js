@@ -16,7 +16,11 @@ const { values } = parseArgs({
   allowPositionals: false,
 });
 const wanted = values.only ? values.only.split(',') : Object.keys(SECTIONS);
-const results = { node: process.version, cpus: (await import('node:os')).cpus().length, quick: values.quick };
+const results = {
+  node: process.version,
+  cpus: (await import('node:os')).cpus().length,
+  quick: values.quick,
+};
 
 for (const name of wanted) {
   const load = SECTIONS[name];
@@ -28,7 +32,12 @@ for (const name of wanted) {
   try {
     mod = await load();
   } catch (error) {
-    if (error && error.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes(`bench/${name}.js`)) continue;
+    if (
+      error &&
+      error.code === 'ERR_MODULE_NOT_FOUND' &&
+      String(error.message).includes(`bench/${name}.js`)
+    )
+      continue;
     throw error;
   }
   console.log(`\n== ${name} ==`);

@@ -38,7 +38,8 @@ function createTabHub() {
           generation = gen;
         },
         post(message) {
-          for (const [id, set] of members) if (id !== tabId) setImmediate(() => set.forEach((handler) => handler(message)));
+          for (const [id, set] of members)
+            if (id !== tabId) setImmediate(() => set.forEach((handler) => handler(message)));
         },
         onMessage(handler) {
           handlers.add(handler);
@@ -50,16 +51,30 @@ function createTabHub() {
   };
 }
 
-const percentile = (values, q) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))];
+const percentile = (values, q) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))];
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function storm({ url, tabs: tabCount, requests, counter, round }) {
   const hub = createTabHub();
   const jar = createMemoryStorage();
-  const tabs = Array.from({ length: tabCount }, () => createAuthClient({ baseUrl: url, transport: 'body', storage: jar, tabs: hub.join(), proactiveRefresh: false, lifecycle: null }));
-  await tabs[0].signup(`storm-${process.pid}-${round}-${Date.now()}@example.com`, 'correct horse battery');
+  const tabs = Array.from({ length: tabCount }, () =>
+    createAuthClient({
+      baseUrl: url,
+      transport: 'body',
+      storage: jar,
+      tabs: hub.join(),
+      proactiveRefresh: false,
+      lifecycle: null,
+    }),
+  );
+  await tabs[0].signup(
+    `storm-${process.pid}-${round}-${Date.now()}@example.com`,
+    'correct horse battery',
+  );
   await sleep(20);
-  if (tabs.some((tab) => tab.getState().status !== 'signed-in')) throw new Error('a tab did not hear the login');
+  if (tabs.some((tab) => tab.getState().status !== 'signed-in'))
+    throw new Error('a tab did not hear the login');
   const fire = async () => {
     const started = performance.now();
     const statuses = await Promise.all(
@@ -85,32 +100,50 @@ async function storm({ url, tabs: tabCount, requests, counter, round }) {
     failures,
     loggedOut,
     validMedianMs: median(valid.results.map((r) => r.ms)),
-    validP95Ms: percentile(valid.results.map((r) => r.ms), 0.95),
+    validP95Ms: percentile(
+      valid.results.map((r) => r.ms),
+      0.95,
+    ),
     expiredMedianMs: median(expired.results.map((r) => r.ms)),
-    expiredP95Ms: percentile(expired.results.map((r) => r.ms), 0.95),
+    expiredP95Ms: percentile(
+      expired.results.map((r) => r.ms),
+      0.95,
+    ),
   };
 }
 
 export async function run({ quick, log }) {
-  const settings = quick ? { tabs: 5, requests: 40, rounds: 3 } : { tabs: 10, requests: 200, rounds: 7 };
+  const settings = quick
+    ? { tabs: 5, requests: 40, rounds: 3 }
+    : { tabs: 10, requests: 200, rounds: 7 };
   const dir = mkdtempSync(join(tmpdir(), 'tessera-storm-'));
-  const config = await resolveConfig({ flags: { port: '0', db: join(dir, 'storm.db'), 'access-ttl': `${TTL_S}s`, leeway: '0' }, env: {}, cwd: dir });
+  const config = await resolveConfig({
+    flags: { port: '0', db: join(dir, 'storm.db'), 'access-ttl': `${TTL_S}s`, leeway: '0' },
+    env: {},
+    cwd: dir,
+  });
   const { pino } = await import('pino');
   const server = await createTesseraServer({ config, logger: pino({ level: 'silent' }) });
   const counter = { refresh: 0 };
   const counted = {
     handles: (pathname) => server.handler.handles(pathname),
     fetch(request, info) {
-      if (request.method === 'POST' && new URL(request.url).pathname === '/auth/refresh') counter.refresh++;
+      if (request.method === 'POST' && new URL(request.url).pathname === '/auth/refresh')
+        counter.refresh++;
       return server.handler.fetch(request, info);
     },
   };
   const { server: http, port } = await listen(counted, { port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${port}`;
-  log(`${settings.requests} concurrent requests across ${settings.tabs} tabs, access tokens of ${TTL_S} s, ${settings.rounds} rounds; real server over HTTP on this machine.`);
+  log(
+    `${settings.requests} concurrent requests across ${settings.tabs} tabs, access tokens of ${TTL_S} s, ${settings.rounds} rounds; real server over HTTP on this machine.`,
+  );
   const rounds = [];
   try {
-    for (let round = 0; round < settings.rounds; round++) rounds.push(await storm({ url, tabs: settings.tabs, requests: settings.requests, counter, round }));
+    for (let round = 0; round < settings.rounds; round++)
+      rounds.push(
+        await storm({ url, tabs: settings.tabs, requests: settings.requests, counter, round }),
+      );
   } finally {
     http.close();
     await server.close();
@@ -127,15 +160,33 @@ export async function run({ quick, log }) {
     expiredMedianMs: pick('expiredMedianMs'),
     validP95Ms: pick('validP95Ms'),
     expiredP95Ms: pick('expiredP95Ms'),
-    addedMedianMs: Math.round((median(rounds.map((r) => r.expiredMedianMs)) - median(rounds.map((r) => r.validMedianMs))) * 100) / 100,
+    addedMedianMs:
+      Math.round(
+        (median(rounds.map((r) => r.expiredMedianMs)) -
+          median(rounds.map((r) => r.validMedianMs))) *
+          100,
+      ) / 100,
   };
   log(`refresh calls at the server per storm: ${result.refreshesPerStorm.join(', ')} (target 1)`);
   log(`failed requests: ${result.failedRequests}; tabs logged out: ${result.tabsLoggedOut}`);
-  log(`request latency, median of round medians: valid token ${result.validMedianMs.median} ms, after expiry ${result.expiredMedianMs.median} ms (added ${result.addedMedianMs} ms); p95 ${result.validP95Ms.median} vs ${result.expiredP95Ms.median} ms`);
+  log(
+    `request latency, median of round medians: valid token ${result.validMedianMs.median} ms, after expiry ${result.expiredMedianMs.median} ms (added ${result.addedMedianMs} ms); p95 ${result.validP95Ms.median} vs ${result.expiredP95Ms.median} ms`,
+  );
   return result;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const result = await run({ quick: process.argv.includes('--quick'), log: (line) => console.log(line) });
-  console.log(JSON.stringify({ storm: { ...result, validMedianMs: result.validMedianMs.median, expiredMedianMs: result.expiredMedianMs.median } }));
+  const result = await run({
+    quick: process.argv.includes('--quick'),
+    log: (line) => console.log(line),
+  });
+  console.log(
+    JSON.stringify({
+      storm: {
+        ...result,
+        validMedianMs: result.validMedianMs.median,
+        expiredMedianMs: result.expiredMedianMs.median,
+      },
+    }),
+  );
 }

@@ -16,16 +16,44 @@ import { createHmac, timingSafeEqual, verify as cryptoVerify, webcrypto } from '
 import { jwtVerify, importSPKI } from 'jose';
 import { createVerifier } from 'fast-jwt';
 import jsonwebtoken from 'jsonwebtoken';
-import { Keyring, createAccessTokenSigner, createAccessTokenVerifier, generateKeyMaterial } from '../dist/index.js';
-import { collectGarbage, formatRate, formatTable, measureInterleaved, pairedRatio, roundRatio } from './lib/stats.js';
+import {
+  Keyring,
+  createAccessTokenSigner,
+  createAccessTokenVerifier,
+  generateKeyMaterial,
+} from '../dist/index.js';
+import {
+  collectGarbage,
+  formatRate,
+  formatTable,
+  measureInterleaved,
+  pairedRatio,
+  roundRatio,
+} from './lib/stats.js';
 import { measureCache } from './lib/verify-cache.js';
 
 const ISSUER = 'https://auth.example.com';
 const AUDIENCE = 'https://api.example.com';
 const ALGORITHMS = ['EdDSA', 'ES256', 'RS256', 'HS256'];
 const JOSE_IN_FLIGHT = 64;
-const CONTENDERS = ['raw', 'rawParse', 'tessera', 'joseSerial', 'jose64', 'fastJwt', 'jsonwebtoken'];
-const LABELS = { raw: 'raw', rawParse: 'raw+JSON.parse', tessera: 'tessera', joseSerial: 'jose await', jose64: `jose x${JOSE_IN_FLIGHT}`, fastJwt: 'fast-jwt', jsonwebtoken: 'jsonwebtoken' };
+const CONTENDERS = [
+  'raw',
+  'rawParse',
+  'tessera',
+  'joseSerial',
+  'jose64',
+  'fastJwt',
+  'jsonwebtoken',
+];
+const LABELS = {
+  raw: 'raw',
+  rawParse: 'raw+JSON.parse',
+  tessera: 'tessera',
+  joseSerial: 'jose await',
+  jose64: `jose x${JOSE_IN_FLIGHT}`,
+  fastJwt: 'fast-jwt',
+  jsonwebtoken: 'jsonwebtoken',
+};
 const TARGET_RATIO_TO_RAW = 0.9;
 const TARGET_CACHE_RATIO = 0.8;
 
@@ -36,17 +64,37 @@ export async function run({ quick, log }) {
   const settings = quick
     ? { tokens: 1000, rounds: 3, cacheTokens: 5000, cacheRounds: 5 }
     : { tokens: 3000, rounds: 9, cacheTokens: 20000, cacheRounds: 15 };
-  log(`${settings.tokens} distinct tokens per algorithm, ${settings.rounds} rounds interleaved in slices of 128 tokens.`);
-  log('ops/s: median over rounds, spread (max-min)/median. Ratios: median of per-slice ratios (same tokens, moments apart), spread = IQR.');
+  log(
+    `${settings.tokens} distinct tokens per algorithm, ${settings.rounds} rounds interleaved in slices of 128 tokens.`,
+  );
+  log(
+    'ops/s: median over rounds, spread (max-min)/median. Ratios: median of per-slice ratios (same tokens, moments apart), spread = IQR.',
+  );
 
   const algorithms = {};
   for (const alg of ALGORITHMS) algorithms[alg] = await measureAlgorithm(alg, settings);
   const cache = await measureCache({ ...settings, issuer: ISSUER, audience: AUDIENCE });
   const targets = judgeTargets(algorithms, cache);
 
-  log('wall = wall-clock ops/s (the figures the targets judge); cpu = ops per CPU-second of this process, steadier');
-  log('when the shared machine preempts us (it counts libuv pool threads too, so jose x64 shows cost, not parallelism).');
-  const rows = [['alg', 'contender', 'wall ops/s', 'spread', 'x raw', 'x fast-jwt', 'cpu ops/s', 'cpu x raw', 'cpu x fast-jwt']];
+  log(
+    'wall = wall-clock ops/s (the figures the targets judge); cpu = ops per CPU-second of this process, steadier',
+  );
+  log(
+    'when the shared machine preempts us (it counts libuv pool threads too, so jose x64 shows cost, not parallelism).',
+  );
+  const rows = [
+    [
+      'alg',
+      'contender',
+      'wall ops/s',
+      'spread',
+      'x raw',
+      'x fast-jwt',
+      'cpu ops/s',
+      'cpu x raw',
+      'cpu x fast-jwt',
+    ],
+  ];
   for (const alg of ALGORITHMS) {
     for (const name of CONTENDERS) {
       const figure = algorithms[alg][name];
@@ -70,21 +118,41 @@ export async function run({ quick, log }) {
   }
   for (const line of formatTable(rows)) log(line);
   log('');
-  const cacheRows = [[`cache, ${cache.tokens} fresh token strings`, 'wall ops/s', 'spread', 'x limit', 'cpu ops/s', 'cpu x limit']];
+  const cacheRows = [
+    [
+      `cache, ${cache.tokens} fresh token strings`,
+      'wall ops/s',
+      'spread',
+      'x limit',
+      'cpu ops/s',
+      'cpu x limit',
+    ],
+  ];
   for (const [name, figure] of Object.entries(cache.contenders)) {
     const { cpu } = figure;
-    cacheRows.push([name, formatRate(figure.opsPerSec), `±${figure.spreadPct}%`, ratioText(figure.ratioToLimit), `${formatRate(cpu.opsPerSec)} ±${cpu.spreadPct}%`, ratioText(cpu.ratioToLimit)]);
+    cacheRows.push([
+      name,
+      formatRate(figure.opsPerSec),
+      `±${figure.spreadPct}%`,
+      ratioText(figure.ratioToLimit),
+      `${formatRate(cpu.opsPerSec)} ±${cpu.spreadPct}%`,
+      ratioText(cpu.ratioToLimit),
+    ]);
   }
   for (const line of formatTable(cacheRows)) log(line);
   log('');
   for (const [name, target] of Object.entries(targets)) {
-    log(`${target.met ? 'met   ' : 'MISSED'}  ${name}: wall ${ratioText(target.value)} (cpu ${ratioText(target.cpuValue)}, ${target.cpuMet ? 'met' : 'missed'})`);
+    log(
+      `${target.met ? 'met   ' : 'MISSED'}  ${name}: wall ${ratioText(target.value)} (cpu ${ratioText(target.cpuValue)}, ${target.cpuMet ? 'met' : 'missed'})`,
+    );
   }
   return { tokens: settings.tokens, rounds: settings.rounds, algorithms, cache, targets };
 }
 
 function ratioText(ratio) {
-  return ratio === undefined || ratio === null ? '' : `${ratio.median.toFixed(2)}x ±${ratio.spreadPct}%`;
+  return ratio === undefined || ratio === null
+    ? ''
+    : `${ratio.median.toFixed(2)}x ±${ratio.spreadPct}%`;
 }
 
 async function measureAlgorithm(alg, settings) {
@@ -97,7 +165,11 @@ async function measureAlgorithm(alg, settings) {
     contenders.push({ name, pass: makePass(name, verifier, tokens) });
   }
   collectGarbage();
-  const figures = await measureInterleaved({ contenders, items: tokens.length, rounds: settings.rounds });
+  const figures = await measureInterleaved({
+    contenders,
+    items: tokens.length,
+    rounds: settings.rounds,
+  });
   const result = {};
   for (const name of CONTENDERS) {
     const figure = figures[name];
@@ -111,7 +183,10 @@ async function measureAlgorithm(alg, settings) {
       ratioToRaw: name === 'raw' ? undefined : roundRatio(pairedRatio(own, raw)),
       ratioToFastJwt: name === 'fastJwt' ? undefined : roundRatio(pairedRatio(own, fastJwt)),
     });
-    result[name] = { ...describe(figure, figures.raw, figures.fastJwt), cpu: describe(figure.cpu, figures.raw.cpu, figures.fastJwt.cpu) };
+    result[name] = {
+      ...describe(figure, figures.raw, figures.fastJwt),
+      cpu: describe(figure.cpu, figures.raw.cpu, figures.fastJwt.cpu),
+    };
   }
   return result;
 }
@@ -123,7 +198,10 @@ async function assertAccepts(label, verifier, tokens) {
     try {
       ok = await verifier(token);
     } catch (error) {
-      throw new Error(`${label} rejected a valid bench token: ${error?.code ?? ''} ${error?.message ?? error}`, { cause: error });
+      throw new Error(
+        `${label} rejected a valid bench token: ${error?.code ?? ''} ${error?.message ?? error}`,
+        { cause: error },
+      );
     }
     if (!ok) throw new Error(`${label} rejected a valid bench token (returned ${String(ok)})`);
   }
@@ -140,7 +218,8 @@ function makePass(name, verifier, tokens) {
   return (from, to) => {
     let accepted = 0;
     for (let i = from; i < to; i++) if (verifier(tokens[i])) accepted++;
-    if (accepted !== to - from) throw new Error(`${name} accepted ${accepted} of ${to - from} tokens`);
+    if (accepted !== to - from)
+      throw new Error(`${name} accepted ${accepted} of ${to - from} tokens`);
   };
 }
 
@@ -155,23 +234,47 @@ async function runPool(items, from, to, inFlight, work) {
 async function prepareAlgorithm(alg, count) {
   const now = Date.now();
   const key = await generateKeyMaterial({ alg });
-  const keyring = new Keyring({ entries: [{ key, createdAt: now - 60_000, activatesAt: now - 60_000 }] });
+  const keyring = new Keyring({
+    entries: [{ key, createdAt: now - 60_000, activatesAt: now - 60_000 }],
+  });
   const sign = createAccessTokenSigner({ keys: keyring, issuer: ISSUER, audience: AUDIENCE });
   const tokens = [];
   for (let i = 0; i < count; i++) {
-    tokens.push(sign({ sub: `user-${i}`, sid: `sess-${i}-${now}`, clientId: 'web', scope: 'read write', claims: { roles: ['member'] } }).token);
+    tokens.push(
+      sign({
+        sub: `user-${i}`,
+        sid: `sess-${i}-${now}`,
+        clientId: 'web',
+        scope: 'read write',
+        claims: { roles: ['member'] },
+      }).token,
+    );
   }
 
-  const tessera = createAccessTokenVerifier({ keys: keyring, issuer: ISSUER, audience: AUDIENCE, cacheSize: 0 });
+  const tessera = createAccessTokenVerifier({
+    keys: keyring,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    cacheSize: 0,
+  });
   const secret = alg === 'HS256' ? key.publicKey.export() : undefined;
   const pem = alg === 'HS256' ? undefined : key.publicKey.export({ type: 'spki', format: 'pem' });
   // jose gets a prepared CryptoKey, so it does not re-import the key on every call.
   const joseKey =
     alg === 'HS256'
-      ? await webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
+      ? await webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, [
+          'verify',
+        ])
       : await importSPKI(pem, alg);
   const joseOptions = { algorithms: [alg], issuer: ISSUER, audience: AUDIENCE, typ: 'at+jwt' };
-  const fastJwt = createVerifier({ key: alg === 'HS256' ? secret : pem, algorithms: [alg], allowedIss: ISSUER, allowedAud: AUDIENCE, checkTyp: 'at+jwt', cache: false });
+  const fastJwt = createVerifier({
+    key: alg === 'HS256' ? secret : pem,
+    algorithms: [alg],
+    allowedIss: ISSUER,
+    allowedAud: AUDIENCE,
+    checkTyp: 'at+jwt',
+    cache: false,
+  });
   const jwtOptions = { algorithms: [alg], issuer: ISSUER, audience: AUDIENCE };
 
   const verifiers = {
@@ -182,7 +285,8 @@ async function prepareAlgorithm(alg, count) {
     jose64: (token) => jwtVerify(token, joseKey, joseOptions),
     fastJwt: (token) => fastJwt(token),
   };
-  if (alg !== 'EdDSA') verifiers.jsonwebtoken = (token) => jsonwebtoken.verify(token, key.publicKey, jwtOptions);
+  if (alg !== 'EdDSA')
+    verifiers.jsonwebtoken = (token) => jsonwebtoken.verify(token, key.publicKey, jwtOptions);
   return { tokens, verifiers };
 }
 
@@ -194,7 +298,10 @@ async function prepareAlgorithm(alg, count) {
 function rawVerifier(alg, key) {
   const split = (token) => {
     const dot = token.lastIndexOf('.');
-    return [Buffer.from(token.slice(0, dot), 'latin1'), Buffer.from(token.slice(dot + 1), 'base64url')];
+    return [
+      Buffer.from(token.slice(0, dot), 'latin1'),
+      Buffer.from(token.slice(dot + 1), 'base64url'),
+    ];
   };
   switch (alg) {
     case 'EdDSA':
@@ -229,7 +336,11 @@ function withPayloadParse(verifySignature) {
   return (token) => {
     if (!verifySignature(token)) return false;
     const first = token.indexOf('.');
-    const claims = JSON.parse(Buffer.from(token.slice(first + 1, token.indexOf('.', first + 1)), 'base64url').toString('utf8'));
+    const claims = JSON.parse(
+      Buffer.from(token.slice(first + 1, token.indexOf('.', first + 1)), 'base64url').toString(
+        'utf8',
+      ),
+    );
     return claims.exp > 0;
   };
 }
@@ -238,17 +349,34 @@ function withPayloadParse(verifySignature) {
 // next to each so a run on a loaded machine can be read for what it is.
 function judgeTargets(algorithms, cache) {
   const targets = {};
-  const judge = (value, cpuValue, floor) => ({ value, met: value.median >= floor, cpuValue, cpuMet: cpuValue.median >= floor });
+  const judge = (value, cpuValue, floor) => ({
+    value,
+    met: value.median >= floor,
+    cpuValue,
+    cpuMet: cpuValue.median >= floor,
+  });
   for (const alg of ['EdDSA', 'ES256', 'RS256']) {
     const { tessera } = algorithms[alg];
-    targets[`${alg} tessera >= ${TARGET_RATIO_TO_RAW}x raw`] = judge(tessera.ratioToRaw, tessera.cpu.ratioToRaw, TARGET_RATIO_TO_RAW);
+    targets[`${alg} tessera >= ${TARGET_RATIO_TO_RAW}x raw`] = judge(
+      tessera.ratioToRaw,
+      tessera.cpu.ratioToRaw,
+      TARGET_RATIO_TO_RAW,
+    );
   }
   for (const alg of ALGORITHMS) {
     const { tessera } = algorithms[alg];
     // "Ahead" means strictly faster: a ratio of exactly 1 is a tie, not a win.
     const ahead = judge(tessera.ratioToFastJwt, tessera.cpu.ratioToFastJwt, 1);
-    targets[`${alg} tessera ahead of fast-jwt`] = { ...ahead, met: ahead.value.median > 1, cpuMet: ahead.cpuValue.median > 1 };
+    targets[`${alg} tessera ahead of fast-jwt`] = {
+      ...ahead,
+      met: ahead.value.median > 1,
+      cpuMet: ahead.cpuValue.median > 1,
+    };
   }
-  targets[`cache hit >= ${TARGET_CACHE_RATIO}x Map.get limit`] = judge(cache.tesseraRatioToLimit, cache.tesseraRatioToLimitCpu, TARGET_CACHE_RATIO);
+  targets[`cache hit >= ${TARGET_CACHE_RATIO}x Map.get limit`] = judge(
+    cache.tesseraRatioToLimit,
+    cache.tesseraRatioToLimitCpu,
+    TARGET_CACHE_RATIO,
+  );
   return targets;
 }

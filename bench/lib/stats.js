@@ -18,7 +18,13 @@ export function spreadPct(values) {
 
 /** Median, min, max and spread of a list of samples; the samples are kept, in round order. */
 export function summarize(values) {
-  return { median: median(values), min: Math.min(...values), max: Math.max(...values), spreadPct: spreadPct(values), samples: values };
+  return {
+    median: median(values),
+    min: Math.min(...values),
+    max: Math.max(...values),
+    spreadPct: spreadPct(values),
+    samples: values,
+  };
 }
 
 /** Interquartile range as a percentage of the median, rounded to one decimal: the spread of many samples. */
@@ -68,7 +74,8 @@ async function timePass(pass, from, to) {
   const cpuStart = cpuMs();
   const start = nowMs();
   const result = pass(from, to);
-  if (result !== null && typeof result === 'object' && typeof result.then === 'function') await result;
+  if (result !== null && typeof result === 'object' && typeof result.then === 'function')
+    await result;
   const wall = nowMs() - start;
   return { wall, cpu: cpuMs() - cpuStart };
 }
@@ -92,7 +99,9 @@ async function timePass(pass, from, to) {
  * figures.a.cpu.median; // ops per CPU-second
  */
 export async function measureInterleaved({ contenders, items, rounds, sliceSize = 128 }) {
-  const series = new Map(contenders.map((c) => [c.name, { wallRates: [], cpuRates: [], wallSlices: [], cpuSlices: [] }]));
+  const series = new Map(
+    contenders.map((c) => [c.name, { wallRates: [], cpuRates: [], wallSlices: [], cpuSlices: [] }]),
+  );
   for (let round = -1; round < rounds; round++) {
     collectGarbage();
     const totals = new Map(contenders.map((c) => [c.name, { wall: 0, cpu: 0 }]));
@@ -119,7 +128,11 @@ export async function measureInterleaved({ contenders, items, rounds, sliceSize 
   }
   const figures = {};
   for (const [name, { wallRates, cpuRates, wallSlices, cpuSlices }] of series) {
-    figures[name] = { ...summarize(wallRates), sliceMs: wallSlices, cpu: { ...summarize(cpuRates), sliceMs: cpuSlices } };
+    figures[name] = {
+      ...summarize(wallRates),
+      sliceMs: wallSlices,
+      cpu: { ...summarize(cpuRates), sliceMs: cpuSlices },
+    };
   }
   return figures;
 }
@@ -127,7 +140,12 @@ export async function measureInterleaved({ contenders, items, rounds, sliceSize 
 /** Formats rows of cells as a left-aligned text table (first row is the header). */
 export function formatTable(rows) {
   const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => String(row[col]).length)));
-  return rows.map((row) => row.map((cell, col) => String(cell).padEnd(widths[col])).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, col) => String(cell).padEnd(widths[col]))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** Rounds ops/s for display: 12 345 -> '12.3k', 1 234 567 -> '1.23M'. */

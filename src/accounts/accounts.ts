@@ -12,7 +12,11 @@ export interface AccountsOptions {
   readonly store: AccountStore;
   readonly now?: () => number;
   /** Delivers a password-reset token (email it). Default: none, and the server logs it in development. */
-  readonly deliverResetToken?: (input: { email: string; token: string; expiresAt: number }) => void | Promise<void>;
+  readonly deliverResetToken?: (input: {
+    email: string;
+    token: string;
+    expiresAt: number;
+  }) => void | Promise<void>;
   readonly resetTokenSeconds?: number;
   readonly ticketSeconds?: number;
 }
@@ -34,7 +38,10 @@ export interface Accounts {
   requestPasswordReset(email: string): Promise<void>;
   /** Sets the new password and returns the user id; the caller revokes every session. */
   confirmPasswordReset(token: string, newPassword: string): Promise<string>;
-  createTicket(input: { userId: string; sessionId: string }): Promise<{ ticket: string; expiresIn: number }>;
+  createTicket(input: {
+    userId: string;
+    sessionId: string;
+  }): Promise<{ ticket: string; expiresIn: number }>;
   consumeTicket(ticket: string): Promise<{ userId: string; sessionId: string }>;
   findUser(userId: string): Promise<UserRow | undefined>;
 }
@@ -57,11 +64,16 @@ export function createAccounts(options: AccountsOptions): Accounts {
   // Verified against when the email is unknown, so both paths cost one argon2id verification.
   const dummyHash = hash(randomBytes(16).toString('base64url'), ARGON2);
 
-  const invalidCredentials = (): TesseraError => new TesseraError('CREDENTIALS_INVALID', 'The email or the password is wrong.');
+  const invalidCredentials = (): TesseraError =>
+    new TesseraError('CREDENTIALS_INVALID', 'The email or the password is wrong.');
 
   const checkPassword = (password: string, field = 'password'): void => {
     if (password.length < PASSWORD_RULES.minLength || password.length > PASSWORD_RULES.maxLength) {
-      throw new TesseraError('REQUEST_INVALID', `The ${field} must be ${PASSWORD_RULES.minLength} to ${PASSWORD_RULES.maxLength} characters.`, { field });
+      throw new TesseraError(
+        'REQUEST_INVALID',
+        `The ${field} must be ${PASSWORD_RULES.minLength} to ${PASSWORD_RULES.maxLength} characters.`,
+        { field },
+      );
     }
   };
 
@@ -70,8 +82,18 @@ export function createAccounts(options: AccountsOptions): Accounts {
       checkPassword(password);
       const email = normaliseEmail(rawEmail);
       const at = now();
-      const user: UserRow = { id: randomBytes(16).toString('base64url'), email, passwordHash: await hash(password, ARGON2), createdAt: at, passwordChangedAt: at };
-      if (!(await store.createUser(user))) throw new TesseraError('ACCOUNT_EXISTS', 'An account with this email already exists; sign in or reset the password.');
+      const user: UserRow = {
+        id: randomBytes(16).toString('base64url'),
+        email,
+        passwordHash: await hash(password, ARGON2),
+        createdAt: at,
+        passwordChangedAt: at,
+      };
+      if (!(await store.createUser(user)))
+        throw new TesseraError(
+          'ACCOUNT_EXISTS',
+          'An account with this email already exists; sign in or reset the password.',
+        );
       return user;
     },
 
@@ -86,7 +108,11 @@ export function createAccounts(options: AccountsOptions): Accounts {
     async changePassword(userId, current, next) {
       checkPassword(next, 'new_password');
       const user = await store.findUserById(userId);
-      if (user === undefined || current.length > PASSWORD_RULES.maxLength || !(await verify(user.passwordHash, current).catch(() => false))) {
+      if (
+        user === undefined ||
+        current.length > PASSWORD_RULES.maxLength ||
+        !(await verify(user.passwordHash, current).catch(() => false))
+      ) {
         throw invalidCredentials();
       }
       await store.updatePassword({ userId, passwordHash: await hash(next, ARGON2), at: now() });
@@ -97,33 +123,62 @@ export function createAccounts(options: AccountsOptions): Accounts {
       if (user === undefined) return;
       const minted = mintOneTimeToken('tsp');
       const expiresAt = now() + resetMs;
-      await store.createOneTimeToken({ id: minted.id, kind: 'reset', userId: user.id, sessionId: null, secretHash: minted.secretHash, expiresAt });
+      await store.createOneTimeToken({
+        id: minted.id,
+        kind: 'reset',
+        userId: user.id,
+        sessionId: null,
+        secretHash: minted.secretHash,
+        expiresAt,
+      });
       await options.deliverResetToken?.({ email: user.email, token: minted.value, expiresAt });
     },
 
     async confirmPasswordReset(token, newPassword) {
       checkPassword(newPassword, 'new_password');
       const parts = parseOneTimeToken('tsp', token);
-      const invalid = new TesseraError('RESET_TOKEN_INVALID', 'The password-reset token is unknown, already used, or expired; request a new one.');
+      const invalid = new TesseraError(
+        'RESET_TOKEN_INVALID',
+        'The password-reset token is unknown, already used, or expired; request a new one.',
+      );
       if (parts === undefined) throw invalid;
       const row = await store.consumeOneTimeToken({ id: parts.id, kind: 'reset', at: now() });
       if (row === undefined || !oneTimeSecretMatches(parts.secret, row.secretHash)) throw invalid;
-      await store.updatePassword({ userId: row.userId, passwordHash: await hash(newPassword, ARGON2), at: now() });
+      await store.updatePassword({
+        userId: row.userId,
+        passwordHash: await hash(newPassword, ARGON2),
+        at: now(),
+      });
       return row.userId;
     },
 
     async createTicket({ userId, sessionId }) {
       const minted = mintOneTimeToken('tst');
-      await store.createOneTimeToken({ id: minted.id, kind: 'ticket', userId, sessionId, secretHash: minted.secretHash, expiresAt: now() + ticketMs });
+      await store.createOneTimeToken({
+        id: minted.id,
+        kind: 'ticket',
+        userId,
+        sessionId,
+        secretHash: minted.secretHash,
+        expiresAt: now() + ticketMs,
+      });
       return { ticket: minted.value, expiresIn: ticketMs / 1000 };
     },
 
     async consumeTicket(ticket) {
       const parts = parseOneTimeToken('tst', ticket);
-      const invalid = new TesseraError('TICKET_INVALID', 'The ticket is unknown, already used, or older than its 30 s lifetime; ask /auth/ticket for a new one.');
+      const invalid = new TesseraError(
+        'TICKET_INVALID',
+        'The ticket is unknown, already used, or older than its 30 s lifetime; ask /auth/ticket for a new one.',
+      );
       if (parts === undefined) throw invalid;
       const row = await store.consumeOneTimeToken({ id: parts.id, kind: 'ticket', at: now() });
-      if (row === undefined || row.sessionId === null || !oneTimeSecretMatches(parts.secret, row.secretHash)) throw invalid;
+      if (
+        row === undefined ||
+        row.sessionId === null ||
+        !oneTimeSecretMatches(parts.secret, row.secretHash)
+      )
+        throw invalid;
       return { userId: row.userId, sessionId: row.sessionId };
     },
 

@@ -12,7 +12,11 @@ export type OneTimePrefix = 'tsp' | 'tst';
  * const { value, id, secretHash } = mintOneTimeToken('tsp');
  * ```
  */
-export function mintOneTimeToken(prefix: OneTimePrefix): { value: string; id: string; secretHash: string } {
+export function mintOneTimeToken(prefix: OneTimePrefix): {
+  value: string;
+  id: string;
+  secretHash: string;
+} {
   const id = randomBytes(16).toString('base64url');
   const secret = randomBytes(32).toString('base64url');
   return { value: `${prefix}_${id}.${secret}`, id, secretHash: hashSecret(secret, undefined) };
@@ -26,7 +30,10 @@ export function mintOneTimeToken(prefix: OneTimePrefix): { value: string; id: st
  * const parts = parseOneTimeToken('tst', ticket);
  * ```
  */
-export function parseOneTimeToken(prefix: OneTimePrefix, value: unknown): { id: string; secret: string } | undefined {
+export function parseOneTimeToken(
+  prefix: OneTimePrefix,
+  value: unknown,
+): { id: string; secret: string } | undefined {
   if (typeof value !== 'string') return undefined;
   const match = new RegExp(`^${prefix}_([A-Za-z0-9_-]{22})\\.([A-Za-z0-9_-]{43})$`).exec(value);
   return match === null ? undefined : { id: match[1] as string, secret: match[2] as string };

@@ -1,6 +1,16 @@
-import type { NextFunction, Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from 'express';
+import type {
+  NextFunction,
+  Request as ExpressRequest,
+  RequestHandler,
+  Response as ExpressResponse,
+} from 'express';
 import type { AuthHandler } from '../http/auth-handler.js';
-import { createResourceGuard, type GuardResult, type ResourceGuard, type ResourceGuardOptions } from '../http/require-auth.js';
+import {
+  createResourceGuard,
+  type GuardResult,
+  type ResourceGuard,
+  type ResourceGuardOptions,
+} from '../http/require-auth.js';
 import type { AccessTokenClaims } from '../jwt/claims.js';
 import { toNodeListener } from './node.js';
 

@@ -1,6 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthHandler } from '../http/auth-handler.js';
-import { createResourceGuard, type GuardResult, type ResourceGuard, type ResourceGuardOptions } from '../http/require-auth.js';
+import {
+  createResourceGuard,
+  type GuardResult,
+  type ResourceGuard,
+  type ResourceGuardOptions,
+} from '../http/require-auth.js';
 import type { AccessTokenClaims } from '../jwt/claims.js';
 import { toNodeListener } from './node.js';
 
@@ -34,14 +39,22 @@ export function tesseraRoutes(fastify: FastifyInstance, handler: AuthHandler): v
  * fastify.get('/api/profile', { preHandler: requireAuth({ issuer, audience, keys: keyring }) }, async (request) => ({ sub: request.auth?.sub }));
  * ```
  */
-export function requireAuth(options: ResourceGuardOptions | ResourceGuard): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+export function requireAuth(
+  options: ResourceGuardOptions | ResourceGuard,
+): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
   const guard = 'check' in options ? options : createResourceGuard(options);
   return async (request, reply) => {
-    const result: GuardResult = await guard.check({ url: request.url, authorization: request.headers.authorization });
+    const result: GuardResult = await guard.check({
+      url: request.url,
+      authorization: request.headers.authorization,
+    });
     if (result.ok) {
       (request as FastifyRequest & { auth?: AccessTokenClaims }).auth = result.claims;
       return;
     }
-    await reply.code(result.problem.status).headers(result.problem.headers).send(result.problem.body);
+    await reply
+      .code(result.problem.status)
+      .headers(result.problem.headers)
+      .send(result.problem.body);
   };
 }

@@ -1,6 +1,10 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AuthHandler } from '../http/auth-handler.js';
-import { createResourceGuard, type ResourceGuard, type ResourceGuardOptions } from '../http/require-auth.js';
+import {
+  createResourceGuard,
+  type ResourceGuard,
+  type ResourceGuardOptions,
+} from '../http/require-auth.js';
 
 /**
  * Hono middleware that serves Tessera's endpoints and passes every other path on. The handler is
@@ -17,7 +21,8 @@ export function tesseraRoutes(handler: AuthHandler): MiddlewareHandler {
       await next();
       return;
     }
-    const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+    const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)
+      ?.incoming;
     return handler.fetch(c.req.raw, { remoteAddress: incoming?.socket?.remoteAddress });
   };
 }
@@ -33,8 +38,15 @@ export function tesseraRoutes(handler: AuthHandler): MiddlewareHandler {
 export function requireAuth(options: ResourceGuardOptions | ResourceGuard): MiddlewareHandler {
   const guard = 'check' in options ? options : createResourceGuard(options);
   return async (c, next) => {
-    const result = await guard.check({ url: c.req.url, authorization: c.req.header('authorization') });
-    if (!result.ok) return new Response(result.problem.body, { status: result.problem.status, headers: result.problem.headers });
+    const result = await guard.check({
+      url: c.req.url,
+      authorization: c.req.header('authorization'),
+    });
+    if (!result.ok)
+      return new Response(result.problem.body, {
+        status: result.problem.status,
+        headers: result.problem.headers,
+      });
     c.set('auth' as never, result.claims as never);
     await next();
     return undefined;

@@ -11,8 +11,12 @@ import type { AuthHandler } from '../http/auth-handler.js';
  * http.createServer(toNodeListener(server.handler)).listen(8080);
  * ```
  */
-export function toNodeListener(handler: AuthHandler): (request: IncomingMessage, response: ServerResponse) => void {
-  return getRequestListener((request, env) => handler.fetch(request, { remoteAddress: env.incoming.socket.remoteAddress }));
+export function toNodeListener(
+  handler: AuthHandler,
+): (request: IncomingMessage, response: ServerResponse) => void {
+  return getRequestListener((request, env) =>
+    handler.fetch(request, { remoteAddress: env.incoming.socket.remoteAddress }),
+  );
 }
 
 /**
@@ -23,7 +27,10 @@ export function toNodeListener(handler: AuthHandler): (request: IncomingMessage,
  * const { server, port } = await listen(handler, { port: 8080 });
  * ```
  */
-export async function listen(handler: AuthHandler, options: { port: number; host?: string }): Promise<{ server: Server; port: number }> {
+export async function listen(
+  handler: AuthHandler,
+  options: { port: number; host?: string },
+): Promise<{ server: Server; port: number }> {
   const server = createServer(toNodeListener(handler));
   // Keep idle connections longer than the usual load-balancer and client-agent idle timeouts (60 s):
   // a server that closes first races clients reusing the socket, which see "socket hang up".
@@ -36,5 +43,8 @@ export async function listen(handler: AuthHandler, options: { port: number; host
     server.listen(options.port, options.host ?? '0.0.0.0', () => resolvePromise());
   });
   const address = server.address();
-  return { server, port: typeof address === 'object' && address !== null ? address.port : options.port };
+  return {
+    server,
+    port: typeof address === 'object' && address !== null ? address.port : options.port,
+  };
 }

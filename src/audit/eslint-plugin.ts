@@ -67,7 +67,8 @@ export const TESSERA_RULES: Readonly<Record<string, TesseraRule>> = {
  */
 export function buildRecommendedRules(): Linter.RulesRecord {
   const rules: Linter.RulesRecord = {};
-  for (const [name, rule] of Object.entries(TESSERA_RULES)) rules[`${PLUGIN_PREFIX}/${name}`] = rule.meta.docs.severity;
+  for (const [name, rule] of Object.entries(TESSERA_RULES))
+    rules[`${PLUGIN_PREFIX}/${name}`] = rule.meta.docs.severity;
   return rules;
 }
 
@@ -83,6 +84,10 @@ const plugin: TesseraPlugin = {
   rules: { ...TESSERA_RULES },
   configs: { recommended: {} },
 };
-plugin.configs.recommended = { name: 'tessera/recommended', plugins: { [PLUGIN_PREFIX]: plugin }, rules: buildRecommendedRules() };
+plugin.configs.recommended = {
+  name: 'tessera/recommended',
+  plugins: { [PLUGIN_PREFIX]: plugin },
+  rules: buildRecommendedRules(),
+};
 
 export default plugin;

@@ -8,7 +8,15 @@ import { type AstNode, readKeyName, readMemberPath, unwrapNode } from './rule-ki
 
 /** The libraries the rules know by name. */
 export type KnownLibrary =
-  | 'jsonwebtoken' | 'jose' | 'express-jwt' | 'passport-jwt' | 'jwt-decode' | 'jwt-simple' | 'fast-jwt' | 'axios' | 'crypto';
+  | 'jsonwebtoken'
+  | 'jose'
+  | 'express-jwt'
+  | 'passport-jwt'
+  | 'jwt-decode'
+  | 'jwt-simple'
+  | 'fast-jwt'
+  | 'axios'
+  | 'crypto';
 
 const MODULES: Record<string, KnownLibrary> = {
   jsonwebtoken: 'jsonwebtoken',
@@ -24,7 +32,8 @@ const MODULES: Record<string, KnownLibrary> = {
 };
 
 // Server frameworks: a file importing one of these runs where a token must be verified, not just read.
-const SERVER_MODULES = /^(express|fastify|koa|@koa\/router|@nestjs\/.*|@hapi\/hapi|hono|node:http|http|https|node:https|next\/server|passport|passport-jwt|express-jwt|jsonwebtoken|@fastify\/.*)$/;
+const SERVER_MODULES =
+  /^(express|fastify|koa|@koa\/router|@nestjs\/.*|@hapi\/hapi|hono|node:http|http|https|node:https|next\/server|passport|passport-jwt|express-jwt|jsonwebtoken|@fastify\/.*)$/;
 
 interface Binding {
   readonly library: KnownLibrary;
@@ -48,16 +57,29 @@ const FACTS = new WeakMap<object, FileFacts>();
 function readModuleSource(node: AstNode | null | undefined): string | undefined {
   if (!node) return undefined;
   const n = unwrapNode(node);
-  if (n.type === 'CallExpression' && n.callee.type === 'Identifier' && n.callee.name === 'require') {
+  if (
+    n.type === 'CallExpression' &&
+    n.callee.type === 'Identifier' &&
+    n.callee.name === 'require'
+  ) {
     const arg = n.arguments[0];
     return arg?.type === 'Literal' && typeof arg.value === 'string' ? arg.value : undefined;
   }
   if (n.type === 'AwaitExpression') return readModuleSource(n.argument as AstNode);
-  if (n.type === 'ImportExpression' && n.source.type === 'Literal' && typeof n.source.value === 'string') return n.source.value;
+  if (
+    n.type === 'ImportExpression' &&
+    n.source.type === 'Literal' &&
+    typeof n.source.value === 'string'
+  )
+    return n.source.value;
   return undefined;
 }
 
-function bindPattern(pattern: ESTree.Pattern, library: KnownLibrary, bindings: Map<string, Binding>): void {
+function bindPattern(
+  pattern: ESTree.Pattern,
+  library: KnownLibrary,
+  bindings: Map<string, Binding>,
+): void {
   if (pattern.type === 'Identifier') {
     bindings.set(pattern.name, { library, imported: '*' });
     return;
@@ -67,7 +89,8 @@ function bindPattern(pattern: ESTree.Pattern, library: KnownLibrary, bindings: M
     if (prop.type !== 'Property') continue;
     const imported = readKeyName(prop.key as AstNode, prop.computed);
     const local = prop.value.type === 'AssignmentPattern' ? prop.value.left : prop.value;
-    if (imported !== undefined && local.type === 'Identifier') bindings.set(local.name, { library, imported });
+    if (imported !== undefined && local.type === 'Identifier')
+      bindings.set(local.name, { library, imported });
   }
 }
 
@@ -83,8 +106,12 @@ function collectFacts(program: ESTree.Program): FileFacts {
       const library = noteSource(String(statement.source.value));
       if (!library) continue;
       for (const spec of statement.specifiers) {
-        const imported = spec.type === 'ImportSpecifier' ? (readKeyName(spec.imported as AstNode) ?? 'default')
-          : spec.type === 'ImportDefaultSpecifier' ? 'default' : '*';
+        const imported =
+          spec.type === 'ImportSpecifier'
+            ? (readKeyName(spec.imported as AstNode) ?? 'default')
+            : spec.type === 'ImportDefaultSpecifier'
+              ? 'default'
+              : '*';
         bindings.set(spec.local.name, { library, imported });
       }
     } else if (statement.type === 'VariableDeclaration') {
@@ -94,7 +121,10 @@ function collectFacts(program: ESTree.Program): FileFacts {
         if (library) bindPattern(decl.id, library, bindings);
       }
     } else if ((statement.type as string) === 'TSImportEqualsDeclaration') {
-      const s = statement as unknown as { id: ESTree.Identifier; moduleReference: { expression?: ESTree.Literal } };
+      const s = statement as unknown as {
+        id: ESTree.Identifier;
+        moduleReference: { expression?: ESTree.Literal };
+      };
       const library = noteSource(String(s.moduleReference.expression?.value ?? ''));
       if (library) bindings.set(s.id.name, { library, imported: '*' });
     }
@@ -122,7 +152,10 @@ function readFacts(sourceCode: SourceCode): FileFacts {
  * resolveCallee(node, sourceCode); // { library: 'jsonwebtoken', name: 'verify' } for `jwt.verify(t, k)`
  * ```
  */
-export function resolveCallee(node: ESTree.CallExpression | ESTree.NewExpression, sourceCode: SourceCode): ResolvedCallee | undefined {
+export function resolveCallee(
+  node: ESTree.CallExpression | ESTree.NewExpression,
+  sourceCode: SourceCode,
+): ResolvedCallee | undefined {
   // Sixteen rules ask about the same calls; resolve each once per file.
   const cached = RESOLVED.get(node);
   if (cached !== undefined) return cached ?? undefined;
@@ -133,12 +166,19 @@ export function resolveCallee(node: ESTree.CallExpression | ESTree.NewExpression
 
 const RESOLVED = new WeakMap<object, ResolvedCallee | null>();
 
-function resolveUncached(node: ESTree.CallExpression | ESTree.NewExpression, sourceCode: SourceCode): ResolvedCallee | undefined {
+function resolveUncached(
+  node: ESTree.CallExpression | ESTree.NewExpression,
+  sourceCode: SourceCode,
+): ResolvedCallee | undefined {
   const { bindings } = readFacts(sourceCode);
   const callee = unwrapNode(node.callee as AstNode);
   if (callee.type === 'Identifier') {
     const binding = bindings.get(callee.name);
-    if (binding) return { library: binding.library, name: binding.imported === '*' ? 'default' : binding.imported };
+    if (binding)
+      return {
+        library: binding.library,
+        name: binding.imported === '*' ? 'default' : binding.imported,
+      };
     return undefined;
   }
   if (callee.type !== 'MemberExpression') return undefined;
@@ -151,13 +191,17 @@ function resolveUncached(node: ESTree.CallExpression | ESTree.NewExpression, sou
       const isModule = binding.imported === '*' || binding.imported === 'default';
       return { library: binding.library, name: isModule ? name : `${binding.imported}.${name}` };
     }
-    if ((object.name === 'jwt' || object.name === 'jsonwebtoken') && /^(verify|sign|decode)$/.test(name)) {
+    if (
+      (object.name === 'jwt' || object.name === 'jsonwebtoken') &&
+      /^(verify|sign|decode)$/.test(name)
+    ) {
       return { library: 'jsonwebtoken', name };
     }
     if (object.name === 'crypto') return { library: 'crypto', name };
   }
   const path = readMemberPath(object);
-  if (path === 'ExtractJwt' || path?.endsWith('.ExtractJwt')) return { library: 'passport-jwt', name: `ExtractJwt.${name}` };
+  if (path === 'ExtractJwt' || path?.endsWith('.ExtractJwt'))
+    return { library: 'passport-jwt', name: `ExtractJwt.${name}` };
   return undefined;
 }
 
@@ -189,7 +233,10 @@ export function isLibraryCall(
  * ```
  */
 export function isServerFile(sourceCode: SourceCode): boolean {
-  return readFacts(sourceCode).server || /\(\s*(req|request)\s*(:\s*\w+)?\s*,\s*(res|reply|response)\b/.test(sourceCode.text);
+  return (
+    readFacts(sourceCode).server ||
+    /\(\s*(req|request)\s*(:\s*\w+)?\s*,\s*(res|reply|response)\b/.test(sourceCode.text)
+  );
 }
 
 /**
@@ -204,7 +251,8 @@ export function readRoutePath(fn: AstNode): string | undefined {
   const call = fn.parent;
   if (call?.type !== 'CallExpression' || call.callee.type !== 'MemberExpression') return undefined;
   const method = readKeyName(call.callee.property as AstNode, call.callee.computed);
-  if (method === undefined || !/^(get|post|put|patch|delete|all|use|route)$/.test(method)) return undefined;
+  if (method === undefined || !/^(get|post|put|patch|delete|all|use|route)$/.test(method))
+    return undefined;
   const first = call.arguments[0];
   if (first?.type === 'Literal' && typeof first.value === 'string') return first.value;
   if (first?.type === 'TemplateLiteral') return first.quasis.map((q) => q.value.cooked).join('*');

@@ -21,7 +21,8 @@ const BUCKET_TITLES: Record<Bucket, string> = {
  * ```
  */
 export function formatTextReport(result: AuditResult, options: { color: boolean }): string {
-  const paint = (code: string, text: string): string => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const paint = (code: string, text: string): string =>
+    options.color ? `\u001b[${code}m${text}\u001b[0m` : text;
   const lines: string[] = [];
   const errors = result.findings.filter((f) => f.severity === 'error').length;
   const warnings = result.findings.length - errors;
@@ -29,7 +30,13 @@ export function formatTextReport(result: AuditResult, options: { color: boolean 
   for (const severity of ['error', 'warning'] as const satisfies readonly FindingSeverity[]) {
     const group = result.findings.filter((f) => f.severity === severity);
     if (group.length === 0) continue;
-    lines.push(paint(severity === 'error' ? '1;31' : '1;33', `${severity === 'error' ? 'Errors' : 'Warnings'} (${group.length})`), '');
+    lines.push(
+      paint(
+        severity === 'error' ? '1;31' : '1;33',
+        `${severity === 'error' ? 'Errors' : 'Warnings'} (${group.length})`,
+      ),
+      '',
+    );
     for (const bucket of BUCKETS) {
       const inBucket = group.filter((f) => f.bucket === bucket);
       if (inBucket.length === 0) continue;
@@ -38,13 +45,18 @@ export function formatTextReport(result: AuditResult, options: { color: boolean 
       lines.push('');
     }
   }
-  for (const failure of result.unparsed) lines.push(paint('2', `  not parsed: ${failure.file}: ${failure.message}`));
+  for (const failure of result.unparsed)
+    lines.push(paint('2', `  not parsed: ${failure.file}: ${failure.message}`));
   const seconds = (result.durationMs / 1000).toFixed(1);
-  const summary = result.findings.length === 0
-    ? `tessera audit: no findings in ${result.filesAudited} files (${seconds} s).`
-    : `tessera audit: ${errors} error(s), ${warnings} warning(s) in ${files} of ${result.filesAudited} files (${seconds} s).`;
+  const summary =
+    result.findings.length === 0
+      ? `tessera audit: no findings in ${result.filesAudited} files (${seconds} s).`
+      : `tessera audit: ${errors} error(s), ${warnings} warning(s) in ${files} of ${result.filesAudited} files (${seconds} s).`;
   lines.push(paint('1', summary));
-  if (result.findings.some((f) => f.autofixable)) lines.push('Findings marked [autofix] are fixed by `eslint --fix` with the tessera-auth/eslint plugin.');
+  if (result.findings.some((f) => f.autofixable))
+    lines.push(
+      'Findings marked [autofix] are fixed by `eslint --fix` with the tessera-auth/eslint plugin.',
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -68,15 +80,23 @@ function formatFinding(finding: Finding, paint: (code: string, text: string) => 
  */
 export function formatJsonReport(result: AuditResult): string {
   const errors = result.findings.filter((f) => f.severity === 'error').length;
-  return `${JSON.stringify({
-    tool: 'tessera-audit',
-    root: result.root,
-    filesAudited: result.filesAudited,
-    durationMs: Math.round(result.durationMs),
-    summary: { errors, warnings: result.findings.length - errors, unparsed: result.unparsed.length },
-    findings: result.findings,
-    unparsed: result.unparsed,
-  }, null, 2)}\n`;
+  return `${JSON.stringify(
+    {
+      tool: 'tessera-audit',
+      root: result.root,
+      filesAudited: result.filesAudited,
+      durationMs: Math.round(result.durationMs),
+      summary: {
+        errors,
+        warnings: result.findings.length - errors,
+        unparsed: result.unparsed.length,
+      },
+      findings: result.findings,
+      unparsed: result.unparsed,
+    },
+    null,
+    2,
+  )}\n`;
 }
 
 /**
@@ -87,6 +107,9 @@ export function formatJsonReport(result: AuditResult): string {
  * process.exitCode = hasFailingFindings(result, { failOn: 'error' }) ? 1 : 0;
  * ```
  */
-export function hasFailingFindings(result: AuditResult, options: { failOn: FindingSeverity }): boolean {
+export function hasFailingFindings(
+  result: AuditResult,
+  options: { failOn: FindingSeverity },
+): boolean {
   return result.findings.some((f) => options.failOn === 'warning' || f.severity === 'error');
 }

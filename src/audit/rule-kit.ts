@@ -43,7 +43,13 @@ export function defineRule(rule: TesseraRule): TesseraRule {
   return rule;
 }
 
-const WRAPPERS = new Set(['TSAsExpression', 'TSNonNullExpression', 'TSSatisfiesExpression', 'TSTypeAssertion', 'ChainExpression']);
+const WRAPPERS = new Set([
+  'TSAsExpression',
+  'TSNonNullExpression',
+  'TSSatisfiesExpression',
+  'TSTypeAssertion',
+  'ChainExpression',
+]);
 
 /**
  * Strips TypeScript casts, non-null assertions and optional-chain wrappers, which never change what a value is.
@@ -55,7 +61,8 @@ const WRAPPERS = new Set(['TSAsExpression', 'TSNonNullExpression', 'TSSatisfiesE
  */
 export function unwrapNode(node: AstNode): AstNode {
   let current = node;
-  while (WRAPPERS.has(current.type as string)) current = (current as unknown as { expression: AstNode }).expression;
+  while (WRAPPERS.has(current.type as string))
+    current = (current as unknown as { expression: AstNode }).expression;
   return current;
 }
 
@@ -69,8 +76,10 @@ export function unwrapNode(node: AstNode): AstNode {
  */
 export function readKeyName(key: AstNode, computed = false): string | undefined {
   if (key.type === 'Identifier' && !computed) return key.name;
-  if (key.type === 'Literal' && (typeof key.value === 'string' || typeof key.value === 'number')) return String(key.value);
-  if (key.type === 'TemplateLiteral' && key.expressions.length === 0) return key.quasis[0]?.value.cooked ?? undefined;
+  if (key.type === 'Literal' && (typeof key.value === 'string' || typeof key.value === 'number'))
+    return String(key.value);
+  if (key.type === 'TemplateLiteral' && key.expressions.length === 0)
+    return key.quasis[0]?.value.cooked ?? undefined;
   return undefined;
 }
 
@@ -85,7 +94,8 @@ export function readKeyName(key: AstNode, computed = false): string | undefined 
 export function findProperty(node: AstNode | undefined, name: string): AstNode | undefined {
   if (node?.type !== 'ObjectExpression') return undefined;
   for (const prop of node.properties) {
-    if (prop.type === 'Property' && readKeyName(prop.key as AstNode, prop.computed) === name) return prop.value as AstNode;
+    if (prop.type === 'Property' && readKeyName(prop.key as AstNode, prop.computed) === name)
+      return prop.value as AstNode;
   }
   return undefined;
 }
@@ -99,7 +109,9 @@ export function findProperty(node: AstNode | undefined, name: string): AstNode |
  * ```
  */
 export function isOpenObject(node: AstNode): boolean {
-  return node.type === 'ObjectExpression' && node.properties.some((p) => p.type === 'SpreadElement');
+  return (
+    node.type === 'ObjectExpression' && node.properties.some((p) => p.type === 'SpreadElement')
+  );
 }
 
 /**
@@ -126,9 +138,12 @@ function findConstInit(node: ESTree.Identifier, sourceCode: SourceCode): AstNode
     const variable = scope.set.get(node.name);
     if (variable) {
       const def = variable.defs[0];
-      if (variable.defs.length !== 1 || def?.type !== 'Variable' || def.parent.kind !== 'const') return undefined;
+      if (variable.defs.length !== 1 || def?.type !== 'Variable' || def.parent.kind !== 'const')
+        return undefined;
       const declarator = def.node as ESTree.VariableDeclarator;
-      return declarator.id.type === 'Identifier' && declarator.init ? (declarator.init as AstNode) : undefined;
+      return declarator.id.type === 'Identifier' && declarator.init
+        ? (declarator.init as AstNode)
+        : undefined;
     }
     scope = scope.upper;
   }
@@ -143,11 +158,17 @@ function findConstInit(node: ESTree.Identifier, sourceCode: SourceCode): AstNode
  * readStaticString(node, sourceCode); // 'secret' for `const S = 'sec' + 'ret'; ... S`
  * ```
  */
-export function readStaticString(node: AstNode | undefined, sourceCode: SourceCode): string | undefined {
+export function readStaticString(
+  node: AstNode | undefined,
+  sourceCode: SourceCode,
+): string | undefined {
   if (node === undefined) return undefined;
   const value = resolveConst(node, sourceCode);
   if (value.type === 'Literal') return typeof value.value === 'string' ? value.value : undefined;
-  if (value.type === 'TemplateLiteral') return value.expressions.length === 0 ? (value.quasis[0]?.value.cooked ?? undefined) : undefined;
+  if (value.type === 'TemplateLiteral')
+    return value.expressions.length === 0
+      ? (value.quasis[0]?.value.cooked ?? undefined)
+      : undefined;
   if (value.type === 'BinaryExpression' && value.operator === '+') {
     const left = readStaticString(value.left as AstNode, sourceCode);
     const right = readStaticString(value.right as AstNode, sourceCode);
@@ -164,7 +185,10 @@ export function readStaticString(node: AstNode | undefined, sourceCode: SourceCo
  * readStaticNumber(node, sourceCode); // 86400
  * ```
  */
-export function readStaticNumber(node: AstNode | undefined, sourceCode: SourceCode): number | undefined {
+export function readStaticNumber(
+  node: AstNode | undefined,
+  sourceCode: SourceCode,
+): number | undefined {
   if (node === undefined) return undefined;
   const value = resolveConst(node, sourceCode);
   if (value.type === 'Literal') return typeof value.value === 'number' ? value.value : undefined;
@@ -177,11 +201,16 @@ export function readStaticNumber(node: AstNode | undefined, sourceCode: SourceCo
   const right = readStaticNumber(value.right as AstNode, sourceCode);
   if (left === undefined || right === undefined) return undefined;
   switch (value.operator) {
-    case '+': return left + right;
-    case '-': return left - right;
-    case '*': return left * right;
-    case '/': return right === 0 ? undefined : left / right;
-    default: return undefined;
+    case '+':
+      return left + right;
+    case '-':
+      return left - right;
+    case '*':
+      return left * right;
+    case '/':
+      return right === 0 ? undefined : left / right;
+    default:
+      return undefined;
   }
 }
 
@@ -231,8 +260,14 @@ export function readMemberPath(node: AstNode | undefined | null): string | undef
  * isFunctionNode(node); // true for `async (req, res) => {}`
  * ```
  */
-export function isFunctionNode(node: AstNode | null | undefined): node is ESTree.Function & AstNode {
-  return node?.type === 'FunctionDeclaration' || node?.type === 'FunctionExpression' || node?.type === 'ArrowFunctionExpression';
+export function isFunctionNode(
+  node: AstNode | null | undefined,
+): node is ESTree.Function & AstNode {
+  return (
+    node?.type === 'FunctionDeclaration' ||
+    node?.type === 'FunctionExpression' ||
+    node?.type === 'ArrowFunctionExpression'
+  );
 }
 
 /**
@@ -257,7 +292,11 @@ export function findEnclosingFunction(node: AstNode): (ESTree.Function & AstNode
  * visitDescendants(fn.body, sourceCode, (n) => { if (n.type === 'CallExpression') calls.push(n); });
  * ```
  */
-export function visitDescendants(root: AstNode, sourceCode: SourceCode, visit: (node: AstNode) => boolean | void): void {
+export function visitDescendants(
+  root: AstNode,
+  sourceCode: SourceCode,
+  visit: (node: AstNode) => boolean | void,
+): void {
   const keys = sourceCode.visitorKeys;
   const stack: AstNode[] = [root];
   while (stack.length > 0) {
@@ -267,7 +306,8 @@ export function visitDescendants(root: AstNode, sourceCode: SourceCode, visit: (
     for (const key of childKeys) {
       const child = (node as unknown as Record<string, unknown>)[key];
       if (Array.isArray(child)) {
-        for (const c of child) if (c && typeof (c as AstNode).type === 'string') stack.push(c as AstNode);
+        for (const c of child)
+          if (c && typeof (c as AstNode).type === 'string') stack.push(c as AstNode);
       } else if (child && typeof (child as AstNode).type === 'string') {
         stack.push(child as AstNode);
       }
@@ -283,7 +323,11 @@ export function visitDescendants(root: AstNode, sourceCode: SourceCode, visit: (
  * hasDescendant(fn, sourceCode, (n) => n.type === 'Literal' && n.value === 401);
  * ```
  */
-export function hasDescendant(root: AstNode, sourceCode: SourceCode, test: (node: AstNode) => boolean): boolean {
+export function hasDescendant(
+  root: AstNode,
+  sourceCode: SourceCode,
+  test: (node: AstNode) => boolean,
+): boolean {
   let found = false;
   visitDescendants(root, sourceCode, (node) => {
     if (found) return false;
@@ -302,9 +346,11 @@ export function hasDescendant(root: AstNode, sourceCode: SourceCode, test: (node
  * ```
  */
 export function readFunctionName(fn: ESTree.Function & AstNode): string | undefined {
-  if ((fn.type === 'FunctionDeclaration' || fn.type === 'FunctionExpression') && fn.id) return fn.id.name;
+  if ((fn.type === 'FunctionDeclaration' || fn.type === 'FunctionExpression') && fn.id)
+    return fn.id.name;
   const parent = fn.parent;
-  if (parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier') return parent.id.name;
+  if (parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier')
+    return parent.id.name;
   if ((parent?.type === 'Property' || parent?.type === 'MethodDefinition') && parent.value === fn) {
     return readKeyName(parent.key as AstNode, parent.computed);
   }

@@ -64,11 +64,23 @@ export async function buildAuditConfig(options: { withRules: boolean }): Promise
   const { parser } = await import('typescript-eslint');
   const config: Linter.Config[] = [
     { linterOptions: { reportUnusedDisableDirectives: 'off', reportUnusedInlineConfigs: 'off' } },
-    { files: JS_FILES, languageOptions: { ecmaVersion: 'latest', sourceType: 'module', parserOptions: { ecmaFeatures: { jsx: true } } } },
+    {
+      files: JS_FILES,
+      languageOptions: {
+        ecmaVersion: 'latest',
+        sourceType: 'module',
+        parserOptions: { ecmaFeatures: { jsx: true } },
+      },
+    },
     { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' } },
     { files: TS_FILES, languageOptions: { parser: parser as Linter.Parser, sourceType: 'module' } },
   ];
-  if (options.withRules) config.push({ files: [...JS_FILES, ...TS_FILES], plugins: { [PLUGIN_PREFIX]: plugin }, rules: buildRecommendedRules() });
+  if (options.withRules)
+    config.push({
+      files: [...JS_FILES, ...TS_FILES],
+      plugins: { [PLUGIN_PREFIX]: plugin },
+      rules: buildRecommendedRules(),
+    });
   return config;
 }
 
@@ -80,7 +92,10 @@ export async function buildAuditConfig(options: { withRules: boolean }): Promise
  * const eslint = await createAuditLinter({ root: '/srv/app', withRules: true });
  * ```
  */
-export async function createAuditLinter(options: { root: string; withRules: boolean }): Promise<ESLint> {
+export async function createAuditLinter(options: {
+  root: string;
+  withRules: boolean;
+}): Promise<ESLint> {
   const { ESLint } = await import('eslint');
   return new ESLint({
     cwd: path.resolve(options.root),
@@ -113,17 +128,30 @@ export async function runAudit(root: string, options: AuditOptions = {}): Promis
     options.onProgress?.(Math.min(start + batchSize, files.length), files.length);
   }
   findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-  return { root: absolute, filesAudited: files.length, unparsed, findings, durationMs: performance.now() - started };
+  return {
+    root: absolute,
+    filesAudited: files.length,
+    unparsed,
+    findings,
+    durationMs: performance.now() - started,
+  };
 }
 
-function collectFindings(result: ESLint.LintResult, root: string, findings: Finding[], unparsed: { file: string; message: string }[]): void {
+function collectFindings(
+  result: ESLint.LintResult,
+  root: string,
+  findings: Finding[],
+  unparsed: { file: string; message: string }[],
+): void {
   const file = path.relative(root, result.filePath).split(path.sep).join('/');
   for (const message of result.messages) {
     if (message.fatal) {
       unparsed.push({ file, message: message.message });
       continue;
     }
-    const name = message.ruleId?.startsWith(`${PLUGIN_PREFIX}/`) ? message.ruleId.slice(PLUGIN_PREFIX.length + 1) : undefined;
+    const name = message.ruleId?.startsWith(`${PLUGIN_PREFIX}/`)
+      ? message.ruleId.slice(PLUGIN_PREFIX.length + 1)
+      : undefined;
     const rule = name === undefined ? undefined : plugin.rules[name];
     if (!rule || !message.ruleId) continue;
     findings.push({

@@ -32,38 +32,60 @@ export function buildSarifLog(result: AuditResult, options: { toolVersion: strin
     name: name.replace(/(^|-)(\w)/g, (_m, _d: string, c: string) => c.toUpperCase()),
     shortDescription: { text: rule.meta.docs.description },
     fullDescription: { text: `${rule.meta.docs.description} ${rule.meta.docs.why}` },
-    help: { text: `Why: ${rule.meta.docs.why}\nFix: ${rule.meta.docs.fix}`, markdown: `**Why:** ${rule.meta.docs.why}\n\n**Fix:** ${rule.meta.docs.fix}` },
+    help: {
+      text: `Why: ${rule.meta.docs.why}\nFix: ${rule.meta.docs.fix}`,
+      markdown: `**Why:** ${rule.meta.docs.why}\n\n**Fix:** ${rule.meta.docs.fix}`,
+    },
     defaultConfiguration: { level: rule.meta.docs.severity === 'error' ? 'error' : 'warning' },
-    properties: { tags: ['security', 'jwt', rule.meta.docs.bucket], bucket: rule.meta.docs.bucket, precision: 'high', 'problem.severity': rule.meta.docs.severity === 'error' ? 'error' : 'warning' },
+    properties: {
+      tags: ['security', 'jwt', rule.meta.docs.bucket],
+      bucket: rule.meta.docs.bucket,
+      precision: 'high',
+      'problem.severity': rule.meta.docs.severity === 'error' ? 'error' : 'warning',
+    },
   }));
   const results = result.findings.map((finding) => ({
     ruleId: finding.ruleId,
     ruleIndex: index.get(finding.ruleId) ?? -1,
     level: finding.severity,
     message: { text: `${finding.message} ${finding.why} Fix: ${finding.fix}` },
-    locations: [{
-      physicalLocation: {
-        artifactLocation: { uri: finding.file, uriBaseId: '%SRCROOT%' },
-        region: {
-          startLine: finding.line,
-          startColumn: finding.column,
-          ...(finding.endLine === undefined ? {} : { endLine: finding.endLine }),
-          ...(finding.endColumn === undefined ? {} : { endColumn: finding.endColumn }),
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: finding.file, uriBaseId: '%SRCROOT%' },
+          region: {
+            startLine: finding.line,
+            startColumn: finding.column,
+            ...(finding.endLine === undefined ? {} : { endLine: finding.endLine }),
+            ...(finding.endColumn === undefined ? {} : { endColumn: finding.endColumn }),
+          },
         },
       },
-    }],
+    ],
     properties: { bucket: finding.bucket },
   }));
   const root = pathToFileURL(result.root).href;
   return {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
-    runs: [{
-      tool: { driver: { name: 'tessera-audit', informationUri: INFO_URI, version: options.toolVersion, semanticVersion: options.toolVersion, rules } },
-      originalUriBaseIds: { '%SRCROOT%': { uri: root.endsWith('/') ? root : `${root}/` } },
-      artifacts: [...new Set(result.findings.map((f) => f.file))].map((uri) => ({ location: { uri, uriBaseId: '%SRCROOT%' } })),
-      results,
-      columnKind: 'utf16CodeUnits',
-    }],
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'tessera-audit',
+            informationUri: INFO_URI,
+            version: options.toolVersion,
+            semanticVersion: options.toolVersion,
+            rules,
+          },
+        },
+        originalUriBaseIds: { '%SRCROOT%': { uri: root.endsWith('/') ? root : `${root}/` } },
+        artifacts: [...new Set(result.findings.map((f) => f.file))].map((uri) => ({
+          location: { uri, uriBaseId: '%SRCROOT%' },
+        })),
+        results,
+        columnKind: 'utf16CodeUnits',
+      },
+    ],
   };
 }

@@ -12,7 +12,24 @@ const run = promisify(execFile);
 const SOURCE = /\.(js|jsx|mjs|cjs|ts|tsx|mts|cts)$/;
 const SKIPPED_FILE = /\.d\.[cm]?ts$|\.min\.js$|\.bundle\.js$/;
 /** Dependencies, build output and caches: never the team's own code. */
-const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', 'build', 'out', 'coverage', '.next', '.nuxt', '.output', '.svelte-kit', '.turbo', '.cache', 'vendor', 'bower_components', '.vercel', 'storybook-static']);
+const SKIPPED_DIRS = new Set([
+  'node_modules',
+  '.git',
+  'dist',
+  'build',
+  'out',
+  'coverage',
+  '.next',
+  '.nuxt',
+  '.output',
+  '.svelte-kit',
+  '.turbo',
+  '.cache',
+  'vendor',
+  'bower_components',
+  '.vercel',
+  'storybook-static',
+]);
 
 /**
  * Lists the source files to audit, as absolute paths in a stable order.
@@ -24,7 +41,9 @@ const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', 'build', 'out', 'c
  */
 export async function listSourceFiles(root: string): Promise<string[]> {
   const absolute = path.resolve(root);
-  const files = (await listWithGit(absolute)) ?? (await walkTree(absolute, absolute, await readIgnoreRules(absolute)));
+  const files =
+    (await listWithGit(absolute)) ??
+    (await walkTree(absolute, absolute, await readIgnoreRules(absolute)));
   return files.filter((file) => isAuditable(path.relative(absolute, file))).sort();
 }
 
@@ -35,8 +54,15 @@ function isAuditable(file: string): boolean {
 
 async function listWithGit(root: string): Promise<string[] | undefined> {
   try {
-    const { stdout } = await run('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z', '--', '.'], { cwd: root, maxBuffer: 256 * 1024 * 1024 });
-    return stdout.split('\0').filter(Boolean).map((f) => path.join(root, f));
+    const { stdout } = await run(
+      'git',
+      ['ls-files', '--cached', '--others', '--exclude-standard', '-z', '--', '.'],
+      { cwd: root, maxBuffer: 256 * 1024 * 1024 },
+    );
+    return stdout
+      .split('\0')
+      .filter(Boolean)
+      .map((f) => path.join(root, f));
   } catch {
     return undefined;
   }
@@ -82,7 +108,10 @@ export function parseIgnoreLine(line: string): IgnoreRule | undefined {
 async function readIgnoreRules(root: string): Promise<IgnoreRule[]> {
   try {
     const text = await readFile(path.join(root, '.gitignore'), 'utf8');
-    return text.split(/\r?\n/).map(parseIgnoreLine).filter((r): r is IgnoreRule => r !== undefined);
+    return text
+      .split(/\r?\n/)
+      .map(parseIgnoreLine)
+      .filter((r): r is IgnoreRule => r !== undefined);
   } catch {
     return [];
   }
@@ -97,7 +126,11 @@ function isIgnored(relative: string, isDir: boolean, rules: readonly IgnoreRule[
   return ignored;
 }
 
-async function walkTree(root: string, dir: string, rules: readonly IgnoreRule[]): Promise<string[]> {
+async function walkTree(
+  root: string,
+  dir: string,
+  rules: readonly IgnoreRule[],
+): Promise<string[]> {
   const out: string[] = [];
   const entries = await readdir(dir, { withFileTypes: true });
   for (const entry of entries) {

@@ -57,13 +57,21 @@ function parseAuditArgs(args: readonly string[]): AuditArgs | string {
   const failOn = values['fail-on'] as Severity;
   if (!FORMATS.includes(format)) return `--format must be one of ${FORMATS.join(', ')}`;
   if (!SEVERITIES.includes(failOn)) return `--fail-on must be one of ${SEVERITIES.join(', ')}`;
-  return { dir: positionals[0] ?? '.', format, failOn, output: values.output, progress: !values['no-progress'] };
+  return {
+    dir: positionals[0] ?? '.',
+    format,
+    failOn,
+    output: values.output,
+    progress: !values['no-progress'],
+  };
 }
 
 function drawProgress(done: number, total: number): void {
   const width = 30;
   const filled = Math.round((done / total) * width);
-  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} files`);
+  process.stderr.write(
+    `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} files`,
+  );
   if (done === total) process.stderr.write('\r\u001b[2K');
 }
 
@@ -92,7 +100,10 @@ export const command: CliCommand = {
       process.stderr.write(`tessera audit: ${parsed}\n\n${USAGE}`);
       return 2;
     }
-    const isDir = await stat(parsed.dir).then((s) => s.isDirectory(), () => false);
+    const isDir = await stat(parsed.dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
     if (!isDir) {
       process.stderr.write(`tessera audit: ${parsed.dir} is not a directory\n`);
       return 2;
@@ -102,11 +113,17 @@ export const command: CliCommand = {
     try {
       const { runAudit } = await import('../audit/run-audit.js');
       result = await runAudit(parsed.dir, {
-        onProgress: showProgress ? (done, total) => { if (total >= PROGRESS_MIN_FILES) drawProgress(done, total); } : undefined,
+        onProgress: showProgress
+          ? (done, total) => {
+              if (total >= PROGRESS_MIN_FILES) drawProgress(done, total);
+            }
+          : undefined,
       });
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-      process.stderr.write(`tessera audit needs eslint and typescript-eslint (npm i -D eslint typescript-eslint): ${(error as Error).message}\n`);
+      process.stderr.write(
+        `tessera audit needs eslint and typescript-eslint (npm i -D eslint typescript-eslint): ${(error as Error).message}\n`,
+      );
       return 2;
     }
     const report = await import('../audit/report.js');
@@ -117,7 +134,9 @@ export const command: CliCommand = {
     } else if (parsed.format === 'json') {
       text = report.formatJsonReport(result);
     } else {
-      text = report.formatTextReport(result, { color: parsed.output === undefined && process.stdout.isTTY === true });
+      text = report.formatTextReport(result, {
+        color: parsed.output === undefined && process.stdout.isTTY === true,
+      });
     }
     if (parsed.output === undefined) process.stdout.write(text);
     else await writeFile(parsed.output, text);

@@ -16,13 +16,31 @@ export const command: CliCommand = {
   summary: 'print the effective configuration (flags > environment > tessera.config > defaults)',
   async run(args) {
     try {
-      const flags = parseArgs({ args: [...args], options: { ...SETTING_FLAGS, production: { type: 'boolean' }, 'trust-proxy': { type: 'boolean' } } }).values;
-      const { keySecret, sources, ...config } = await resolveConfig({ flags, env: process.env, cwd: process.cwd() });
-      const shown = { ...config, 'database-url': config['database-url']?.replace(/\/\/[^@/]*@/, '//***@'), keySecret: keySecret === undefined ? 'unset' : 'set', sources };
+      const flags = parseArgs({
+        args: [...args],
+        options: {
+          ...SETTING_FLAGS,
+          production: { type: 'boolean' },
+          'trust-proxy': { type: 'boolean' },
+        },
+      }).values;
+      const { keySecret, sources, ...config } = await resolveConfig({
+        flags,
+        env: process.env,
+        cwd: process.cwd(),
+      });
+      const shown = {
+        ...config,
+        'database-url': config['database-url']?.replace(/\/\/[^@/]*@/, '//***@'),
+        keySecret: keySecret === undefined ? 'unset' : 'set',
+        sources,
+      };
       process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
       return 0;
     } catch (error) {
-      process.stderr.write(`tessera config: ${isTesseraError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(
+        `tessera config: ${isTesseraError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error)}\n`,
+      );
       return 1;
     }
   },

@@ -65,7 +65,9 @@ export const command: CliCommand = {
     try {
       parsed = await parseDoctorArgs(args);
     } catch (error) {
-      process.stderr.write(`tessera doctor: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
+      process.stderr.write(
+        `tessera doctor: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`,
+      );
       return 2;
     }
     if (parsed === undefined) {
@@ -75,13 +77,28 @@ export const command: CliCommand = {
     const color = !parsed.json && shouldColor({ isTTY: process.stdout.isTTY, env: process.env });
     try {
       if (parsed.token === undefined) {
-        if (parsed.server === undefined) throw new CannotJudgeError('no token: pipe one into stdin, use --token-env NAME, or give --server URL to check a deployment');
-        const report = await checkDeployment({ server: parsed.server, origin: parsed.origin, email: parsed.email, password: parsed.password });
+        if (parsed.server === undefined)
+          throw new CannotJudgeError(
+            'no token: pipe one into stdin, use --token-env NAME, or give --server URL to check a deployment',
+          );
+        const report = await checkDeployment({
+          server: parsed.server,
+          origin: parsed.origin,
+          email: parsed.email,
+          password: parsed.password,
+        });
         const exitCode = report.findings.some((f) => f.severity === 'danger') ? 1 : 0;
-        process.stdout.write(parsed.json ? renderJson({ kind: 'deployment', exitCode, ...report }) : renderDeployment(report, { color }));
+        process.stdout.write(
+          parsed.json
+            ? renderJson({ kind: 'deployment', exitCode, ...report })
+            : renderDeployment(report, { color }),
+        );
         return exitCode;
       }
-      if (parsed.token.fromArgument) process.stderr.write('note: a token given as an argument lands in shell history and process lists; prefer stdin or --token-env.\n');
+      if (parsed.token.fromArgument)
+        process.stderr.write(
+          'note: a token given as an argument lands in shell history and process lists; prefer stdin or --token-env.\n',
+        );
       const diagnosis = await diagnoseToken({
         input: parsed.token.value,
         expect: parsed.expect,
@@ -95,13 +112,19 @@ export const command: CliCommand = {
         leewaySeconds: parsed.leewaySeconds,
         probe: parsed.probe,
       });
-      const exitCode = diagnosis.verdict.status === 'valid' ? 0 : diagnosis.verdict.status === 'invalid' ? 1 : 2;
-      process.stdout.write(parsed.json ? renderJson({ kind: 'token', exitCode, ...diagnosis }) : renderDiagnosis(diagnosis, { color }));
+      const exitCode =
+        diagnosis.verdict.status === 'valid' ? 0 : diagnosis.verdict.status === 'invalid' ? 1 : 2;
+      process.stdout.write(
+        parsed.json
+          ? renderJson({ kind: 'token', exitCode, ...diagnosis })
+          : renderDiagnosis(diagnosis, { color }),
+      );
       return exitCode;
     } catch (error) {
       if (!(error instanceof CannotJudgeError) && !isTesseraError(error)) throw error;
       const message = isTesseraError(error) ? `${error.code}: ${error.message}` : error.message;
-      if (parsed.json) process.stdout.write(renderJson({ kind: 'error', exitCode: 2, error: message }));
+      if (parsed.json)
+        process.stdout.write(renderJson({ kind: 'error', exitCode: 2, error: message }));
       process.stderr.write(`tessera doctor: could not judge: ${message}\n`);
       return 2;
     }
@@ -132,36 +155,52 @@ async function parseDoctorArgs(args: readonly string[]): Promise<DoctorArgs | un
     },
   });
   if (values.help) return undefined;
-  if (positionals.length > 1) throw new Error(`expected at most one token, got ${positionals.length} arguments`);
-  if (values.expect !== 'access' && values.expect !== 'refresh') throw new Error('--expect must be access or refresh');
-  if (values.alg !== undefined && !isAlgorithm(values.alg)) throw new Error('--alg must be EdDSA, ES256, RS256, PS256 or HS256');
-  const sources = [values.jwks, values.key, values['secret-env']].filter((v) => v !== undefined).length;
+  if (positionals.length > 1)
+    throw new Error(`expected at most one token, got ${positionals.length} arguments`);
+  if (values.expect !== 'access' && values.expect !== 'refresh')
+    throw new Error('--expect must be access or refresh');
+  if (values.alg !== undefined && !isAlgorithm(values.alg))
+    throw new Error('--alg must be EdDSA, ES256, RS256, PS256 or HS256');
+  const sources = [values.jwks, values.key, values['secret-env']].filter(
+    (v) => v !== undefined,
+  ).length;
   if (sources > 1) throw new Error('give one of --jwks, --key and --secret-env');
   for (const name of ['server', 'origin'] as const) {
     const value = values[name];
-    if (value !== undefined && !/^https?:\/\/[^/]/i.test(value)) throw new Error(`--${name} must be an http(s) URL`);
+    if (value !== undefined && !/^https?:\/\/[^/]/i.test(value))
+      throw new Error(`--${name} must be an http(s) URL`);
   }
   let leewaySeconds: number | undefined;
   if (values.leeway !== undefined) {
     leewaySeconds = Number(values.leeway.replace(/s$/, ''));
-    if (!Number.isInteger(leewaySeconds) || leewaySeconds < 0 || leewaySeconds > 300) throw new Error('--leeway must be a whole number of seconds from 0 to 300');
+    if (!Number.isInteger(leewaySeconds) || leewaySeconds < 0 || leewaySeconds > 300)
+      throw new Error('--leeway must be a whole number of seconds from 0 to 300');
   }
   const fromEnv = (flag: string, name: string | undefined): string | undefined => {
     if (name === undefined) return undefined;
     const value = process.env[name];
-    if (value === undefined) throw new Error(`${flag} ${name}: the environment variable ${name} is not set`);
+    if (value === undefined)
+      throw new Error(`${flag} ${name}: the environment variable ${name} is not set`);
     return value;
   };
   const secretValue = fromEnv('--secret-env', values['secret-env']);
   const password = fromEnv('--password-env', values['password-env']);
-  if ((values.email === undefined) !== (password === undefined)) throw new Error('--email and --password-env go together');
+  if ((values.email === undefined) !== (password === undefined))
+    throw new Error('--email and --password-env go together');
   return {
-    token: await readTokenInput(positionals[0], fromEnv('--token-env', values['token-env']), values.server !== undefined),
+    token: await readTokenInput(
+      positionals[0],
+      fromEnv('--token-env', values['token-env']),
+      values.server !== undefined,
+    ),
     server: values.server,
     jwks: values.jwks,
     keyFile: values.key,
     alg: values.alg as Algorithm | undefined,
-    secret: secretValue === undefined ? undefined : { value: secretValue, name: values['secret-env'] as string },
+    secret:
+      secretValue === undefined
+        ? undefined
+        : { value: secretValue, name: values['secret-env'] as string },
     issuer: values.iss,
     audience: values.aud,
     leewaySeconds,
@@ -174,25 +213,34 @@ async function parseDoctorArgs(args: readonly string[]): Promise<DoctorArgs | un
   };
 }
 
-async function readTokenInput(positional: string | undefined, fromEnv: string | undefined, hasServer: boolean): Promise<DoctorArgs['token']> {
+async function readTokenInput(
+  positional: string | undefined,
+  fromEnv: string | undefined,
+  hasServer: boolean,
+): Promise<DoctorArgs['token']> {
   if (positional !== undefined && positional !== '-') {
-    if (fromEnv !== undefined) throw new Error('give the token once: as an argument or with --token-env');
+    if (fromEnv !== undefined)
+      throw new Error('give the token once: as an argument or with --token-env');
     return { value: positional, fromArgument: true };
   }
   if (fromEnv !== undefined) return { value: fromEnv, fromArgument: false };
   // Without a token on a terminal, --server means "check the deployment"; a pipe is always read.
   if (process.stdin.isTTY === true && positional !== '-' && hasServer) return undefined;
-  if (process.stdin.isTTY === true) process.stderr.write('Paste the token, then press Enter and Ctrl-D:\n');
+  if (process.stdin.isTTY === true)
+    process.stderr.write('Paste the token, then press Enter and Ctrl-D:\n');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of process.stdin) {
     const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
     size += buffer.length;
-    if (size > MAX_STDIN_BYTES) throw new Error(`stdin holds more than ${MAX_STDIN_BYTES} bytes; that is no token`);
+    if (size > MAX_STDIN_BYTES)
+      throw new Error(`stdin holds more than ${MAX_STDIN_BYTES} bytes; that is no token`);
     chunks.push(buffer);
   }
   // One final newline is how echo, heredocs and files end a line: it is not part of the token.
-  const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const text = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (text === '') {
     if (hasServer) return undefined;
     throw new Error('no token on stdin');

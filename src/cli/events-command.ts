@@ -6,7 +6,8 @@ import { hasAccountStore, openStore } from '../server/open-store.js';
 import type { AuditEvent } from '../store/session-store.js';
 import type { CliCommand } from './main.js';
 
-const USAGE = 'Usage: tessera events (--user EMAIL | --user-id ID | --session ID) [--limit N] [--json] [--db PATH | --database-url URL]';
+const USAGE =
+  'Usage: tessera events (--user EMAIL | --user-id ID | --session ID) [--limit N] [--json] [--db PATH | --database-url URL]';
 
 // What each event means, in the words a person debugging a logout needs.
 const MEANING: Readonly<Record<string, string>> = {
@@ -46,20 +47,35 @@ export function renderTimeline(events: readonly AuditEvent[]): string {
  * ```
  */
 export const command: CliCommand = {
-  summary: "show a user's audit events (logins, refreshes, grace answers, reuse, logouts) as a timeline",
+  summary:
+    "show a user's audit events (logins, refreshes, grace answers, reuse, logouts) as a timeline",
   async run(args) {
     let values: Record<string, string | boolean | undefined>;
     try {
       values = parseArgs({
         args: [...args],
-        options: { user: { type: 'string' }, 'user-id': { type: 'string' }, session: { type: 'string' }, limit: { type: 'string', default: '100' }, json: { type: 'boolean', default: false }, db: { type: 'string' }, 'database-url': { type: 'string' } },
+        options: {
+          user: { type: 'string' },
+          'user-id': { type: 'string' },
+          session: { type: 'string' },
+          limit: { type: 'string', default: '100' },
+          json: { type: 'boolean', default: false },
+          db: { type: 'string' },
+          'database-url': { type: 'string' },
+        },
       }).values;
     } catch {
       process.stderr.write(`${USAGE}\n`);
       return 2;
     }
     const limit = Number(values.limit);
-    if ((values.user === undefined && values['user-id'] === undefined && values.session === undefined) || !Number.isInteger(limit) || limit <= 0) {
+    if (
+      (values.user === undefined &&
+        values['user-id'] === undefined &&
+        values.session === undefined) ||
+      !Number.isInteger(limit) ||
+      limit <= 0
+    ) {
       process.stderr.write(`${USAGE}\n`);
       return 2;
     }
@@ -70,15 +86,25 @@ export const command: CliCommand = {
       try {
         let userId = typeof values['user-id'] === 'string' ? values['user-id'] : undefined;
         if (typeof values.user === 'string') {
-          const user = hasAccountStore(store) ? await store.findUserByEmail(values.user.trim().toLowerCase()) : undefined;
+          const user = hasAccountStore(store)
+            ? await store.findUserByEmail(values.user.trim().toLowerCase())
+            : undefined;
           if (user === undefined) {
-            process.stderr.write(`tessera events: no account with email ${JSON.stringify(values.user)}.\n`);
+            process.stderr.write(
+              `tessera events: no account with email ${JSON.stringify(values.user)}.\n`,
+            );
             return 1;
           }
           userId = user.id;
         }
-        const events = await store.listEvents({ ...(userId === undefined ? {} : { userId }), ...(typeof values.session === 'string' ? { sessionId: values.session } : {}), limit });
-        process.stdout.write(values.json === true ? `${JSON.stringify(events)}\n` : renderTimeline(events));
+        const events = await store.listEvents({
+          ...(userId === undefined ? {} : { userId }),
+          ...(typeof values.session === 'string' ? { sessionId: values.session } : {}),
+          limit,
+        });
+        process.stdout.write(
+          values.json === true ? `${JSON.stringify(events)}\n` : renderTimeline(events),
+        );
         return 0;
       } finally {
         await store.close();

@@ -8,7 +8,8 @@ import { resolveConfig } from '../server/config.js';
 import { openStore } from '../server/open-store.js';
 import type { CliCommand } from './main.js';
 
-const USAGE = 'Usage: tessera keys list|rotate [--db PATH | --database-url postgres://...] [--alg EdDSA|ES256|RS256|PS256|HS256]';
+const USAGE =
+  'Usage: tessera keys list|rotate [--db PATH | --database-url postgres://...] [--alg EdDSA|ES256|RS256|PS256|HS256]';
 
 /**
  * `tessera keys list|rotate`: shows the keyring the server uses (in its SQLite file or PostgreSQL
@@ -22,13 +23,25 @@ const USAGE = 'Usage: tessera keys list|rotate [--db PATH | --database-url postg
 export const command: CliCommand = {
   summary: 'list the signing keys, or rotate them in stages (publish, then sign, then retire)',
   async run(args) {
-    let values: { db?: string; 'database-url'?: string; alg: string; 'access-ttl'?: string; leeway?: string };
+    let values: {
+      db?: string;
+      'database-url'?: string;
+      alg: string;
+      'access-ttl'?: string;
+      leeway?: string;
+    };
     let positionals: string[];
     try {
       ({ values, positionals } = parseArgs({
         args: [...args],
         allowPositionals: true,
-        options: { db: { type: 'string' }, 'database-url': { type: 'string' }, alg: { type: 'string', default: 'EdDSA' }, 'access-ttl': { type: 'string' }, leeway: { type: 'string' } },
+        options: {
+          db: { type: 'string' },
+          'database-url': { type: 'string' },
+          alg: { type: 'string', default: 'EdDSA' },
+          'access-ttl': { type: 'string' },
+          leeway: { type: 'string' },
+        },
       }));
     } catch {
       process.stderr.write(`${USAGE}\n`);
@@ -45,17 +58,36 @@ export const command: CliCommand = {
       const store = await openStore({ databaseUrl: config['database-url'], sqlitePath: config.db });
       try {
         const encryptionSecret = config.keySecret;
-        const keyring = await loadKeyring({ store, encryptionSecret, production: config.production, verifyOverlapSeconds: config['access-ttl'] + config.leeway });
+        const keyring = await loadKeyring({
+          store,
+          encryptionSecret,
+          production: config.production,
+          verifyOverlapSeconds: config['access-ttl'] + config.leeway,
+        });
         if (action === 'rotate') {
           const entry = await keyring.rotate({ alg });
-          await store.saveKeys(keyring.entries.map((e) => sealKeyringEntry(e, { encryptionSecret })));
-          process.stdout.write(`published ${entry.key.kid} (${entry.key.alg}); it signs from ${formatInstant(entry.activatesAt / 1000)}\n`);
+          await store.saveKeys(
+            keyring.entries.map((e) => sealKeyringEntry(e, { encryptionSecret })),
+          );
+          process.stdout.write(
+            `published ${entry.key.kid} (${entry.key.alg}); it signs from ${formatInstant(entry.activatesAt / 1000)}\n`,
+          );
         }
         const now = Date.now();
         for (const { key, activatesAt, retiresAt } of keyring.entries) {
-          const state = retiresAt !== undefined && retiresAt <= now ? 'retired' : activatesAt > now ? 'published' : retiresAt !== undefined ? 'verifying' : 'signing';
-          const retire = retiresAt === undefined ? '' : ` retires ${formatInstant(retiresAt / 1000)}`;
-          process.stdout.write(`${key.kid}  ${key.alg.padEnd(5)}  ${state.padEnd(9)}  signs from ${formatInstant(activatesAt / 1000)}${retire}\n`);
+          const state =
+            retiresAt !== undefined && retiresAt <= now
+              ? 'retired'
+              : activatesAt > now
+                ? 'published'
+                : retiresAt !== undefined
+                  ? 'verifying'
+                  : 'signing';
+          const retire =
+            retiresAt === undefined ? '' : ` retires ${formatInstant(retiresAt / 1000)}`;
+          process.stdout.write(
+            `${key.kid}  ${key.alg.padEnd(5)}  ${state.padEnd(9)}  signs from ${formatInstant(activatesAt / 1000)}${retire}\n`,
+          );
         }
         return 0;
       } finally {

@@ -14,7 +14,9 @@ import type { CliCommand } from './main.js';
  * parseArgs({ args, options: SETTING_FLAGS });
  * ```
  */
-export const SETTING_FLAGS = Object.fromEntries(Object.keys(SETTINGS).map((name) => [name, { type: 'string' as const }]));
+export const SETTING_FLAGS = Object.fromEntries(
+  Object.keys(SETTINGS).map((name) => [name, { type: 'string' as const }]),
+);
 
 /**
  * `tessera serve`: the auth server on http://localhost:8080, embedded SQLite by default.
@@ -29,17 +31,47 @@ export const command: CliCommand = {
   async run(args) {
     let flags: Record<string, unknown>;
     try {
-      flags = parseArgs({ args: [...args], options: { ...SETTING_FLAGS, production: { type: 'boolean' }, 'trust-proxy': { type: 'boolean' } }, allowPositionals: false }).values;
+      flags = parseArgs({
+        args: [...args],
+        options: {
+          ...SETTING_FLAGS,
+          production: { type: 'boolean' },
+          'trust-proxy': { type: 'boolean' },
+        },
+        allowPositionals: false,
+      }).values;
     } catch (error) {
-      process.stderr.write(`tessera serve: ${error instanceof Error ? error.message : String(error)}\nSettings: ${Object.keys(SETTINGS).map((s) => `--${s}`).join(' ')}\n`);
+      process.stderr.write(
+        `tessera serve: ${error instanceof Error ? error.message : String(error)}\nSettings: ${Object.keys(
+          SETTINGS,
+        )
+          .map((s) => `--${s}`)
+          .join(' ')}\n`,
+      );
       return 2;
     }
     try {
       const config = await resolveConfig({ flags, env: process.env, cwd: process.cwd() });
-      const server = await createTesseraServer({ config, homePage: () => renderHomePage({ issuer: config.issuer }) });
+      const server = await createTesseraServer({
+        config,
+        homePage: () => renderHomePage({ issuer: config.issuer }),
+      });
       const { server: http, port } = await listen(server.handler, { port: config.port });
-      server.logger.info({ port, issuer: config.issuer, audience: config.audience, store: config['database-url'] === undefined ? `sqlite:${config.db}` : 'postgres', production: config.production }, `Tessera listening on http://localhost:${port}`);
-      if (!config.production) server.logger.warn({ issuer: config.issuer, audience: config.audience }, 'development mode: issuer and audience default to this server; set them (and --production) before deploying');
+      server.logger.info(
+        {
+          port,
+          issuer: config.issuer,
+          audience: config.audience,
+          store: config['database-url'] === undefined ? `sqlite:${config.db}` : 'postgres',
+          production: config.production,
+        },
+        `Tessera listening on http://localhost:${port}`,
+      );
+      if (!config.production)
+        server.logger.warn(
+          { issuer: config.issuer, audience: config.audience },
+          'development mode: issuer and audience default to this server; set them (and --production) before deploying',
+        );
       const stop = (): void => {
         http.close();
         server.close().finally(() => process.exit(0));
@@ -56,7 +88,9 @@ export const command: CliCommand = {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE' || code === 'EACCES') {
         const port = (error as { port?: number }).port;
-        process.stderr.write(`tessera serve: port ${String(port)} ${code === 'EADDRINUSE' ? 'is already in use (another Tessera?)' : 'needs privileges'}; pass --port or set PORT.\n`);
+        process.stderr.write(
+          `tessera serve: port ${String(port)} ${code === 'EADDRINUSE' ? 'is already in use (another Tessera?)' : 'needs privileges'}; pass --port or set PORT.\n`,
+        );
         return 1;
       }
       throw error;

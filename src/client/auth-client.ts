@@ -1,7 +1,14 @@
 import { postToAuth } from './auth-request.js';
 import { AuthClientError, isRefreshable, readProblem } from './problem.js';
 import { createBrowserTabSync, type TabMessage, type TabSync } from './tab-sync.js';
-import { refreshMarginMs, remainingMs, startLifetime, startTimer, type ClientClocks, type TokenLifetime } from './token-clock.js';
+import {
+  refreshMarginMs,
+  remainingMs,
+  startLifetime,
+  startTimer,
+  type ClientClocks,
+  type TokenLifetime,
+} from './token-clock.js';
 import { createMemoryStorage, type TokenStorage } from './token-storage.js';
 import type { AuthClient, AuthClientOptions, AuthEvents, AuthState, RefreshInfo } from './types.js';
 
@@ -42,10 +49,17 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const transport = options.transport ?? (inBrowser ? 'cookie' : 'body');
   const storage: TokenStorage = options.storage ?? createMemoryStorage();
   const fetchImpl = options.fetch ?? ((request: Request) => globalThis.fetch(request));
-  const clocks: ClientClocks = { now: options.clocks?.now ?? Date.now, monotonic: options.clocks?.monotonic ?? (() => performance.now()) };
+  const clocks: ClientClocks = {
+    now: options.clocks?.now ?? Date.now,
+    monotonic: options.clocks?.monotonic ?? (() => performance.now()),
+  };
   const setTimer = options.setTimer ?? startTimer;
   const tabs: TabSync | null =
-    options.tabs !== undefined ? options.tabs : inBrowser && transport === 'cookie' ? createBrowserTabSync({ name: base }) : null;
+    options.tabs !== undefined
+      ? options.tabs
+      : inBrowser && transport === 'cookie'
+        ? createBrowserTabSync({ name: base })
+        : null;
   const tabId = tabs?.tabId ?? 'this';
   const origins = new Set((options.tokenOrigins ?? [base]).map((url) => new URL(url).origin));
   const proactive = options.proactiveRefresh !== false;
@@ -53,7 +67,15 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const listeners = new Set<() => void>();
   const waiters = new Set<(token: string | null) => void>();
 
-  let state: AuthState = { status: 'unknown', sessionId: null, tabId, lastRefresh: null, loggedOutReason: null, lastError: null, clockOffsetMs: null };
+  let state: AuthState = {
+    status: 'unknown',
+    sessionId: null,
+    tabId,
+    lastRefresh: null,
+    loggedOutReason: null,
+    lastError: null,
+    clockOffsetMs: null,
+  };
   let held: Held | null = null;
   let gen = tabs?.sharedGeneration() ?? 0;
   let graceMs = 30_000;
@@ -71,7 +93,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     for (const listener of listeners) listener();
   };
   const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimer(resolve, ms));
-  const fresh = (): boolean => held !== null && remainingMs(clocks, held.life) > refreshMarginMs(held.life);
+  const fresh = (): boolean =>
+    held !== null && remainingMs(clocks, held.life) > refreshMarginMs(held.life);
 
   const schedule = (): void => {
     cancelTimer();
@@ -80,13 +103,22 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     // Each tab aims a little earlier or later, so one refreshes and the others just hear about it.
     const due = remainingMs(clocks, life) - refreshMarginMs(life) * (1 - jitter / 2);
     // Re-evaluated at least every 30 s: a wall clock that jumps or a machine that slept shows up here.
-    cancelTimer = setTimer(() => (due <= 30_000 ? void refreshShared().catch(() => undefined) : schedule()), Math.max(0, Math.min(due, 30_000)));
+    cancelTimer = setTimer(
+      () => (due <= 30_000 ? void refreshShared().catch(() => undefined) : schedule()),
+      Math.max(0, Math.min(due, 30_000)),
+    );
   };
 
   const adopt = (token: string, lifetimeMs: number, info: RefreshInfo, sessionId: string): void => {
     held = { token, life: startLifetime(clocks, lifetimeMs), info };
     retryDelay = 1_000;
-    setState({ status: 'signed-in', sessionId, lastRefresh: info, loggedOutReason: null, lastError: null });
+    setState({
+      status: 'signed-in',
+      sessionId,
+      lastRefresh: info,
+      loggedOutReason: null,
+      lastError: null,
+    });
     emit('tokenRefreshed', info);
     schedule();
   };
@@ -94,7 +126,18 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const tell = (source: 'login' | 'refresh'): void => {
     if (tabs === null || held === null) return;
     const { info } = held;
-    tabs.post({ t: 'token', from: tabId, token: held.token, remainingMs: remainingMs(clocks, held.life), gen, sid: state.sessionId ?? '', ms: info.ms, grace: info.grace, source, by: info.tabId });
+    tabs.post({
+      t: 'token',
+      from: tabId,
+      token: held.token,
+      remainingMs: remainingMs(clocks, held.life),
+      gen,
+      sid: state.sessionId ?? '',
+      ms: info.ms,
+      grace: info.grace,
+      source,
+      by: info.tabId,
+    });
   };
 
   const signOut = (reason: string, detail: string, broadcast: boolean): void => {
@@ -114,15 +157,28 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     if (was !== 'signed-out' && was !== 'unknown') emit('loggedOut', { reason, detail });
   };
 
-  const call = (path: string, json?: unknown): Promise<Response> => postToAuth({ base, path, json, transport, fetch: fetchImpl });
+  const call = (path: string, json?: unknown): Promise<Response> =>
+    postToAuth({ base, path, json, transport, fetch: fetchImpl });
 
-  const accept = async (response: Response, source: 'login' | 'refresh', startedMono: number): Promise<string> => {
+  const accept = async (
+    response: Response,
+    source: 'login' | 'refresh',
+    startedMono: number,
+  ): Promise<string> => {
     const body = (await response.json()) as TokenBody;
-    if (transport === 'body' && body.refresh_token !== undefined) await storage.set(body.refresh_token);
+    if (transport === 'body' && body.refresh_token !== undefined)
+      await storage.set(body.refresh_token);
     gen = Math.max(gen, tabs?.sharedGeneration() ?? 0) + 1;
     tabs?.publishGeneration(gen);
     graceMs = body.refresh_grace_s * 1000;
-    const info: RefreshInfo = { source, tabId, ms: Math.round(clocks.monotonic() - startedMono), grace: body.grace === true, expiresInMs: body.expires_in * 1000, at: clocks.now() };
+    const info: RefreshInfo = {
+      source,
+      tabId,
+      ms: Math.round(clocks.monotonic() - startedMono),
+      grace: body.grace === true,
+      expiresInMs: body.expires_in * 1000,
+      at: clocks.now(),
+    };
     adopt(body.access_token, body.expires_in * 1000, info, body.session_id);
     tell(source);
     return body.access_token;
@@ -146,25 +202,40 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       }
       let response: Response | undefined;
       try {
-        response = await call('/auth/refresh', stored === undefined ? undefined : { refresh_token: stored });
+        response = await call(
+          '/auth/refresh',
+          stored === undefined ? undefined : { refresh_token: stored },
+        );
       } catch {
         response = undefined;
       }
       if (response?.ok === true) return accept(response, 'refresh', started);
-      if (response !== undefined && response.status < 500 && response.status !== 408 && response.status !== 429) {
+      if (
+        response !== undefined &&
+        response.status < 500 &&
+        response.status !== 408 &&
+        response.status !== 429
+      ) {
         const problem = await readProblem(response);
         signOut(problem.code, problem.message, true);
         return null;
       }
       // The answer was lost or the server is struggling; the rotation may even have happened. A retry inside
       // the grace window gets the same successor, so retry promptly there, then back off and say so.
-      const error = response === undefined ? new AuthClientError('NETWORK', 'The auth server could not be reached.', 0) : await readProblem(response);
+      const error =
+        response === undefined
+          ? new AuthClientError('NETWORK', 'The auth server could not be reached.', 0)
+          : await readProblem(response);
       const reconnecting = state.status === 'reconnecting';
       if (reconnecting || clocks.monotonic() - started + delay > graceMs / 2) {
         setState({ status: 'reconnecting', lastError: error.code });
         if (!reconnecting) emit('error', error);
         retryLater();
-        throw new AuthClientError('REFRESH_UNAVAILABLE', `The session could not be refreshed (${error.code}); retrying in the background.`, error.status);
+        throw new AuthClientError(
+          'REFRESH_UNAVAILABLE',
+          `The session could not be refreshed (${error.code}); retrying in the background.`,
+          error.status,
+        );
       }
       await sleep(delay);
       delay *= 2;
@@ -189,7 +260,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       // Another tab refreshed while this one waited for the lock: use its token instead of rotating again.
       // Its broadcast can arrive after the lock does (separate channels), so a tab that waited asks first;
       // the refreshing tab answers at once.
-      if (!(gen > seen && fresh()) && (contended || (tabs?.sharedGeneration() ?? 0) > seen)) await askTabs(150);
+      if (!(gen > seen && fresh()) && (contended || (tabs?.sharedGeneration() ?? 0) > seen))
+        await askTabs(150);
       return gen > seen && fresh() ? (held as Held).token : rotate();
     };
     inflight = (tabs === null ? task() : tabs.withLock(task)).finally(() => {
@@ -207,7 +279,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const restore = (): Promise<void> =>
     (restoring ??= (async () => {
       await askTabs(150);
-      if (held === null && state.status !== 'signed-out') await refreshShared().catch(() => undefined);
+      if (held === null && state.status !== 'signed-out')
+        await refreshShared().catch(() => undefined);
     })().finally(() => {
       restoring = null;
     }));
@@ -245,7 +318,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
   const authFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
-    if (!origins.has(new URL(request.url).origin) || AUTH_CALL.test(new URL(request.url).pathname)) return fetchImpl(request);
+    if (!origins.has(new URL(request.url).origin) || AUTH_CALL.test(new URL(request.url).pathname))
+      return fetchImpl(request);
     const token = await getAccessToken().catch(() => (held === null ? null : held.token));
     const first = await send(request, token);
     if (!(await isRefreshable(first))) return first;
@@ -270,7 +344,19 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         held = null;
         return;
       }
-      adopt(message.token, message.remainingMs, { source: 'tab', tabId: message.by, ms: message.ms, grace: message.grace, expiresInMs: message.remainingMs, at: clocks.now() }, message.sid);
+      adopt(
+        message.token,
+        message.remainingMs,
+        {
+          source: 'tab',
+          tabId: message.by,
+          ms: message.ms,
+          grace: message.grace,
+          expiresInMs: message.remainingMs,
+          at: clocks.now(),
+        },
+        message.sid,
+      );
       for (const waiter of waiters) waiter(message.token);
     }
   };
@@ -286,11 +372,17 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     await askTabs(100);
     if (!fresh()) await refreshShared().catch(() => undefined);
   };
-  const lifecycle = options.lifecycle !== undefined ? options.lifecycle : inBrowser ? globalThis : null;
+  const lifecycle =
+    options.lifecycle !== undefined ? options.lifecycle : inBrowser ? globalThis : null;
   const onWake = (): void => void wake();
-  for (const name of ['visibilitychange', 'online', 'pageshow', 'focus']) lifecycle?.addEventListener(name, onWake);
+  for (const name of ['visibilitychange', 'online', 'pageshow', 'focus'])
+    lifecycle?.addEventListener(name, onWake);
 
-  const signIn = async (mode: 'login' | 'signup', email: string, password: string): Promise<void> => {
+  const signIn = async (
+    mode: 'login' | 'signup',
+    email: string,
+    password: string,
+  ): Promise<void> => {
     const started = clocks.monotonic();
     const response = await call(`/auth/${mode}`, { email, password });
     if (!response.ok) throw await readProblem(response);
@@ -304,16 +396,27 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       // Under the refresh lock, so no tab's refresh can land after the logout and sign the browser back in.
       const leave = async (): Promise<Response | undefined> => {
         const stored = transport === 'body' ? await storage.get() : null;
-        const request = call('/auth/logout', stored === null ? undefined : { refresh_token: stored });
+        const request = call(
+          '/auth/logout',
+          stored === null ? undefined : { refresh_token: stored },
+        );
         signOut('LOGGED_OUT', 'You signed out.', true);
         return request.catch(() => undefined);
       };
       // Signed out here at once; an unreachable server is reported so the caller can say the session may live on.
       const response = await (tabs === null ? leave() : tabs.withLock(leave));
-      if (response === undefined || !response.ok) throw response === undefined ? new AuthClientError('NETWORK', 'Signed out here, but the server could not be told.', 0) : await readProblem(response);
+      if (response === undefined || !response.ok)
+        throw response === undefined
+          ? new AuthClientError('NETWORK', 'Signed out here, but the server could not be told.', 0)
+          : await readProblem(response);
     },
     async logoutEverywhere() {
-      const response = await authFetch(`${base}/auth/logout-all`, { method: 'POST', headers: { 'content-type': 'application/json', 'tessera-csrf': '1' }, body: '{}', credentials: 'include' });
+      const response = await authFetch(`${base}/auth/logout-all`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'tessera-csrf': '1' },
+        body: '{}',
+        credentials: 'include',
+      });
       if (!response.ok) throw await readProblem(response);
       signOut('LOGGED_OUT_EVERYWHERE', 'You signed out on every device.', true);
     },
@@ -345,7 +448,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       cancelTimer();
       stopTabs?.();
       tabs?.close();
-      for (const name of ['visibilitychange', 'online', 'pageshow', 'focus']) lifecycle?.removeEventListener(name, onWake);
+      for (const name of ['visibilitychange', 'online', 'pageshow', 'focus'])
+        lifecycle?.removeEventListener(name, onWake);
     },
   };
 }

@@ -7,10 +7,23 @@
  * await postToAuth({ base, path: '/auth/refresh', transport: 'cookie', fetch });
  * ```
  */
-export function postToAuth(input: { base: string; path: string; json?: unknown; transport: 'cookie' | 'body'; fetch: (request: Request) => Promise<Response> }): Promise<Response> {
+export function postToAuth(input: {
+  base: string;
+  path: string;
+  json?: unknown;
+  transport: 'cookie' | 'body';
+  fetch: (request: Request) => Promise<Response>;
+}): Promise<Response> {
   const headers: Record<string, string> = { 'tessera-csrf': '1' };
   if (input.json !== undefined) headers['content-type'] = 'application/json';
   if (input.transport === 'body') headers['token-transport'] = 'body';
   const body = input.json === undefined ? null : JSON.stringify(input.json);
-  return input.fetch(new Request(input.base + input.path, { method: 'POST', headers, body, credentials: input.transport === 'cookie' ? 'include' : 'omit' }));
+  return input.fetch(
+    new Request(input.base + input.path, {
+      method: 'POST',
+      headers,
+      body,
+      credentials: input.transport === 'cookie' ? 'include' : 'omit',
+    }),
+  );
 }

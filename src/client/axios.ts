@@ -20,8 +20,17 @@ export interface AxiosLikeError {
 /** The parts of an axios instance the interceptor uses. */
 export interface AxiosLike {
   interceptors: {
-    request: { use(onFulfilled: (config: AxiosLikeConfig) => Promise<AxiosLikeConfig>): number; eject(id: number): void };
-    response: { use(onFulfilled: (response: unknown) => unknown, onRejected: (error: AxiosLikeError) => Promise<unknown>): number; eject(id: number): void };
+    request: {
+      use(onFulfilled: (config: AxiosLikeConfig) => Promise<AxiosLikeConfig>): number;
+      eject(id: number): void;
+    };
+    response: {
+      use(
+        onFulfilled: (response: unknown) => unknown,
+        onRejected: (error: AxiosLikeError) => Promise<unknown>,
+      ): number;
+      eject(id: number): void;
+    };
   };
   request(config: AxiosLikeConfig): Promise<unknown>;
 }
@@ -31,7 +40,10 @@ const RETRIED = '__tesseraRetried';
 const AUTH_CALL = /\/auth\/(refresh|login|signup|logout)$/;
 
 function setHeader(config: AxiosLikeConfig, value: string): void {
-  const headers = (config.headers ??= {}) as { set?: (name: string, value: string) => void; Authorization?: string };
+  const headers = (config.headers ??= {}) as {
+    set?: (name: string, value: string) => void;
+    Authorization?: string;
+  };
   if (typeof headers.set === 'function') headers.set('Authorization', value);
   else headers.Authorization = value;
 }
@@ -46,7 +58,9 @@ function isRefreshable(response: NonNullable<AxiosLikeError['response']>): boole
   if (response.status !== 401) return false;
   const code = (response.data as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string') return REFRESHABLE_CODES.has(code);
-  return /invalid_token|^Bearer realm="[^"]*"$/i.test(headerOf(response.headers, 'WWW-Authenticate'));
+  return /invalid_token|^Bearer realm="[^"]*"$/i.test(
+    headerOf(response.headers, 'WWW-Authenticate'),
+  );
 }
 
 /**
@@ -64,14 +78,21 @@ function isRefreshable(response: NonNullable<AxiosLikeError['response']>): boole
  * const detach = attachAxios(api, auth, { origins: ['https://api.example.com'] });
  * ```
  */
-export function attachAxios(instance: AxiosLike, client: AuthClient, options: { origins?: readonly string[] } = {}): () => void {
+export function attachAxios(
+  instance: AxiosLike,
+  client: AuthClient,
+  options: { origins?: readonly string[] } = {},
+): () => void {
   const origins = new Set((options.origins ?? []).map((origin) => new URL(origin).origin));
   const targets = (config: AxiosLikeConfig): boolean => {
     const url = config.url ?? '';
     const absolute = /^[a-z][a-z0-9+.-]*:/i.test(url) ? url : config.baseURL;
     // Relative URLs without a baseURL go to the page's own origin; anything else only to the listed origins.
-    if (absolute === undefined || !/^[a-z][a-z0-9+.-]*:/i.test(absolute)) return !AUTH_CALL.test(url);
-    return origins.has(new URL(absolute).origin) && !AUTH_CALL.test(new URL(url, absolute).pathname);
+    if (absolute === undefined || !/^[a-z][a-z0-9+.-]*:/i.test(absolute))
+      return !AUTH_CALL.test(url);
+    return (
+      origins.has(new URL(absolute).origin) && !AUTH_CALL.test(new URL(url, absolute).pathname)
+    );
   };
   const requestId = instance.interceptors.request.use(async (config) => {
     if (!targets(config)) return config;
@@ -84,7 +105,14 @@ export function attachAxios(instance: AxiosLike, client: AuthClient, options: { 
     (response) => response,
     async (error) => {
       const { config, response } = error;
-      if (config === undefined || response === undefined || config[RETRIED] === true || !targets(config) || !isRefreshable(response)) throw error;
+      if (
+        config === undefined ||
+        response === undefined ||
+        config[RETRIED] === true ||
+        !targets(config) ||
+        !isRefreshable(response)
+      )
+        throw error;
       const next = await client.recover((config[SENT] as string | null | undefined) ?? null);
       if (next === null) throw error;
       config[RETRIED] = true;

@@ -2,7 +2,21 @@
 export { createAuthClient } from './auth-client.js';
 export { AuthClientError, REFRESHABLE_CODES, isRefreshable, readProblem } from './problem.js';
 export { createBrowserTabSync, type TabMessage, type TabSync } from './tab-sync.js';
-export { refreshMarginMs, remainingMs, startLifetime, type ClientClocks, type TokenLifetime } from './token-clock.js';
+export {
+  refreshMarginMs,
+  remainingMs,
+  startLifetime,
+  type ClientClocks,
+  type TokenLifetime,
+} from './token-clock.js';
 export { createMemoryStorage, type TokenStorage } from './token-storage.js';
 // Node's file adapter is a separate entry (tessera-auth/client/file-storage), kept out of the browser bundle.
-export type { AuthClient, AuthClientOptions, AuthEvents, AuthState, AuthStatus, LifecycleTarget, RefreshInfo } from './types.js';
+export type {
+  AuthClient,
+  AuthClientOptions,
+  AuthEvents,
+  AuthState,
+  AuthStatus,
+  LifecycleTarget,
+  RefreshInfo,
+} from './types.js';

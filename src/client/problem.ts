@@ -41,8 +41,14 @@ export class AuthClientError extends Error {
  * ```
  */
 export const REFRESHABLE_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'TOKEN_EXPIRED', 'TOKEN_MISSING', 'TOKEN_MALFORMED', 'SIGNATURE_INVALID', 'KEY_UNKNOWN',
-  'TOKEN_NOT_YET_VALID', 'TOKEN_ISSUED_IN_FUTURE', 'TOKEN_REVOKED',
+  'TOKEN_EXPIRED',
+  'TOKEN_MISSING',
+  'TOKEN_MALFORMED',
+  'SIGNATURE_INVALID',
+  'KEY_UNKNOWN',
+  'TOKEN_NOT_YET_VALID',
+  'TOKEN_ISSUED_IN_FUTURE',
+  'TOKEN_REVOKED',
 ]);
 
 /**
@@ -57,10 +63,15 @@ export const REFRESHABLE_CODES: ReadonlySet<string> = new Set<ErrorCode>([
 export async function readProblem(response: Response): Promise<AuthClientError> {
   let body: { code?: unknown; detail?: unknown; facts?: { reason?: unknown } } = {};
   if (/json/.test(response.headers.get('content-type') ?? '')) {
-    body = await response.clone().json().catch(() => ({}));
+    body = await response
+      .clone()
+      .json()
+      .catch(() => ({}));
   }
-  const code = typeof body.code === 'string' ? (body.code as ErrorCode) : (`HTTP_${response.status}` as const);
-  const detail = typeof body.detail === 'string' ? body.detail : `The server answered ${response.status}.`;
+  const code =
+    typeof body.code === 'string' ? (body.code as ErrorCode) : (`HTTP_${response.status}` as const);
+  const detail =
+    typeof body.detail === 'string' ? body.detail : `The server answered ${response.status}.`;
   const reason = typeof body.facts?.reason === 'string' ? body.facts.reason : undefined;
   return new AuthClientError(code, detail, response.status, reason);
 }
@@ -77,6 +88,9 @@ export async function readProblem(response: Response): Promise<AuthClientError> 
 export async function isRefreshable(response: Response): Promise<boolean> {
   if (response.status !== 401) return false;
   const { code } = await readProblem(response);
-  if (code.startsWith('HTTP_')) return /invalid_token|^Bearer realm="[^"]*"$/i.test(response.headers.get('www-authenticate') ?? '');
+  if (code.startsWith('HTTP_'))
+    return /invalid_token|^Bearer realm="[^"]*"$/i.test(
+      response.headers.get('www-authenticate') ?? '',
+    );
   return REFRESHABLE_CODES.has(code);
 }

@@ -4,7 +4,11 @@ import type { AuthClient, AuthState } from './types.js';
 
 /** The one React API the hooks use. `import * as React from 'react'` satisfies it. */
 export interface ReactLike {
-  useSyncExternalStore<T>(subscribe: (onChange: () => void) => () => void, getSnapshot: () => T, getServerSnapshot?: () => T): T;
+  useSyncExternalStore<T>(
+    subscribe: (onChange: () => void) => () => void,
+    getSnapshot: () => T,
+    getServerSnapshot?: () => T,
+  ): T;
 }
 
 /** What `useAuth()` returns: the session state and the client's actions. */
@@ -43,12 +47,21 @@ export interface AuthHooks {
  * ```
  */
 export function createAuthHooks(react: ReactLike, client: AuthClient): AuthHooks {
-  const useSession = (): AuthState => react.useSyncExternalStore(client.subscribe, client.getState, client.getState);
+  const useSession = (): AuthState =>
+    react.useSyncExternalStore(client.subscribe, client.getState, client.getState);
   return {
     useSession,
     useAuth() {
       const state = useSession();
-      return { ...state, client, login: client.login, signup: client.signup, logout: client.logout, logoutEverywhere: client.logoutEverywhere, fetch: client.fetch };
+      return {
+        ...state,
+        client,
+        login: client.login,
+        signup: client.signup,
+        logout: client.logout,
+        logoutEverywhere: client.logoutEverywhere,
+        fetch: client.fetch,
+      };
     },
   };
 }

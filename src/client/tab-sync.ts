@@ -1,7 +1,24 @@
 /** What one tab tells the others. Access tokens travel only in memory (BroadcastChannel), never in storage. */
 export type TabMessage =
-  | { readonly t: 'token'; readonly from: string; readonly token?: string; readonly remainingMs: number; readonly gen: number; readonly sid: string; readonly ms: number; readonly grace: boolean; readonly source: 'login' | 'refresh'; readonly by: string }
-  | { readonly t: 'logout'; readonly from: string; readonly reason: string; readonly detail: string; readonly gen: number }
+  | {
+      readonly t: 'token';
+      readonly from: string;
+      readonly token?: string;
+      readonly remainingMs: number;
+      readonly gen: number;
+      readonly sid: string;
+      readonly ms: number;
+      readonly grace: boolean;
+      readonly source: 'login' | 'refresh';
+      readonly by: string;
+    }
+  | {
+      readonly t: 'logout';
+      readonly from: string;
+      readonly reason: string;
+      readonly detail: string;
+      readonly gen: number;
+    }
   | { readonly t: 'ask'; readonly from: string };
 
 /**
@@ -26,14 +43,25 @@ export interface TabSync {
 
 interface LockManagerLike {
   request<T>(name: string, task: (lock: unknown) => Promise<T>): Promise<T>;
-  request<T>(name: string, options: { ifAvailable: true }, task: (lock: unknown) => Promise<T>): Promise<T>;
+  request<T>(
+    name: string,
+    options: { ifAvailable: true },
+    task: (lock: unknown) => Promise<T>,
+  ): Promise<T>;
 }
 
 type Scope = {
   navigator?: { locks?: LockManagerLike };
-  BroadcastChannel?: new (name: string) => { postMessage(m: unknown): void; close(): void; onmessage: ((event: { data: unknown }) => void) | null };
+  BroadcastChannel?: new (name: string) => {
+    postMessage(m: unknown): void;
+    close(): void;
+    onmessage: ((event: { data: unknown }) => void) | null;
+  };
   localStorage?: Storage;
-  addEventListener?: (type: 'storage', listener: (event: { key: string | null; newValue: string | null }) => void) => void;
+  addEventListener?: (
+    type: 'storage',
+    listener: (event: { key: string | null; newValue: string | null }) => void,
+  ) => void;
 };
 
 /**
@@ -47,13 +75,18 @@ type Scope = {
  * const tabs = createBrowserTabSync({ name: 'https://auth.example.com' });
  * ```
  */
-export function createBrowserTabSync(options: { name: string; tabId?: string; scope?: Scope }): TabSync {
+export function createBrowserTabSync(options: {
+  name: string;
+  tabId?: string;
+  scope?: Scope;
+}): TabSync {
   const scope = options.scope ?? (globalThis as Scope);
   const tabId = options.tabId ?? Math.random().toString(36).slice(2, 8);
   const key = `tessera:${options.name}`;
   const handlers = new Set<(message: TabMessage) => void>();
   const deliver = (data: unknown): void => {
-    if (typeof data === 'object' && data !== null && (data as TabMessage).from !== tabId) for (const handler of handlers) handler(data as TabMessage);
+    if (typeof data === 'object' && data !== null && (data as TabMessage).from !== tabId)
+      for (const handler of handlers) handler(data as TabMessage);
   };
   let queue: Promise<unknown> = Promise.resolve();
   let queued = 0;
@@ -68,18 +101,25 @@ export function createBrowserTabSync(options: { name: string; tabId?: string; sc
     close = () => channel.close();
   } else if (storage !== undefined && scope.addEventListener !== undefined) {
     scope.addEventListener('storage', (event) => {
-      if (event.key === `${key}:msg` && event.newValue !== null) deliver(JSON.parse(event.newValue));
+      if (event.key === `${key}:msg` && event.newValue !== null)
+        deliver(JSON.parse(event.newValue));
     });
     post = (message) => {
       // A storage event carries no token: storage is readable by any script on the origin and outlives the tab.
-      storage.setItem(`${key}:msg`, JSON.stringify({ ...message, token: undefined, nonce: Math.random() }));
+      storage.setItem(
+        `${key}:msg`,
+        JSON.stringify({ ...message, token: undefined, nonce: Math.random() }),
+      );
     };
   }
   return {
     tabId,
     withLock(task) {
       const name = `${key}:refresh`;
-      if (locks !== undefined) return locks.request(name, { ifAvailable: true }, (lock) => (lock !== null ? task(false) : locks.request(name, () => task(true))));
+      if (locks !== undefined)
+        return locks.request(name, { ifAvailable: true }, (lock) =>
+          lock !== null ? task(false) : locks.request(name, () => task(true)),
+        );
       const contended = queued++ > 0;
       const run = queue.then(() => task(contended)).finally(() => queued--);
       queue = run.catch(() => undefined);

@@ -39,7 +39,11 @@ export function startLifetime(clocks: ClientClocks, lifetimeMs: number): TokenLi
  * ```
  */
 export function remainingMs(clocks: ClientClocks, life: TokenLifetime): number {
-  const elapsed = Math.max(clocks.monotonic() - life.receivedMono, clocks.now() - life.receivedWall, 0);
+  const elapsed = Math.max(
+    clocks.monotonic() - life.receivedMono,
+    clocks.now() - life.receivedWall,
+    0,
+  );
   return life.lifetimeMs - elapsed;
 }
 

@@ -40,7 +40,10 @@ export async function measureClockOffset(options: MeasureClockOptions): Promise<
   const samples: Sample[] = [];
   for (let i = 0; i < count; i++) {
     const sentAt = now();
-    const response = await timedFetch(options.fetch, url, { headers: { accept: 'application/json' }, cache: 'no-store' });
+    const response = await timedFetch(options.fetch, url, {
+      headers: { accept: 'application/json' },
+      cache: 'no-store',
+    });
     const receivedAt = now();
     const midpoint = (sentAt + receivedAt) / 2;
     const roundTripMs = Math.max(0, receivedAt - sentAt);
@@ -50,13 +53,21 @@ export async function measureClockOffset(options: MeasureClockOptions): Promise<
       continue;
     }
     const date = Date.parse(response.headers.get('date') ?? '');
-    if (Number.isNaN(date)) throw new CannotJudgeError(`${url} answered HTTP ${response.status} with neither a time nor a Date header; the clock offset cannot be measured.`);
-    samples.push({ offsetMs: date + DATE_HEADER_RESOLUTION_MS / 2 - midpoint, roundTripMs, source: 'date-header' });
+    if (Number.isNaN(date))
+      throw new CannotJudgeError(
+        `${url} answered HTTP ${response.status} with neither a time nor a Date header; the clock offset cannot be measured.`,
+      );
+    samples.push({
+      offsetMs: date + DATE_HEADER_RESOLUTION_MS / 2 - midpoint,
+      roundTripMs,
+      source: 'date-header',
+    });
   }
   const best = samples.reduce((a, b) => (b.roundTripMs < a.roundTripMs ? b : a));
   return {
     offsetMs: Math.round(best.offsetMs),
-    uncertaintyMs: best.roundTripMs / 2 + (best.source === 'date-header' ? DATE_HEADER_RESOLUTION_MS / 2 : 0),
+    uncertaintyMs:
+      best.roundTripMs / 2 + (best.source === 'date-header' ? DATE_HEADER_RESOLUTION_MS / 2 : 0),
     samples: samples.length,
     roundTripMs: best.roundTripMs,
     source: best.source,
@@ -70,7 +81,9 @@ async function readServerTime(response: Response): Promise<number | undefined> {
   }
   try {
     const body = (await response.json()) as { epoch_ms?: unknown };
-    return typeof body.epoch_ms === 'number' && Number.isFinite(body.epoch_ms) ? body.epoch_ms : undefined;
+    return typeof body.epoch_ms === 'number' && Number.isFinite(body.epoch_ms)
+      ? body.epoch_ms
+      : undefined;
   } catch {
     return undefined;
   }

@@ -48,23 +48,44 @@ export async function diagnoseToken(options: DiagnoseTokenOptions): Promise<Diag
   let clock = null;
   let serverAnswer: ServerAnswer | null = null;
   if (options.server !== undefined) {
-    metadata = await fetchMetadata({ baseUrl: options.server, ...(fetcher ? { fetch: fetcher } : {}) });
-    clock = await measureClockOffset({ baseUrl: options.server, now, ...(fetcher ? { fetch: fetcher } : {}), ...(options.samples ? { samples: options.samples } : {}) });
+    metadata = await fetchMetadata({
+      baseUrl: options.server,
+      ...(fetcher ? { fetch: fetcher } : {}),
+    });
+    clock = await measureClockOffset({
+      baseUrl: options.server,
+      now,
+      ...(fetcher ? { fetch: fetcher } : {}),
+      ...(options.samples ? { samples: options.samples } : {}),
+    });
     if (options.probe !== false && options.expect !== 'refresh') {
-      serverAnswer = await askServer({ baseUrl: options.server, authorization: readToken(options.input).authorization, ...(fetcher ? { fetch: fetcher } : {}) });
+      serverAnswer = await askServer({
+        baseUrl: options.server,
+        authorization: readToken(options.input).authorization,
+        ...(fetcher ? { fetch: fetcher } : {}),
+      });
     }
   }
   let keys: KeySet | undefined;
   if (options.secret !== undefined) {
-    keys = keyFromSecret({ secret: options.secret.value, label: `secret from $${options.secret.name}` });
+    keys = keyFromSecret({
+      secret: options.secret.value,
+      label: `secret from $${options.secret.name}`,
+    });
     const weak = warnAboutSecret(options.secret.value);
     if (weak !== undefined) extraWarnings.push(weak);
   } else if (options.keyFile !== undefined) {
-    keys = await loadKeyFile({ path: options.keyFile, ...(options.alg ? { alg: options.alg } : {}) });
+    keys = await loadKeyFile({
+      path: options.keyFile,
+      ...(options.alg ? { alg: options.alg } : {}),
+    });
   } else if (options.jwks !== undefined) {
     keys = await loadJwks({ location: options.jwks, ...(fetcher ? { fetch: fetcher } : {}) });
   } else if (metadata !== undefined && options.server !== undefined) {
-    keys = await loadJwks({ location: reachableJwksUrl(metadata, options.server), ...(fetcher ? { fetch: fetcher } : {}) });
+    keys = await loadJwks({
+      location: reachableJwksUrl(metadata, options.server),
+      ...(fetcher ? { fetch: fetcher } : {}),
+    });
   }
   const ttl = metadata?.accessTokenTtlSeconds;
   return judgeToken({

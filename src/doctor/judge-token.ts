@@ -7,10 +7,23 @@ import { isTesseraError } from '../errors/tessera-error.js';
 import { DEFAULT_LEEWAY_SECONDS } from '../jwt/time-options.js';
 import { assertStrongSecret } from '../keys/secret-strength.js';
 import { parseRefreshToken } from '../sessions/refresh-token.js';
-import { fixFor, verdictFromError, type ClockOffset, type DecodedView, type Diagnosis, type Finding, type Verdict } from './diagnosis.js';
+import {
+  fixFor,
+  verdictFromError,
+  type ClockOffset,
+  type DecodedView,
+  type Diagnosis,
+  type Finding,
+  type Verdict,
+} from './diagnosis.js';
 import { keyFromSecret, type KeySet } from './key-sources.js';
 import { decodeUntrusted, readToken, unwrap } from './read-token.js';
-import { judgeAsServer, jwksCannotJudge, type ServerOutcome, type ServerRules } from './server-view.js';
+import {
+  judgeAsServer,
+  jwksCannotJudge,
+  type ServerOutcome,
+  type ServerRules,
+} from './server-view.js';
 import { describeTokenFindings, describeClockFindings } from './token-findings.js';
 import { viewTimeClaims } from './time-view.js';
 import { warnAbout } from './warnings.js';
@@ -54,26 +67,61 @@ export interface JudgeOptions {
  */
 export function judgeToken(options: JudgeOptions): Diagnosis {
   const localMs = options.now();
-  const serverMs = options.clock === null || options.clock === undefined ? localMs : localMs + options.clock.offsetMs;
+  const serverMs =
+    options.clock === null || options.clock === undefined
+      ? localMs
+      : localMs + options.clock.offsetMs;
   const timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  if (options.expect === 'refresh') return judgeRefreshToken(options, { localMs, serverMs, timeZone });
+  if (options.expect === 'refresh')
+    return judgeRefreshToken(options, { localMs, serverMs, timeZone });
 
   const read = readToken(options.input);
   const raw = decodeUntrusted(read.unwrapped);
-  const decoded: DecodedView = { ...raw, times: viewTimeClaims(raw.payload, { nowSeconds: localMs / 1000, serverNowSeconds: options.clock ? serverMs / 1000 : null, timeZone }) };
+  const decoded: DecodedView = {
+    ...raw,
+    times: viewTimeClaims(raw.payload, {
+      nowSeconds: localMs / 1000,
+      serverNowSeconds: options.clock ? serverMs / 1000 : null,
+      timeZone,
+    }),
+  };
   const unchecked: string[] = [];
   const rules = rulesFor(options, raw.payload, unchecked);
 
   let keys = options.keys;
   const guessed = raw.header?.alg === 'HS256' ? guessWeakSecret(read.unwrapped) : undefined;
-  if (guessed !== undefined && keys === undefined) keys = keyFromSecret({ secret: guessed, label: 'a well-known example secret', kind: 'guessed' });
+  if (guessed !== undefined && keys === undefined)
+    keys = keyFromSecret({
+      secret: guessed,
+      label: 'a well-known example secret',
+      kind: 'guessed',
+    });
 
-  const judge = (authorization: string, nowMs: number, url: string | null = read.url): ServerOutcome => judgeAsServer({ authorization, url, rules, keys, nowMs });
+  const judge = (
+    authorization: string,
+    nowMs: number,
+    url: string | null = read.url,
+  ): ServerOutcome => judgeAsServer({ authorization, url, rules, keys, nowMs });
   const primary = judge(read.authorization, serverMs);
   let verdict = verdictOf(primary, guessed);
 
-  const findings: Finding[] = [...describeTokenFindings({ read, decoded, judgeUnwrapped: () => judge(`Bearer ${read.unwrapped}`, serverMs, null), primary })];
-  if (options.clock) findings.push(...describeClockFindings({ clock: options.clock, leewaySeconds: rules.leewaySeconds, primary, local: judge(read.authorization, localMs) }));
+  const findings: Finding[] = [
+    ...describeTokenFindings({
+      read,
+      decoded,
+      judgeUnwrapped: () => judge(`Bearer ${read.unwrapped}`, serverMs, null),
+      primary,
+    }),
+  ];
+  if (options.clock)
+    findings.push(
+      ...describeClockFindings({
+        clock: options.clock,
+        leewaySeconds: rules.leewaySeconds,
+        primary,
+        local: judge(read.authorization, localMs),
+      }),
+    );
 
   const warnings: Finding[] = [...warnAbout(raw), ...(options.extraWarnings ?? [])];
   if (guessed !== undefined) {
@@ -93,10 +141,14 @@ export function judgeToken(options: JudgeOptions): Diagnosis {
         ? 'the signature: no key was given (--jwks, --key, --secret-env or --server)'
         : 'the signature: HS256 keys are never published in a JWKS; give the secret with --secret-env',
     );
-  } else if (keys.anyKid) unchecked.push(`the kid: the ${keys.label} was used whatever kid the token names`);
+  } else if (keys.anyKid)
+    unchecked.push(`the kid: the ${keys.label} was used whatever kid the token names`);
 
   if (options.serverAnswer) verdict = reconcile(verdict, options.serverAnswer, findings);
-  else unchecked.push('revocation: only the server knows whether the session was revoked (--server asks it)');
+  else
+    unchecked.push(
+      'revocation: only the server knows whether the session was revoked (--server asks it)',
+    );
 
   return {
     verdict,
@@ -104,17 +156,28 @@ export function judgeToken(options: JudgeOptions): Diagnosis {
     findings,
     warnings,
     unchecked,
-    expectations: { issuer: rules.issuer, audience: rules.audience, leewaySeconds: rules.leewaySeconds, maxLifetimeSeconds: rules.maxLifetimeSeconds, keys: keys?.label ?? null },
+    expectations: {
+      issuer: rules.issuer,
+      audience: rules.audience,
+      leewaySeconds: rules.leewaySeconds,
+      maxLifetimeSeconds: rules.maxLifetimeSeconds,
+      keys: keys?.label ?? null,
+    },
     clock: options.clock ?? null,
   };
 }
 
-function rulesFor(options: JudgeOptions, payload: Readonly<Record<string, unknown>> | null, unchecked: string[]): ServerRules {
+function rulesFor(
+  options: JudgeOptions,
+  payload: Readonly<Record<string, unknown>> | null,
+  unchecked: string[],
+): ServerRules {
   const tokenAud = Array.isArray(payload?.aud) ? (payload.aud as unknown[])[0] : payload?.aud;
   let issuer = options.issuer;
   if (issuer === undefined) {
     unchecked.push('the issuer: no --iss or --server given, so the token\'s own "iss" was taken');
-    issuer = typeof payload?.iss === 'string' && payload.iss !== '' ? payload.iss : '(unknown issuer)';
+    issuer =
+      typeof payload?.iss === 'string' && payload.iss !== '' ? payload.iss : '(unknown issuer)';
   }
   let audience = options.audience;
   if (audience === undefined) {
@@ -139,13 +202,20 @@ function verdictOf(outcome: ServerOutcome, guessed: string | undefined): Verdict
     }
   }
   if (outcome.signatureChecked) {
-    return { status: 'valid', code: null, bucket: null, explanation: 'The token passes every check a Tessera server makes with these expectations.', fix: 'Nothing to fix.' };
+    return {
+      status: 'valid',
+      code: null,
+      bucket: null,
+      explanation: 'The token passes every check a Tessera server makes with these expectations.',
+      fix: 'Nothing to fix.',
+    };
   }
   return {
     status: 'unknown',
     code: null,
     bucket: null,
-    explanation: 'Every check but the signature passes; without a key the doctor cannot tell a genuine token from a forged one.',
+    explanation:
+      'Every check but the signature passes; without a key the doctor cannot tell a genuine token from a forged one.',
     fix: 'Give the keys to verify with: --server URL, --jwks URL|FILE, --key FILE or --secret-env NAME.',
   };
 }
@@ -165,7 +235,15 @@ function reconcile(verdict: Verdict, answer: ServerAnswer, findings: Finding[]):
       });
       return verdict;
     }
-    return verdict.status === 'unknown' ? { ...verdict, status: 'valid', explanation: 'The server accepts this token (it checked the signature with its own keys).', fix: 'Nothing to fix.' } : verdict;
+    return verdict.status === 'unknown'
+      ? {
+          ...verdict,
+          status: 'valid',
+          explanation:
+            'The server accepts this token (it checked the signature with its own keys).',
+          fix: 'Nothing to fix.',
+        }
+      : verdict;
   }
   if (answer.code === null || answer.code === verdict.code) return verdict;
   findings.push({
@@ -173,18 +251,46 @@ function reconcile(verdict: Verdict, answer: ServerAnswer, findings: Finding[]):
     severity: 'info',
     bucket: ERROR_TABLE[answer.code].bucket,
     what: `The server answers ${answer.code}; judged here the token ${verdict.code === null ? 'passes' : `fails with ${verdict.code}`}.`,
-    why: answer.code === 'TOKEN_REVOKED' ? 'Revocation is state only the server holds.' : 'The server knows its keys, clock and revocations better than any copy of them.',
+    why:
+      answer.code === 'TOKEN_REVOKED'
+        ? 'Revocation is state only the server holds.'
+        : 'The server knows its keys, clock and revocations better than any copy of them.',
     fix: fixFor(answer.code),
   });
-  return { status: 'invalid', code: answer.code, bucket: ERROR_TABLE[answer.code].bucket, explanation: answer.detail ?? ERROR_TABLE[answer.code].description, fix: fixFor(answer.code) };
+  return {
+    status: 'invalid',
+    code: answer.code,
+    bucket: ERROR_TABLE[answer.code].bucket,
+    explanation: answer.detail ?? ERROR_TABLE[answer.code].description,
+    fix: fixFor(answer.code),
+  };
 }
 
-function judgeRefreshToken(options: JudgeOptions, clocks: { localMs: number; serverMs: number; timeZone: string }): Diagnosis {
+function judgeRefreshToken(
+  options: JudgeOptions,
+  clocks: { localMs: number; serverMs: number; timeZone: string },
+): Diagnosis {
   const raw = decodeUntrusted(options.input);
-  const decoded: DecodedView = { ...raw, times: viewTimeClaims(raw.payload, { nowSeconds: clocks.localMs / 1000, serverNowSeconds: options.clock ? clocks.serverMs / 1000 : null, timeZone: clocks.timeZone }) };
-  const findings: Finding[] = unwrap(options.input).manglings
-    .filter((m) => m.kind !== 'not-a-jwt' && m.kind !== 'truncated' && m.kind !== 'refresh-token')
-    .map((m) => ({ id: `mangling-${m.kind}`, severity: 'danger' as const, bucket: 'storage' as const, what: m.words, why: 'The server compares the refresh token byte for byte.', fix: fixFor('REFRESH_TOKEN_MALFORMED') }));
+  const decoded: DecodedView = {
+    ...raw,
+    times: viewTimeClaims(raw.payload, {
+      nowSeconds: clocks.localMs / 1000,
+      serverNowSeconds: options.clock ? clocks.serverMs / 1000 : null,
+      timeZone: clocks.timeZone,
+    }),
+  };
+  const findings: Finding[] = unwrap(options.input)
+    .manglings.filter(
+      (m) => m.kind !== 'not-a-jwt' && m.kind !== 'truncated' && m.kind !== 'refresh-token',
+    )
+    .map((m) => ({
+      id: `mangling-${m.kind}`,
+      severity: 'danger' as const,
+      bucket: 'storage' as const,
+      what: m.words,
+      why: 'The server compares the refresh token byte for byte.',
+      fix: fixFor('REFRESH_TOKEN_MALFORMED'),
+    }));
   let verdict: Verdict;
   try {
     parseRefreshToken(options.input);
@@ -192,15 +298,31 @@ function judgeRefreshToken(options: JudgeOptions, clocks: { localMs: number; ser
       status: 'unknown',
       code: null,
       bucket: null,
-      explanation: 'This is a well-formed Tessera refresh token; whether its session is live, rotated, reused or revoked only the server\'s store knows.',
-      fix: 'Look at the server\'s answer to POST /auth/refresh (its tessera_code) or the session events.',
+      explanation:
+        "This is a well-formed Tessera refresh token; whether its session is live, rotated, reused or revoked only the server's store knows.",
+      fix: "Look at the server's answer to POST /auth/refresh (its tessera_code) or the session events.",
     };
   } catch (error) {
     if (!isTesseraError(error)) throw error;
     verdict = verdictFromError(error);
     if (raw.kind === 'jwt') {
-      findings.unshift({ id: 'access-token-as-refresh', severity: 'danger', bucket: 'storage', what: 'This is an access token (a JWT), where the refresh token belongs.', why: 'The two are stored apart; mixing them up means the client overwrote one with the other.', fix: fixFor('REFRESH_TOKEN_MALFORMED') });
+      findings.unshift({
+        id: 'access-token-as-refresh',
+        severity: 'danger',
+        bucket: 'storage',
+        what: 'This is an access token (a JWT), where the refresh token belongs.',
+        why: 'The two are stored apart; mixing them up means the client overwrote one with the other.',
+        fix: fixFor('REFRESH_TOKEN_MALFORMED'),
+      });
     }
   }
-  return { verdict, decoded, findings, warnings: [], unchecked: ['the session state: only the server knows it'], expectations: {}, clock: options.clock ?? null };
+  return {
+    verdict,
+    decoded,
+    findings,
+    warnings: [],
+    unchecked: ['the session state: only the server knows it'],
+    expectations: {},
+    clock: options.clock ?? null,
+  };
 }

@@ -28,7 +28,10 @@ export interface KeySet {
  * const keys = await loadJwks({ location: 'https://auth.example.com/.well-known/jwks.json' });
  * ```
  */
-export async function loadJwks(options: { location: string; fetch?: typeof fetch }): Promise<KeySet> {
+export async function loadJwks(options: {
+  location: string;
+  fetch?: typeof fetch;
+}): Promise<KeySet> {
   const isUrl = /^https?:\/\//i.test(options.location);
   let fetcher: typeof fetch;
   if (isUrl) {
@@ -41,14 +44,18 @@ export async function loadJwks(options: { location: string; fetch?: typeof fetch
     } catch {
       throw new TesseraError('KEY_INVALID', `The JWKS file ${options.location} could not be read.`);
     }
-    fetcher = async () => new Response(text, { status: 200, headers: { 'content-type': 'application/json' } });
+    fetcher = async () =>
+      new Response(text, { status: 200, headers: { 'content-type': 'application/json' } });
   }
   const jwks = createRemoteJwks({ url: isUrl ? options.location : 'file:jwks', fetch: fetcher });
   try {
     await jwks.refresh();
   } catch (error) {
     if (error instanceof TesseraError) throw error;
-    throw new TesseraError('KEY_INVALID', `The JWKS at ${options.location} could not be loaded (${error instanceof Error ? error.name : 'error'}): unreachable, not JSON, or timed out.`);
+    throw new TesseraError(
+      'KEY_INVALID',
+      `The JWKS at ${options.location} could not be loaded (${error instanceof Error ? error.name : 'error'}): unreachable, not JSON, or timed out.`,
+    );
   }
   return { keys: jwks, label: `JWKS ${options.location}`, kind: 'jwks', anyKid: false };
 }
@@ -83,8 +90,16 @@ export async function loadKeyFile(options: { path: string; alg?: Algorithm }): P
     throw new TesseraError('KEY_INVALID', `The key file ${options.path} is not a PEM or JWK key.`);
   }
   const alg = options.alg ?? (isAlgorithm(jwkAlg) ? jwkAlg : algorithmOf(publicKey));
-  if (alg === undefined) throw new TesseraError('KEY_INVALID', `The key in ${options.path} is a ${String(publicKey.asymmetricKeyType)} key; Tessera verifies Ed25519, P-256 and RSA keys.`);
-  return singleKey({ kid: 'given', alg, publicKey, privateKey: publicKey }, `key file ${options.path}`, 'key');
+  if (alg === undefined)
+    throw new TesseraError(
+      'KEY_INVALID',
+      `The key in ${options.path} is a ${String(publicKey.asymmetricKeyType)} key; Tessera verifies Ed25519, P-256 and RSA keys.`,
+    );
+  return singleKey(
+    { kid: 'given', alg, publicKey, privateKey: publicKey },
+    `key file ${options.path}`,
+    'key',
+  );
 }
 
 /**
@@ -95,9 +110,17 @@ export async function loadKeyFile(options: { path: string; alg?: Algorithm }): P
  * const keys = keyFromSecret({ secret: process.env.JWT_SECRET!, label: 'secret from $JWT_SECRET' });
  * ```
  */
-export function keyFromSecret(options: { secret: string | Uint8Array; label: string; kind?: 'secret' | 'guessed' }): KeySet {
+export function keyFromSecret(options: {
+  secret: string | Uint8Array;
+  label: string;
+  kind?: 'secret' | 'guessed';
+}): KeySet {
   const secret = createSecretKey(Buffer.from(options.secret));
-  return singleKey({ kid: 'given', alg: 'HS256', publicKey: secret, privateKey: secret }, options.label, options.kind ?? 'secret');
+  return singleKey(
+    { kid: 'given', alg: 'HS256', publicKey: secret, privateKey: secret },
+    options.label,
+    options.kind ?? 'secret',
+  );
 }
 
 function singleKey(material: KeyMaterial, label: string, kind: KeySet['kind']): KeySet {

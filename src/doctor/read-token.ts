@@ -128,18 +128,22 @@ export function decodeUntrusted(token: string): {
   signatureBytes: number;
   kind: 'jwt' | 'refresh-token' | 'other';
 } {
-  if (REFRESH_TOKEN_PATTERN.test(token)) return { header: null, payload: null, signatureBytes: 0, kind: 'refresh-token' };
+  if (REFRESH_TOKEN_PATTERN.test(token))
+    return { header: null, payload: null, signatureBytes: 0, kind: 'refresh-token' };
   const parts = token.split('.');
   const header = parts.length >= 2 ? decodeJsonSegment(parts[0] as string) : null;
   const payload = parts.length >= 2 ? decodeJsonSegment(parts[1] as string) : null;
-  const signatureBytes = parts.length >= 3 ? Buffer.from(parts[2] as string, 'base64url').length : 0;
+  const signatureBytes =
+    parts.length >= 3 ? Buffer.from(parts[2] as string, 'base64url').length : 0;
   return { header, payload, signatureBytes, kind: header === null ? 'other' : 'jwt' };
 }
 
 function decodeJsonSegment(segment: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }

@@ -23,8 +23,15 @@ type Style = keyof typeof CODES;
  * const color = shouldColor({ isTTY: process.stdout.isTTY, env: process.env });
  * ```
  */
-export function shouldColor(options: { isTTY: boolean | undefined; env: NodeJS.ProcessEnv }): boolean {
-  return options.isTTY === true && (options.env.NO_COLOR === undefined || options.env.NO_COLOR === '') && options.env.TERM !== 'dumb';
+export function shouldColor(options: {
+  isTTY: boolean | undefined;
+  env: NodeJS.ProcessEnv;
+}): boolean {
+  return (
+    options.isTTY === true &&
+    (options.env.NO_COLOR === undefined || options.env.NO_COLOR === '') &&
+    options.env.TERM !== 'dumb'
+  );
 }
 
 /**
@@ -39,27 +46,48 @@ export function renderDiagnosis(diagnosis: Diagnosis, options: RenderOptions): s
   const paint = painter(options.color);
   const { verdict, decoded } = diagnosis;
   const lines: string[] = [];
-  const status = verdict.status === 'valid' ? paint('green', 'VALID') : verdict.status === 'invalid' ? paint('red', 'INVALID') : paint('yellow', 'NOT JUDGED');
-  const code = verdict.code === null ? '' : ` ${paint('bold', verdict.code)}${verdict.bucket === null ? '' : ` (${verdict.bucket} bucket)`}`;
+  const status =
+    verdict.status === 'valid'
+      ? paint('green', 'VALID')
+      : verdict.status === 'invalid'
+        ? paint('red', 'INVALID')
+        : paint('yellow', 'NOT JUDGED');
+  const code =
+    verdict.code === null
+      ? ''
+      : ` ${paint('bold', verdict.code)}${verdict.bucket === null ? '' : ` (${verdict.bucket} bucket)`}`;
   lines.push(`Verdict: ${status}${code}`, `  ${verdict.explanation}`, `  Fix: ${verdict.fix}`, '');
   if (decoded !== null) {
     if (decoded.header !== null) {
       lines.push(paint('bold', 'Header') + paint('dim', ' (decoded, untrusted)'));
-      for (const [name, value] of Object.entries(decoded.header)) lines.push(`  ${name.padEnd(10)} ${describeUntrusted(value)}`);
+      for (const [name, value] of Object.entries(decoded.header))
+        lines.push(`  ${name.padEnd(10)} ${describeUntrusted(value)}`);
     }
     if (decoded.payload !== null) {
-      lines.push(paint('bold', 'Claims') + paint('dim', verdict.status === 'valid' ? ' (verified)' : ' (decoded, untrusted)'));
-      for (const [name, value] of Object.entries(decoded.payload)) lines.push(`  ${describeUntrusted(name).replace(/^"|"$/g, '').padEnd(10)} ${describeUntrusted(value)}`);
+      lines.push(
+        paint('bold', 'Claims') +
+          paint('dim', verdict.status === 'valid' ? ' (verified)' : ' (decoded, untrusted)'),
+      );
+      for (const [name, value] of Object.entries(decoded.payload))
+        lines.push(
+          `  ${describeUntrusted(name).replace(/^"|"$/g, '').padEnd(10)} ${describeUntrusted(value)}`,
+        );
     }
     if (decoded.times.length > 0) {
       lines.push(paint('bold', 'Times'));
       for (const time of decoded.times) {
-        const server = time.relativeServer === null ? '' : `; on the server's clock: ${time.relativeServer}`;
-        lines.push(`  ${time.name.padEnd(10)} ${time.utc}  |  ${time.local}`, `  ${''.padEnd(10)} ${time.relativeLocal} on this machine's clock${server}`);
+        const server =
+          time.relativeServer === null ? '' : `; on the server's clock: ${time.relativeServer}`;
+        lines.push(
+          `  ${time.name.padEnd(10)} ${time.utc}  |  ${time.local}`,
+          `  ${''.padEnd(10)} ${time.relativeLocal} on this machine's clock${server}`,
+        );
       }
     }
-    if (decoded.kind === 'jwt') lines.push(`Signature: ${decoded.signatureBytes} bytes (never shown)`);
-    if (decoded.kind === 'refresh-token') lines.push('A Tessera refresh token (opaque: nothing to decode, never shown).');
+    if (decoded.kind === 'jwt')
+      lines.push(`Signature: ${decoded.signatureBytes} bytes (never shown)`);
+    if (decoded.kind === 'refresh-token')
+      lines.push('A Tessera refresh token (opaque: nothing to decode, never shown).');
     lines.push('');
   }
   renderFindings(lines, 'Findings', diagnosis.findings, paint);
@@ -70,8 +98,20 @@ export function renderDiagnosis(diagnosis: Diagnosis, options: RenderOptions): s
     lines.push('');
   }
   const expectations = Object.entries(diagnosis.expectations).filter(([, value]) => value !== null);
-  if (expectations.length > 0) lines.push(paint('dim', `Judged with: ${expectations.map(([name, value]) => `${name} ${String(value)}`).join(', ')}`));
-  if (diagnosis.clock !== null) lines.push(paint('dim', `Server clock offset: ${diagnosis.clock.offsetMs >= 0 ? '+' : ''}${diagnosis.clock.offsetMs} ms (${describeUncertainty(diagnosis.clock)})`));
+  if (expectations.length > 0)
+    lines.push(
+      paint(
+        'dim',
+        `Judged with: ${expectations.map(([name, value]) => `${name} ${String(value)}`).join(', ')}`,
+      ),
+    );
+  if (diagnosis.clock !== null)
+    lines.push(
+      paint(
+        'dim',
+        `Server clock offset: ${diagnosis.clock.offsetMs >= 0 ? '+' : ''}${diagnosis.clock.offsetMs} ms (${describeUncertainty(diagnosis.clock)})`,
+      ),
+    );
   return `${lines.join('\n').replace(/\n+$/, '')}\n`;
 }
 
@@ -115,11 +155,20 @@ export function renderJson(value: object): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-function renderFindings(lines: string[], title: string, findings: readonly Finding[], paint: Painter): void {
+function renderFindings(
+  lines: string[],
+  title: string,
+  findings: readonly Finding[],
+  paint: Painter,
+): void {
   if (findings.length === 0) return;
   lines.push(paint('bold', title));
   for (const finding of findings) {
-    lines.push(`  ${mark(finding.severity, paint)} ${finding.what}`, `      why: ${finding.why}`, `      fix: ${finding.fix}`);
+    lines.push(
+      `  ${mark(finding.severity, paint)} ${finding.what}`,
+      `      why: ${finding.why}`,
+      `      fix: ${finding.fix}`,
+    );
   }
   lines.push('');
 }

@@ -39,11 +39,22 @@ const TIMEOUT_MS = 10_000;
  * const response = await timedFetch(undefined, 'https://auth.example.com/auth/time');
  * ```
  */
-export async function timedFetch(fetcher: typeof fetch | undefined, url: string, init: RequestInit = {}): Promise<Response> {
+export async function timedFetch(
+  fetcher: typeof fetch | undefined,
+  url: string,
+  init: RequestInit = {},
+): Promise<Response> {
   try {
-    return await (fetcher ?? fetch)(url, { redirect: 'manual', ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    return await (fetcher ?? fetch)(url, {
+      redirect: 'manual',
+      ...init,
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
   } catch (error) {
-    const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000} s` : 'unreachable';
+    const reason =
+      error instanceof Error && error.name === 'TimeoutError'
+        ? `no answer within ${TIMEOUT_MS / 1000} s`
+        : 'unreachable';
     throw new CannotJudgeError(`${url}: ${reason}.`);
   }
 }
@@ -57,11 +68,19 @@ export async function timedFetch(fetcher: typeof fetch | undefined, url: string,
  * const { issuer, audience, leewaySeconds } = await fetchMetadata({ baseUrl: 'https://auth.example.com' });
  * ```
  */
-export async function fetchMetadata(options: { baseUrl: string; fetch?: typeof fetch }): Promise<ServerMetadata> {
+export async function fetchMetadata(options: {
+  baseUrl: string;
+  fetch?: typeof fetch;
+}): Promise<ServerMetadata> {
   const base = options.baseUrl.replace(/\/$/, '');
   const url = `${base}/.well-known/oauth-authorization-server`;
-  const response = await timedFetch(options.fetch, url, { headers: { accept: 'application/json' } });
-  if (!response.ok) throw new CannotJudgeError(`${url} answered HTTP ${response.status}; is ${base} a Tessera server?`);
+  const response = await timedFetch(options.fetch, url, {
+    headers: { accept: 'application/json' },
+  });
+  if (!response.ok)
+    throw new CannotJudgeError(
+      `${url} answered HTTP ${response.status}; is ${base} a Tessera server?`,
+    );
   let body: Record<string, unknown>;
   try {
     body = (await response.json()) as Record<string, unknown>;
@@ -83,7 +102,8 @@ export async function fetchMetadata(options: { baseUrl: string; fetch?: typeof f
   };
   const issuer = text('issuer');
   const jwksUri = text('jwks_uri');
-  if (issuer === undefined || jwksUri === undefined) throw new CannotJudgeError(`${url} has no issuer or jwks_uri: ${problems.join('; ')}.`);
+  if (issuer === undefined || jwksUri === undefined)
+    throw new CannotJudgeError(`${url} has no issuer or jwks_uri: ${problems.join('; ')}.`);
   return {
     issuer,
     jwksUri,
@@ -105,21 +125,32 @@ export async function fetchMetadata(options: { baseUrl: string; fetch?: typeof f
  * answer.code; // 'TOKEN_REVOKED'
  * ```
  */
-export async function askServer(options: { baseUrl: string; authorization: string; fetch?: typeof fetch }): Promise<ServerAnswer> {
+export async function askServer(options: {
+  baseUrl: string;
+  authorization: string;
+  fetch?: typeof fetch;
+}): Promise<ServerAnswer> {
   const url = `${options.baseUrl.replace(/\/$/, '')}/auth/me`;
   // A header no HTTP client can send (a newline inside the token) never reaches the server.
   // Clients strip leading and trailing whitespace from header values, as fetch does.
   const authorization = options.authorization.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
   if (!/^[\x20-\x7e\t]*$/.test(authorization)) return { status: 0, code: null, detail: null };
-  const response = await timedFetch(options.fetch, url, { headers: { authorization, accept: 'application/json' } });
+  const response = await timedFetch(options.fetch, url, {
+    headers: { authorization, accept: 'application/json' },
+  });
   if (response.ok) {
     await response.body?.cancel();
     return { status: response.status, code: null, detail: null };
   }
   try {
     const body = (await response.json()) as { code?: unknown; detail?: unknown };
-    const code = typeof body.code === 'string' && body.code in ERROR_TABLE ? (body.code as ErrorCode) : null;
-    return { status: response.status, code, detail: typeof body.detail === 'string' ? body.detail : null };
+    const code =
+      typeof body.code === 'string' && body.code in ERROR_TABLE ? (body.code as ErrorCode) : null;
+    return {
+      status: response.status,
+      code,
+      detail: typeof body.detail === 'string' ? body.detail : null,
+    };
   } catch {
     return { status: response.status, code: null, detail: null };
   }

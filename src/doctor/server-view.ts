@@ -37,10 +37,19 @@ const NO_URL = 'https://doctor.invalid/';
  * if (!outcome.ok) outcome.error.code; // 'TOKEN_EXPIRED'
  * ```
  */
-export function judgeAsServer(options: { authorization: string; url?: string | null; rules: ServerRules; keys: KeySet | undefined; nowMs: number }): ServerOutcome {
+export function judgeAsServer(options: {
+  authorization: string;
+  url?: string | null;
+  rules: ServerRules;
+  keys: KeySet | undefined;
+  nowMs: number;
+}): ServerOutcome {
   let token: string;
   try {
-    token = readBearerTokenFrom({ url: options.url ?? NO_URL, authorization: options.authorization });
+    token = readBearerTokenFrom({
+      url: options.url ?? NO_URL,
+      authorization: options.authorization,
+    });
   } catch (error) {
     return failed(error, false);
   }
@@ -69,7 +78,10 @@ export function judgeAsServer(options: { authorization: string; url?: string | n
   const signature = signJws(substituteAlg, key.privateKey, Buffer.from(signingInput, 'latin1'));
   const substitute = `${signingInput}.${signature.toString('base64url')}`;
   try {
-    verifierFor({ verificationKey: (requested) => (requested === kid ? { kid, alg: substituteAlg, ...key } : undefined) }).verify(substitute);
+    verifierFor({
+      verificationKey: (requested) =>
+        requested === kid ? { kid, alg: substituteAlg, ...key } : undefined,
+    }).verify(substitute);
     return { ok: true, signatureChecked: false };
   } catch (error) {
     return failed(error, false);
@@ -107,8 +119,12 @@ export function headerAlgorithm(token: string): string | undefined {
 
 function readHeader(token: string): { alg?: unknown; kid?: unknown } | undefined {
   try {
-    const header: unknown = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'));
-    return typeof header === 'object' && header !== null ? (header as { alg?: unknown; kid?: unknown }) : undefined;
+    const header: unknown = JSON.parse(
+      Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'),
+    );
+    return typeof header === 'object' && header !== null
+      ? (header as { alg?: unknown; kid?: unknown })
+      : undefined;
   } catch {
     return undefined;
   }

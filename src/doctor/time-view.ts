@@ -29,7 +29,8 @@ export function formatLocalInstant(epochSeconds: number, timeZone: string): stri
     hourCycle: 'h23',
     timeZoneName: 'shortOffset',
   }).formatToParts(new Date(ms));
-  const get = (type: Intl.DateTimeFormatPartTypes): string => parts.find((part) => part.type === type)?.value ?? '';
+  const get = (type: Intl.DateTimeFormatPartTypes): string =>
+    parts.find((part) => part.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')} ${get('timeZoneName')} (${timeZone})`;
 }
 
@@ -80,7 +81,10 @@ export function viewTimeClaims(
       utc: formatInstant(value),
       local: formatLocalInstant(value, options.timeZone),
       relativeLocal: describeRelative(name, value, options.nowSeconds),
-      relativeServer: options.serverNowSeconds === null ? null : describeRelative(name, value, options.serverNowSeconds),
+      relativeServer:
+        options.serverNowSeconds === null
+          ? null
+          : describeRelative(name, value, options.serverNowSeconds),
     });
   }
   return views;

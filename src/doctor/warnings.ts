@@ -10,7 +10,15 @@ const LONGEST_SANE_LIFETIME_S = 3600;
 const LONGEST_TOLERABLE_LIFETIME_S = 86_400;
 const SHORTEST_SANE_LIFETIME_S = 60;
 // Personal data by OIDC standard claim names: readable by anyone holding the token, though not secret.
-const PERSONAL_CLAIMS = ['email', 'phone_number', 'address', 'birthdate', 'name', 'given_name', 'family_name'];
+const PERSONAL_CLAIMS = [
+  'email',
+  'phone_number',
+  'address',
+  'birthdate',
+  'name',
+  'given_name',
+  'family_name',
+];
 
 /**
  * Warnings about a decoded (untrusted) header and payload: alg none, a missing kid, a missing exp,
@@ -21,7 +29,10 @@ const PERSONAL_CLAIMS = ['email', 'phone_number', 'address', 'birthdate', 'name'
  * warnAbout({ header: { alg: 'none' }, payload: {} }).map((w) => w.id); // ['alg-none', 'missing-kid', 'missing-exp']
  * ```
  */
-export function warnAbout(decoded: { header: Readonly<Record<string, unknown>> | null; payload: Readonly<Record<string, unknown>> | null }): Finding[] {
+export function warnAbout(decoded: {
+  header: Readonly<Record<string, unknown>> | null;
+  payload: Readonly<Record<string, unknown>> | null;
+}): Finding[] {
   const { header, payload } = decoded;
   const warnings: Finding[] = [];
   if (header !== null) {

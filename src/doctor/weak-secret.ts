@@ -14,7 +14,10 @@ import { WELL_KNOWN_SECRETS } from '../keys/secret-strength.js';
  * guessWeakSecret(token); // 'your-256-bit-secret'
  * ```
  */
-export function guessWeakSecret(token: string, candidates: readonly string[] = WELL_KNOWN_SECRETS): string | undefined {
+export function guessWeakSecret(
+  token: string,
+  candidates: readonly string[] = WELL_KNOWN_SECRETS,
+): string | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   const signature = Buffer.from(parts[2] as string, 'base64url');

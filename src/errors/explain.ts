@@ -21,8 +21,13 @@ export function describeUntrusted(value: unknown): string {
     text = Object.prototype.toString.call(value);
   }
   // Escape everything outside printable ASCII so nothing unexpected reaches a terminal, a log or a header.
-  const ascii = text.replace(/[^\x20-\x7e]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return ascii.length > MAX_UNTRUSTED_LENGTH ? `${ascii.slice(0, MAX_UNTRUSTED_LENGTH)}...(cut)` : ascii;
+  const ascii = text.replace(
+    /[^\x20-\x7e]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return ascii.length > MAX_UNTRUSTED_LENGTH
+    ? `${ascii.slice(0, MAX_UNTRUSTED_LENGTH)}...(cut)`
+    : ascii;
 }
 
 /**
@@ -51,7 +56,8 @@ export function formatDuration(seconds: number): string {
  */
 export function formatInstant(epochSeconds: number): string {
   const ms = epochSeconds * 1000;
-  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return `(out of range: ${String(epochSeconds)})`;
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15)
+    return `(out of range: ${String(epochSeconds)})`;
   const iso = new Date(ms).toISOString();
   return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
 }

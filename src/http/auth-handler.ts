@@ -3,7 +3,12 @@ import { TesseraError } from '../errors/tessera-error.js';
 import { AUTH_ROUTES } from './auth-routes.js';
 import { serializeRefreshCookie } from './cookies.js';
 import { DISCOVERY_ROUTES } from './discovery-routes.js';
-import { REFRESH_COOKIE, type AuthHandlerOptions, type Route, type RouteDeps } from './handler-options.js';
+import {
+  REFRESH_COOKIE,
+  type AuthHandlerOptions,
+  type Route,
+  type RouteDeps,
+} from './handler-options.js';
 import { oauthTokenRoute } from './oauth-token-route.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { createOriginPolicy } from './origin-policy.js';
@@ -36,7 +41,8 @@ const ROUTES: Readonly<Record<string, Route>> = {
   ...AUTH_ROUTES,
   ...DISCOVERY_ROUTES,
   'POST /oauth/token': oauthTokenRoute,
-  'GET /openapi.json': async (_input, deps) => Response.json(buildOpenApiDocument({ issuer: deps.options.issuer })),
+  'GET /openapi.json': async (_input, deps) =>
+    Response.json(buildOpenApiDocument({ issuer: deps.options.issuer })),
 };
 
 interface CompiledRoute {
@@ -80,22 +86,46 @@ export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
     };
     const headers = new Headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
     if (tokens.transport === 'body') body.refresh_token = tokens.refreshToken;
-    else headers.append('set-cookie', serializeRefreshCookie(tokens.refreshToken, tokens.refreshExpiresIn, { name: REFRESH_COOKIE, path: '/auth', sameSite }));
+    else
+      headers.append(
+        'set-cookie',
+        serializeRefreshCookie(tokens.refreshToken, tokens.refreshExpiresIn, {
+          name: REFRESH_COOKIE,
+          path: '/auth',
+          sameSite,
+        }),
+      );
     return Response.json(body, { headers });
   };
-  const deps: RouteDeps = { options, origins, limiter: options.rateLimiter ?? createMemoryRateLimiter({ now }), now, tokenBody };
+  const deps: RouteDeps = {
+    options,
+    origins,
+    limiter: options.rateLimiter ?? createMemoryRateLimiter({ now }),
+    now,
+    tokenBody,
+  };
 
-  const dispatch = async (request: Request, info: ConnectionInfo, pathname: string): Promise<Response> => {
+  const dispatch = async (
+    request: Request,
+    info: ConnectionInfo,
+    pathname: string,
+  ): Promise<Response> => {
     if (request.method === 'OPTIONS') return origins.preflight(request);
-    if (pathname === '/' && request.method === 'GET' && options.homePage !== undefined) return options.homePage();
+    if (pathname === '/' && request.method === 'GET' && options.homePage !== undefined)
+      return options.homePage();
     let pathMatched = false;
     for (const compiled of COMPILED) {
       const match = compiled.pattern.exec(pathname);
       if (match === null) continue;
       pathMatched = true;
       if (compiled.method !== request.method) continue;
-      const params = Object.fromEntries(compiled.names.map((name, i) => [name, decodeURIComponent(match[i + 1] as string)]));
-      const ip = clientAddress(request, { remoteAddress: info.remoteAddress, trustProxy: options.trustProxy === true });
+      const params = Object.fromEntries(
+        compiled.names.map((name, i) => [name, decodeURIComponent(match[i + 1] as string)]),
+      );
+      const ip = clientAddress(request, {
+        remoteAddress: info.remoteAddress,
+        trustProxy: options.trustProxy === true,
+      });
       return compiled.route({ request, ip, params }, deps);
     }
     throw pathMatched
@@ -104,7 +134,8 @@ export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
   };
 
   return {
-    handles: (pathname) => pathname === '/' || COMPILED.some((compiled) => compiled.pattern.test(pathname)),
+    handles: (pathname) =>
+      pathname === '/' || COMPILED.some((compiled) => compiled.pattern.test(pathname)),
     async fetch(request, info = {}) {
       const started = now();
       let pathname = '/';
@@ -114,21 +145,37 @@ export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
         pathname = new URL(request.url).pathname;
         response = await dispatch(request, info, pathname);
       } catch (caught) {
-        const error = caught instanceof URIError ? new TesseraError('REQUEST_INVALID', 'The URL has an invalid percent-encoding.') : toTesseraError(caught);
-        if (!(caught instanceof TesseraError) && !(caught instanceof URIError)) options.logger?.error({ err: describeCause(caught), path: pathname }, 'unexpected error');
+        const error =
+          caught instanceof URIError
+            ? new TesseraError('REQUEST_INVALID', 'The URL has an invalid percent-encoding.')
+            : toTesseraError(caught);
+        if (!(caught instanceof TesseraError) && !(caught instanceof URIError))
+          options.logger?.error({ err: describeCause(caught), path: pathname }, 'unexpected error');
         code = error.code;
         response = pathname === '/oauth/token' ? oauthErrorResponse(error) : problemResponse(error);
       }
       const headers = new Headers(response.headers);
-      for (const [name, value] of Object.entries(origins.corsHeaders(request))) headers.set(name, value);
+      for (const [name, value] of Object.entries(origins.corsHeaders(request)))
+        headers.set(name, value);
       headers.set('date', new Date(now()).toUTCString());
       // Only the path is logged: query strings can hold tokens that clients put where they don't belong.
-      options.logger?.info({ method: request.method, path: pathname, status: response.status, code, ms: now() - started }, 'request');
+      options.logger?.info(
+        {
+          method: request.method,
+          path: pathname,
+          status: response.status,
+          code,
+          ms: now() - started,
+        },
+        'request',
+      );
       return new Response(response.body, { status: response.status, headers });
     },
   };
 }
 
 function describeCause(caught: unknown): { name: string; code?: unknown } {
-  return caught instanceof Error ? { name: caught.name, code: (caught as { code?: unknown }).code } : { name: typeof caught };
+  return caught instanceof Error
+    ? { name: caught.name, code: (caught as { code?: unknown }).code }
+    : { name: typeof caught };
 }

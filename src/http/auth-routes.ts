@@ -7,24 +7,41 @@ import { enforceRate } from './rate-limit.js';
 import { readBearerToken } from './request-context.js';
 import { readJsonBody, validate } from './request-body.js';
 
-const credentials = z.strictObject({ email: z.string().trim().max(254).pipe(z.email()), password: z.string().max(1024) });
+const credentials = z.strictObject({
+  email: z.string().trim().max(254).pipe(z.email()),
+  password: z.string().max(1024),
+});
 const refreshBody = z.strictObject({ refresh_token: z.string().max(512).optional() });
 const logoutAllBody = z.strictObject({ keep_current: z.boolean().optional() });
-const passwordBody = z.strictObject({ current_password: z.string().max(1024), new_password: z.string().max(1024) });
+const passwordBody = z.strictObject({
+  current_password: z.string().max(1024),
+  new_password: z.string().max(1024),
+});
 const resetBody = z.strictObject({ email: z.string().max(254) });
-const resetConfirmBody = z.strictObject({ token: z.string().max(256), new_password: z.string().max(1024) });
+const resetConfirmBody = z.strictObject({
+  token: z.string().max(256),
+  new_password: z.string().max(1024),
+});
 
 const LOGIN_PER_IP = { limit: 60, windowSeconds: 60 };
 const LOGIN_PER_ACCOUNT_AND_IP = { limit: 10, windowSeconds: 300 };
 
 function cookieOf(request: Request): string | undefined {
   const { value, duplicated } = readCookie(request.headers.get('cookie'), REFRESH_COOKIE);
-  if (duplicated) throw new TesseraError('REQUEST_INVALID', `The request carries two ${REFRESH_COOKIE} cookies (one set for another path or domain?); clear cookies for this site.`);
+  if (duplicated)
+    throw new TesseraError(
+      'REQUEST_INVALID',
+      `The request carries two ${REFRESH_COOKIE} cookies (one set for another path or domain?); clear cookies for this site.`,
+    );
   return value === '' ? undefined : value;
 }
 
 function accountsOf(deps: RouteDeps): NonNullable<RouteDeps['options']['accounts']> {
-  if (deps.options.accounts === undefined) throw new TesseraError('NOT_FOUND', 'This server has no built-in accounts; the application signs users in itself.');
+  if (deps.options.accounts === undefined)
+    throw new TesseraError(
+      'NOT_FOUND',
+      'This server has no built-in accounts; the application signs users in itself.',
+    );
   return deps.options.accounts;
 }
 
@@ -33,39 +50,74 @@ function transportOf(request: Request): Transport {
   if (header === null) return 'cookie';
   if (header.toLowerCase() === 'body') return 'body';
   if (header.toLowerCase() === 'cookie') return 'cookie';
-  throw new TesseraError('REQUEST_INVALID', 'The Token-Transport header must be "body" or "cookie".');
+  throw new TesseraError(
+    'REQUEST_INVALID',
+    'The Token-Transport header must be "body" or "cookie".',
+  );
 }
 
-async function presentedRefreshToken(request: Request): Promise<{ token: string | undefined; transport: Transport }> {
+async function presentedRefreshToken(
+  request: Request,
+): Promise<{ token: string | undefined; transport: Transport }> {
   const cookie = cookieOf(request);
-  const hasBody = request.headers.get('content-length') !== '0' && request.body !== null && request.headers.has('content-type');
+  const hasBody =
+    request.headers.get('content-length') !== '0' &&
+    request.body !== null &&
+    request.headers.has('content-type');
   const body = hasBody ? await readJsonBody(request, refreshBody) : {};
   if (cookie !== undefined && body.refresh_token !== undefined) {
-    throw new TesseraError('REQUEST_INVALID', 'The refresh token came both in a cookie and in the body; send it one way only.');
+    throw new TesseraError(
+      'REQUEST_INVALID',
+      'The refresh token came both in a cookie and in the body; send it one way only.',
+    );
   }
-  return cookie !== undefined ? { token: cookie, transport: 'cookie' } : { token: body.refresh_token, transport: 'body' };
+  return cookie !== undefined
+    ? { token: cookie, transport: 'cookie' }
+    : { token: body.refresh_token, transport: 'body' };
 }
 
-function authenticated(input: RouteInput, deps: RouteDeps): ReturnType<RouteDeps['options']['verifyAccessToken']> {
+function authenticated(
+  input: RouteInput,
+  deps: RouteDeps,
+): ReturnType<RouteDeps['options']['verifyAccessToken']> {
   return deps.options.verifyAccessToken(readBearerToken(input.request));
 }
 
-const clearCookie = (deps: RouteDeps): string => serializeRefreshCookie(null, 0, { name: REFRESH_COOKIE, path: '/auth', sameSite: deps.options.cookieSameSite ?? 'Lax' });
+const clearCookie = (deps: RouteDeps): string =>
+  serializeRefreshCookie(null, 0, {
+    name: REFRESH_COOKIE,
+    path: '/auth',
+    sameSite: deps.options.cookieSameSite ?? 'Lax',
+  });
 
 const signInWith =
   (mode: 'signup' | 'login'): Route =>
   async ({ request, ip }, deps) => {
     deps.origins.assertSafeStateChange(request, { usesCookie: false });
     const accounts = accountsOf(deps);
-    if (mode === 'signup' && deps.options.signupEnabled === false) throw new TesseraError('SIGNUP_DISABLED', 'Sign-up is turned off on this server.');
+    if (mode === 'signup' && deps.options.signupEnabled === false)
+      throw new TesseraError('SIGNUP_DISABLED', 'Sign-up is turned off on this server.');
     const transport = transportOf(request);
     const { email, password } = await readJsonBody(request, credentials);
     await enforceRate(deps.limiter, `${mode}:ip:${ip ?? '?'}`, LOGIN_PER_IP);
-    await enforceRate(deps.limiter, `${mode}:acct:${email.toLowerCase()}:${ip ?? '?'}`, LOGIN_PER_ACCOUNT_AND_IP);
-    const user = mode === 'signup' ? await accounts.signup(email, password) : await accounts.login(email, password);
-    const tokens = await deps.options.sessions.issueSession(user.id, { transport, ip, userAgent: request.headers.get('user-agent')?.slice(0, 256) ?? null });
+    await enforceRate(
+      deps.limiter,
+      `${mode}:acct:${email.toLowerCase()}:${ip ?? '?'}`,
+      LOGIN_PER_ACCOUNT_AND_IP,
+    );
+    const user =
+      mode === 'signup'
+        ? await accounts.signup(email, password)
+        : await accounts.login(email, password);
+    const tokens = await deps.options.sessions.issueSession(user.id, {
+      transport,
+      ip,
+      userAgent: request.headers.get('user-agent')?.slice(0, 256) ?? null,
+    });
     const response = deps.tokenBody(tokens);
-    return mode === 'signup' ? new Response(response.body, { status: 201, headers: response.headers }) : response;
+    return mode === 'signup'
+      ? new Response(response.body, { status: 201, headers: response.headers })
+      : response;
   };
 
 /** The /auth routes, keyed by `METHOD path` (`:id` marks a parameter). */
@@ -76,7 +128,11 @@ export const AUTH_ROUTES: Readonly<Record<string, Route>> = {
   'POST /auth/refresh': async ({ request, ip }, deps) => {
     const { token, transport } = await presentedRefreshToken(request);
     deps.origins.assertSafeStateChange(request, { usesCookie: transport === 'cookie' });
-    const tokens = await deps.options.sessions.refresh(token, { ip, userAgent: request.headers.get('user-agent')?.slice(0, 256) ?? null, transport });
+    const tokens = await deps.options.sessions.refresh(token, {
+      ip,
+      userAgent: request.headers.get('user-agent')?.slice(0, 256) ?? null,
+      transport,
+    });
     return deps.tokenBody(tokens);
   },
 
@@ -84,28 +140,43 @@ export const AUTH_ROUTES: Readonly<Record<string, Route>> = {
     const { token, transport } = await presentedRefreshToken(request);
     deps.origins.assertSafeStateChange(request, { usesCookie: transport === 'cookie' });
     // Logout always ends with the cookie cleared, whatever the token was: a user who asks to leave leaves.
-    if (token !== undefined) await deps.options.sessions.revokeByRefreshToken(token, { ip }).catch((error: unknown) => {
-      if (!(error instanceof TesseraError)) throw error;
+    if (token !== undefined)
+      await deps.options.sessions.revokeByRefreshToken(token, { ip }).catch((error: unknown) => {
+        if (!(error instanceof TesseraError)) throw error;
+      });
+    return new Response(null, {
+      status: 204,
+      headers: { 'set-cookie': clearCookie(deps), 'cache-control': 'no-store' },
     });
-    return new Response(null, { status: 204, headers: { 'set-cookie': clearCookie(deps), 'cache-control': 'no-store' } });
   },
 
   'POST /auth/logout-all': async (input, deps) => {
-    deps.origins.assertSafeStateChange(input.request, { usesCookie: cookieOf(input.request) !== undefined });
+    deps.origins.assertSafeStateChange(input.request, {
+      usesCookie: cookieOf(input.request) !== undefined,
+    });
     const claims = authenticated(input, deps);
     const { keep_current } = await readJsonBody(input.request, logoutAllBody);
-    await deps.options.sessions.revokeUserSessions(claims.sub, { reason: 'logout-all', exceptSessionId: keep_current === true ? claims.sid : null });
-    const headers: Record<string, string> = keep_current === true ? {} : { 'set-cookie': clearCookie(deps) };
+    await deps.options.sessions.revokeUserSessions(claims.sub, {
+      reason: 'logout-all',
+      exceptSessionId: keep_current === true ? claims.sid : null,
+    });
+    const headers: Record<string, string> =
+      keep_current === true ? {} : { 'set-cookie': clearCookie(deps) };
     return new Response(null, { status: 204, headers });
   },
 
   'POST /auth/password': async (input, deps) => {
-    deps.origins.assertSafeStateChange(input.request, { usesCookie: cookieOf(input.request) !== undefined });
+    deps.origins.assertSafeStateChange(input.request, {
+      usesCookie: cookieOf(input.request) !== undefined,
+    });
     const claims = authenticated(input, deps);
     const body = await readJsonBody(input.request, passwordBody);
     await enforceRate(deps.limiter, `password:user:${claims.sub}`, LOGIN_PER_ACCOUNT_AND_IP);
     await accountsOf(deps).changePassword(claims.sub, body.current_password, body.new_password);
-    await deps.options.sessions.revokeUserSessions(claims.sub, { reason: 'password-change', exceptSessionId: claims.sid });
+    await deps.options.sessions.revokeUserSessions(claims.sub, {
+      reason: 'password-change',
+      exceptSessionId: claims.sid,
+    });
     return new Response(null, { status: 204 });
   },
 
@@ -122,15 +193,26 @@ export const AUTH_ROUTES: Readonly<Record<string, Route>> = {
     const body = await readJsonBody(request, resetConfirmBody);
     await enforceRate(deps.limiter, `reset-confirm:ip:${ip ?? '?'}`, LOGIN_PER_IP);
     const userId = await accountsOf(deps).confirmPasswordReset(body.token, body.new_password);
-    await deps.options.sessions.revokeUserSessions(userId, { reason: 'password-reset', exceptSessionId: null });
+    await deps.options.sessions.revokeUserSessions(userId, {
+      reason: 'password-reset',
+      exceptSessionId: null,
+    });
     return new Response(null, { status: 204 });
   },
 
   'POST /auth/ticket': async (input, deps) => {
-    deps.origins.assertSafeStateChange(input.request, { usesCookie: cookieOf(input.request) !== undefined });
+    deps.origins.assertSafeStateChange(input.request, {
+      usesCookie: cookieOf(input.request) !== undefined,
+    });
     const claims = authenticated(input, deps);
-    const { ticket, expiresIn } = await accountsOf(deps).createTicket({ userId: claims.sub, sessionId: claims.sid });
-    return Response.json({ ticket, expires_in: expiresIn }, { headers: { 'cache-control': 'no-store' } });
+    const { ticket, expiresIn } = await accountsOf(deps).createTicket({
+      userId: claims.sub,
+      sessionId: claims.sid,
+    });
+    return Response.json(
+      { ticket, expires_in: expiresIn },
+      { headers: { 'cache-control': 'no-store' } },
+    );
   },
 
   'GET /auth/me': async (input, deps) => {
@@ -138,7 +220,13 @@ export const AUTH_ROUTES: Readonly<Record<string, Route>> = {
     const user = await deps.options.accounts?.findUser(claims.sub);
     return Response.json({
       user: { id: claims.sub, email: user?.email ?? null },
-      session: { id: claims.sid, client_id: claims.client_id, scope: claims.scope ?? null, roles: claims.roles ?? [], access_expires_at: new Date(claims.exp * 1000).toISOString() },
+      session: {
+        id: claims.sid,
+        client_id: claims.client_id,
+        scope: claims.scope ?? null,
+        roles: claims.roles ?? [],
+        access_expires_at: new Date(claims.exp * 1000).toISOString(),
+      },
     });
   },
 
@@ -147,7 +235,9 @@ export const AUTH_ROUTES: Readonly<Record<string, Route>> = {
     const at = deps.now();
     const rows = await deps.options.sessions.listSessions(claims.sub);
     const sessions = rows
-      .filter((row) => row.revokedAt === null && row.idleExpiresAt > at && row.absoluteExpiresAt > at)
+      .filter(
+        (row) => row.revokedAt === null && row.idleExpiresAt > at && row.absoluteExpiresAt > at,
+      )
       .map((row) => ({
         id: row.id,
         created_at: new Date(row.createdAt).toISOString(),
@@ -162,11 +252,17 @@ export const AUTH_ROUTES: Readonly<Record<string, Route>> = {
   },
 
   'DELETE /auth/sessions/:id': async (input, deps) => {
-    deps.origins.assertSafeStateChange(input.request, { usesCookie: cookieOf(input.request) !== undefined });
+    deps.origins.assertSafeStateChange(input.request, {
+      usesCookie: cookieOf(input.request) !== undefined,
+    });
     const claims = authenticated(input, deps);
     const id = validate(z.string().min(1).max(64), input.params.id);
-    const revoked = await deps.options.sessions.revokeSession(id, { reason: 'revoked-by-user', userId: claims.sub });
-    if (!revoked) throw new TesseraError('NOT_FOUND', 'No live session with this id belongs to you.');
+    const revoked = await deps.options.sessions.revokeSession(id, {
+      reason: 'revoked-by-user',
+      userId: claims.sub,
+    });
+    if (!revoked)
+      throw new TesseraError('NOT_FOUND', 'No live session with this id belongs to you.');
     return new Response(null, { status: 204 });
   },
 };

@@ -7,7 +7,10 @@
  * readCookie('a=1; __Secure-tessera_rt=tsr_x.y', '__Secure-tessera_rt'); // { value: 'tsr_x.y', duplicated: false }
  * ```
  */
-export function readCookie(header: string | null, name: string): { value: string | undefined; duplicated: boolean } {
+export function readCookie(
+  header: string | null,
+  name: string,
+): { value: string | undefined; duplicated: boolean } {
   if (header === null || header === '') return { value: undefined, duplicated: false };
   let value: string | undefined;
   let count = 0;
@@ -36,7 +39,11 @@ export interface RefreshCookieOptions {
  * headers.append('set-cookie', serializeRefreshCookie(token, 1209600, options));
  * ```
  */
-export function serializeRefreshCookie(value: string | null, maxAgeSeconds: number, options: RefreshCookieOptions): string {
+export function serializeRefreshCookie(
+  value: string | null,
+  maxAgeSeconds: number,
+  options: RefreshCookieOptions,
+): string {
   const age = value === null ? 0 : Math.max(0, Math.floor(maxAgeSeconds));
   return `${options.name}=${value ?? ''}; Path=${options.path}; Max-Age=${age}; HttpOnly; Secure; SameSite=${options.sameSite}`;
 }

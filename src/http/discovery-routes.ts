@@ -4,7 +4,10 @@ import type { Route } from './handler-options.js';
 export const DISCOVERY_ROUTES: Readonly<Record<string, Route>> = {
   'GET /.well-known/jwks.json': async (_input, deps) =>
     new Response(JSON.stringify(deps.options.jwks()), {
-      headers: { 'content-type': 'application/jwk-set+json', 'cache-control': 'public, max-age=300' },
+      headers: {
+        'content-type': 'application/jwk-set+json',
+        'cache-control': 'public, max-age=300',
+      },
     }),
 
   'GET /.well-known/oauth-authorization-server': async (_input, deps) => {
@@ -32,8 +35,12 @@ export const DISCOVERY_ROUTES: Readonly<Record<string, Route>> = {
 
   'GET /auth/time': async (_input, deps) => {
     const now = deps.now();
-    return Response.json({ now: new Date(now).toISOString(), epoch_ms: now }, { headers: { 'cache-control': 'no-store' } });
+    return Response.json(
+      { now: new Date(now).toISOString(), epoch_ms: now },
+      { headers: { 'cache-control': 'no-store' } },
+    );
   },
 
-  'GET /healthz': async () => Response.json({ ok: true }, { headers: { 'cache-control': 'no-store' } }),
+  'GET /healthz': async () =>
+    Response.json({ ok: true }, { headers: { 'cache-control': 'no-store' } }),
 };

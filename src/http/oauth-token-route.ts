@@ -10,20 +10,37 @@ import { MAX_BODY_BYTES, readBodyText } from './request-body.js';
 export const oauthTokenRoute: Route = async ({ request, ip }, deps) => {
   const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') {
-    throw new TesseraError('REQUEST_INVALID', 'The token endpoint accepts application/x-www-form-urlencoded only.');
+    throw new TesseraError(
+      'REQUEST_INVALID',
+      'The token endpoint accepts application/x-www-form-urlencoded only.',
+    );
   }
   const form = new URLSearchParams(await readBodyText(request, { maxBytes: MAX_BODY_BYTES }));
   for (const name of ['grant_type', 'refresh_token', 'client_id']) {
-    if (form.getAll(name).length > 1) throw new TesseraError('REQUEST_INVALID', `The parameter ${name} appears more than once.`);
+    if (form.getAll(name).length > 1)
+      throw new TesseraError('REQUEST_INVALID', `The parameter ${name} appears more than once.`);
   }
-  if (form.get('grant_type') !== 'refresh_token') throw new TesseraError('GRANT_TYPE_UNSUPPORTED', 'Only grant_type=refresh_token is supported.');
+  if (form.get('grant_type') !== 'refresh_token')
+    throw new TesseraError('GRANT_TYPE_UNSUPPORTED', 'Only grant_type=refresh_token is supported.');
   const clientId = form.get('client_id');
   if (clientId === null || !(deps.options.clientIds ?? ['tessera']).includes(clientId)) {
-    throw new TesseraError('CLIENT_UNKNOWN', 'The client_id is missing or not one of the configured public clients (--client-ids).');
+    throw new TesseraError(
+      'CLIENT_UNKNOWN',
+      'The client_id is missing or not one of the configured public clients (--client-ids).',
+    );
   }
-  const tokens = await deps.options.sessions.refresh(form.get('refresh_token') ?? undefined, { ip, transport: 'body' });
+  const tokens = await deps.options.sessions.refresh(form.get('refresh_token') ?? undefined, {
+    ip,
+    transport: 'body',
+  });
   return Response.json(
-    { access_token: tokens.accessToken, token_type: 'Bearer', expires_in: tokens.expiresIn, refresh_token: tokens.refreshToken, refresh_grace_s: tokens.refreshGraceSeconds },
+    {
+      access_token: tokens.accessToken,
+      token_type: 'Bearer',
+      expires_in: tokens.expiresIn,
+      refresh_token: tokens.refreshToken,
+      refresh_grace_s: tokens.refreshGraceSeconds,
+    },
     { headers: { 'cache-control': 'no-store', pragma: 'no-cache' } },
   );
 };

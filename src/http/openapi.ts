@@ -8,13 +8,29 @@ type Schema = Record<string, unknown>;
 const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
 const bool = { type: 'boolean' } as const;
-const obj = (properties: Record<string, Schema>, required: string[] = Object.keys(properties)): Schema => ({ type: 'object', properties, required });
+const obj = (
+  properties: Record<string, Schema>,
+  required: string[] = Object.keys(properties),
+): Schema => ({ type: 'object', properties, required });
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: Schema, description = 'OK'): Schema => ({ description, content: { 'application/json': { schema } } });
-const problem = (description: string): Schema => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
+const json = (schema: Schema, description = 'OK'): Schema => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const problem = (description: string): Schema => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
 const noContent = { description: 'No Content' };
 const bearer = [{ bearer: [] }];
-const errors = { '400': problem('Malformed request'), '401': problem('Token or credential failure'), '403': problem('CSRF check failed'), '413': problem('Body too large'), '415': problem('Content type not JSON'), '429': problem('Rate limited') };
+const errors = {
+  '400': problem('Malformed request'),
+  '401': problem('Token or credential failure'),
+  '403': problem('CSRF check failed'),
+  '413': problem('Body too large'),
+  '415': problem('Content type not JSON'),
+  '429': problem('Rate limited'),
+};
 
 /**
  * Builds the OpenAPI document for a server.
@@ -25,55 +41,263 @@ const errors = { '400': problem('Malformed request'), '401': problem('Token or c
  * ```
  */
 export function buildOpenApiDocument(options: { issuer: string }): Record<string, unknown> {
-  const body = (schema: Schema): Schema => ({ required: true, content: { 'application/json': { schema } } });
+  const body = (schema: Schema): Schema => ({
+    required: true,
+    content: { 'application/json': { schema } },
+  });
   // Body-transport sessions send the token in the body; cookie sessions send no body at all.
-  const refreshTokenBody: Schema = { required: false, content: { 'application/json': { schema: obj({ refresh_token: str }, []) } } };
-  const oauthError = (description: string): Schema => json(obj({ error: str, error_description: str }, ['error']), description);
+  const refreshTokenBody: Schema = {
+    required: false,
+    content: { 'application/json': { schema: obj({ refresh_token: str }, []) } },
+  };
+  const oauthError = (description: string): Schema =>
+    json(obj({ error: str, error_description: str }, ['error']), description);
   return {
     openapi: '3.1.0',
-    info: { title: 'Tessera auth server', version: '0.1.0', description: 'JWT sessions with rotating refresh tokens. Errors are RFC 9457 problem+json with a stable `code` and a `bucket`.' },
+    info: {
+      title: 'Tessera auth server',
+      version: '0.1.0',
+      description:
+        'JWT sessions with rotating refresh tokens. Errors are RFC 9457 problem+json with a stable `code` and a `bucket`.',
+    },
     servers: [{ url: options.issuer }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (RFC 9068 at+jwt)' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (RFC 9068 at+jwt)' },
+      },
       schemas: {
-        Problem: obj({ type: str, title: str, status: int, detail: str, code: str, bucket: { type: ['string', 'null'], enum: ['time', 'storage', 'validation', null] } }),
+        Problem: obj({
+          type: str,
+          title: str,
+          status: int,
+          detail: str,
+          code: str,
+          bucket: { type: ['string', 'null'], enum: ['time', 'storage', 'validation', null] },
+        }),
         TokenResponse: {
-          ...obj({ access_token: str, token_type: { const: 'Bearer' }, expires_in: int, refresh_grace_s: int, session_id: str, grace: bool }),
-          properties: { access_token: str, token_type: { const: 'Bearer' }, expires_in: int, refresh_grace_s: int, session_id: str, grace: bool, refresh_token: { ...str, description: 'Only with Token-Transport: body' } },
+          ...obj({
+            access_token: str,
+            token_type: { const: 'Bearer' },
+            expires_in: int,
+            refresh_grace_s: int,
+            session_id: str,
+            grace: bool,
+          }),
+          properties: {
+            access_token: str,
+            token_type: { const: 'Bearer' },
+            expires_in: int,
+            refresh_grace_s: int,
+            session_id: str,
+            grace: bool,
+            refresh_token: { ...str, description: 'Only with Token-Transport: body' },
+          },
         },
-        Credentials: obj({ email: { type: 'string', format: 'email' }, password: { type: 'string', minLength: 8, maxLength: 256 } }),
-        Session: obj({ id: str, created_at: str, last_used_at: str, idle_expires_at: str, absolute_expires_at: str, user_agent: { type: ['string', 'null'] }, ip: { type: ['string', 'null'] }, current: bool }),
+        Credentials: obj({
+          email: { type: 'string', format: 'email' },
+          password: { type: 'string', minLength: 8, maxLength: 256 },
+        }),
+        Session: obj({
+          id: str,
+          created_at: str,
+          last_used_at: str,
+          idle_expires_at: str,
+          absolute_expires_at: str,
+          user_agent: { type: ['string', 'null'] },
+          ip: { type: ['string', 'null'] },
+          current: bool,
+        }),
       },
     },
     paths: {
-      '/auth/signup': { post: { summary: 'Create an account and sign in', parameters: [transportHeader()], requestBody: body(ref('Credentials')), responses: { '201': json(ref('TokenResponse'), 'Signed in'), '409': problem('Email taken'), ...errors } } },
-      '/auth/login': { post: { summary: 'Sign in', parameters: [transportHeader()], requestBody: body(ref('Credentials')), responses: { '200': json(ref('TokenResponse')), ...errors } } },
-      '/auth/refresh': { post: { summary: 'Rotate the refresh token (cookie, or refresh_token in the body)', requestBody: refreshTokenBody, responses: { '200': json(ref('TokenResponse')), ...errors } } },
-      '/auth/logout': { post: { summary: 'Revoke this session and clear the cookie (idempotent)', requestBody: refreshTokenBody, responses: { '204': noContent, ...errors } } },
-      '/auth/logout-all': { post: { summary: 'Revoke every session of the user', security: bearer, requestBody: body(obj({ keep_current: bool }, [])), responses: { '204': noContent, ...errors } } },
-      '/auth/password': { post: { summary: 'Change the password; other sessions are revoked', security: bearer, requestBody: body(obj({ current_password: str, new_password: str })), responses: { '204': noContent, ...errors } } },
-      '/auth/password-reset': { post: { summary: 'Send a reset token (always 202)', requestBody: body(obj({ email: str })), responses: { '202': { description: 'Accepted' }, ...errors } } },
-      '/auth/password-reset/confirm': { post: { summary: 'Set a new password with a reset token; revokes every session', requestBody: body(obj({ token: str, new_password: str })), responses: { '204': noContent, ...errors } } },
-      '/auth/ticket': { post: { summary: 'A single-use 30 s ticket for EventSource/WebSocket', security: bearer, responses: { '200': json(obj({ ticket: str, expires_in: int })), ...errors } } },
-      '/auth/me': { get: { summary: 'The signed-in user and session', security: bearer, responses: { '200': json(obj({ user: obj({ id: str, email: { type: ['string', 'null'] } }), session: obj({ id: str }, ['id']) })), ...errors } } },
-      '/auth/sessions': { get: { summary: "The user's live sessions (devices)", security: bearer, responses: { '200': json(obj({ sessions: { type: 'array', items: ref('Session') } })), ...errors } } },
-      '/auth/sessions/{id}': { delete: { summary: 'Revoke one of your sessions', security: bearer, parameters: [{ name: 'id', in: 'path', required: true, schema: str }], responses: { '204': noContent, '404': problem('Not your session'), ...errors } } },
-      '/auth/time': { get: { summary: 'Server clock, for skew measurement', responses: { '200': json(obj({ now: str, epoch_ms: int })) } } },
+      '/auth/signup': {
+        post: {
+          summary: 'Create an account and sign in',
+          parameters: [transportHeader()],
+          requestBody: body(ref('Credentials')),
+          responses: {
+            '201': json(ref('TokenResponse'), 'Signed in'),
+            '409': problem('Email taken'),
+            ...errors,
+          },
+        },
+      },
+      '/auth/login': {
+        post: {
+          summary: 'Sign in',
+          parameters: [transportHeader()],
+          requestBody: body(ref('Credentials')),
+          responses: { '200': json(ref('TokenResponse')), ...errors },
+        },
+      },
+      '/auth/refresh': {
+        post: {
+          summary: 'Rotate the refresh token (cookie, or refresh_token in the body)',
+          requestBody: refreshTokenBody,
+          responses: { '200': json(ref('TokenResponse')), ...errors },
+        },
+      },
+      '/auth/logout': {
+        post: {
+          summary: 'Revoke this session and clear the cookie (idempotent)',
+          requestBody: refreshTokenBody,
+          responses: { '204': noContent, ...errors },
+        },
+      },
+      '/auth/logout-all': {
+        post: {
+          summary: 'Revoke every session of the user',
+          security: bearer,
+          requestBody: body(obj({ keep_current: bool }, [])),
+          responses: { '204': noContent, ...errors },
+        },
+      },
+      '/auth/password': {
+        post: {
+          summary: 'Change the password; other sessions are revoked',
+          security: bearer,
+          requestBody: body(obj({ current_password: str, new_password: str })),
+          responses: { '204': noContent, ...errors },
+        },
+      },
+      '/auth/password-reset': {
+        post: {
+          summary: 'Send a reset token (always 202)',
+          requestBody: body(obj({ email: str })),
+          responses: { '202': { description: 'Accepted' }, ...errors },
+        },
+      },
+      '/auth/password-reset/confirm': {
+        post: {
+          summary: 'Set a new password with a reset token; revokes every session',
+          requestBody: body(obj({ token: str, new_password: str })),
+          responses: { '204': noContent, ...errors },
+        },
+      },
+      '/auth/ticket': {
+        post: {
+          summary: 'A single-use 30 s ticket for EventSource/WebSocket',
+          security: bearer,
+          responses: { '200': json(obj({ ticket: str, expires_in: int })), ...errors },
+        },
+      },
+      '/auth/me': {
+        get: {
+          summary: 'The signed-in user and session',
+          security: bearer,
+          responses: {
+            '200': json(
+              obj({
+                user: obj({ id: str, email: { type: ['string', 'null'] } }),
+                session: obj({ id: str }, ['id']),
+              }),
+            ),
+            ...errors,
+          },
+        },
+      },
+      '/auth/sessions': {
+        get: {
+          summary: "The user's live sessions (devices)",
+          security: bearer,
+          responses: {
+            '200': json(obj({ sessions: { type: 'array', items: ref('Session') } })),
+            ...errors,
+          },
+        },
+      },
+      '/auth/sessions/{id}': {
+        delete: {
+          summary: 'Revoke one of your sessions',
+          security: bearer,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: str }],
+          responses: { '204': noContent, '404': problem('Not your session'), ...errors },
+        },
+      },
+      '/auth/time': {
+        get: {
+          summary: 'Server clock, for skew measurement',
+          responses: { '200': json(obj({ now: str, epoch_ms: int })) },
+        },
+      },
       '/oauth/token': {
         post: {
           summary: 'RFC 6749 refresh_token grant (form-encoded, RFC 6749 errors)',
-          requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: obj({ grant_type: { const: 'refresh_token' }, refresh_token: str, client_id: str }) } } },
-          responses: { '200': json(obj({ access_token: str, token_type: str, expires_in: int, refresh_token: str, refresh_grace_s: int })), '400': oauthError('RFC 6749 error'), '401': oauthError('invalid_client: client_id missing or not configured'), '429': oauthError('Rate limited') },
+          requestBody: {
+            required: true,
+            content: {
+              'application/x-www-form-urlencoded': {
+                schema: obj({
+                  grant_type: { const: 'refresh_token' },
+                  refresh_token: str,
+                  client_id: str,
+                }),
+              },
+            },
+          },
+          responses: {
+            '200': json(
+              obj({
+                access_token: str,
+                token_type: str,
+                expires_in: int,
+                refresh_token: str,
+                refresh_grace_s: int,
+              }),
+            ),
+            '400': oauthError('RFC 6749 error'),
+            '401': oauthError('invalid_client: client_id missing or not configured'),
+            '429': oauthError('Rate limited'),
+          },
         },
       },
-      '/.well-known/jwks.json': { get: { summary: 'Public keys (RFC 7517)', responses: { '200': { description: 'JWK Set', content: { 'application/jwk-set+json': { schema: obj({ keys: { type: 'array', items: { type: 'object' } } }) } } } } } },
-      '/.well-known/oauth-authorization-server': { get: { summary: 'RFC 8414 metadata plus tessera_* members', responses: { '200': json(obj({ issuer: str, jwks_uri: str, token_endpoint: str, tessera_audience: str, tessera_leeway_s: int, tessera_refresh_grace_s: int })) } } },
+      '/.well-known/jwks.json': {
+        get: {
+          summary: 'Public keys (RFC 7517)',
+          responses: {
+            '200': {
+              description: 'JWK Set',
+              content: {
+                'application/jwk-set+json': {
+                  schema: obj({ keys: { type: 'array', items: { type: 'object' } } }),
+                },
+              },
+            },
+          },
+        },
+      },
+      '/.well-known/oauth-authorization-server': {
+        get: {
+          summary: 'RFC 8414 metadata plus tessera_* members',
+          responses: {
+            '200': json(
+              obj({
+                issuer: str,
+                jwks_uri: str,
+                token_endpoint: str,
+                tessera_audience: str,
+                tessera_leeway_s: int,
+                tessera_refresh_grace_s: int,
+              }),
+            ),
+          },
+        },
+      },
       '/healthz': { get: { summary: 'Liveness', responses: { '200': json(obj({ ok: bool })) } } },
-      '/openapi.json': { get: { summary: 'This document', responses: { '200': json({ type: 'object' }) } } },
+      '/openapi.json': {
+        get: { summary: 'This document', responses: { '200': json({ type: 'object' }) } },
+      },
     },
   };
 }
 
 function transportHeader(): Schema {
-  return { name: 'Token-Transport', in: 'header', required: false, schema: { enum: ['cookie', 'body'] }, description: '`body` returns the refresh token in the JSON body (native apps); default is the httpOnly cookie.' };
+  return {
+    name: 'Token-Transport',
+    in: 'header',
+    required: false,
+    schema: { enum: ['cookie', 'body'] },
+    description:
+      '`body` returns the refresh token in the JSON body (native apps); default is the httpOnly cookie.',
+  };
 }

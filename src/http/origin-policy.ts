@@ -30,7 +30,8 @@ export interface OriginPolicy {
  */
 export function createOriginPolicy(options: { allowedOrigins: readonly string[] }): OriginPolicy {
   const allowed = new Set(options.allowedOrigins.map((origin) => origin.replace(/\/$/, '')));
-  const isAllowed = (origin: string | null): origin is string => origin !== null && allowed.has(origin);
+  const isAllowed = (origin: string | null): origin is string =>
+    origin !== null && allowed.has(origin);
   const cors = (request: Request): Record<string, string> => {
     const origin = request.headers.get('origin');
     if (!isAllowed(origin)) return { vary: 'Origin' };
@@ -47,7 +48,8 @@ export function createOriginPolicy(options: { allowedOrigins: readonly string[] 
       const headers = cors(request);
       if (headers['access-control-allow-origin'] !== undefined) {
         headers['access-control-allow-methods'] = 'GET, POST, DELETE, OPTIONS';
-        headers['access-control-allow-headers'] = 'Content-Type, Authorization, Tessera-CSRF, Token-Transport';
+        headers['access-control-allow-headers'] =
+          'Content-Type, Authorization, Tessera-CSRF, Token-Transport';
         headers['access-control-max-age'] = '600';
       }
       return new Response(null, { status: 204, headers });
@@ -57,13 +59,25 @@ export function createOriginPolicy(options: { allowedOrigins: readonly string[] 
       // Native and server clients send neither a cookie nor an Origin: nothing for a CSRF to ride on.
       if (!usesCookie && origin === null) return;
       if (origin === null) {
-        throw new TesseraError('CSRF_FAILED', 'A request that relies on the refresh cookie must carry an Origin header; this one has none.', { reason: 'origin-missing' });
+        throw new TesseraError(
+          'CSRF_FAILED',
+          'A request that relies on the refresh cookie must carry an Origin header; this one has none.',
+          { reason: 'origin-missing' },
+        );
       }
       if (!isAllowed(origin)) {
-        throw new TesseraError('CSRF_FAILED', 'The request comes from an origin that is not in the allowed origins (--allowed-origins).', { reason: 'origin-not-allowed' });
+        throw new TesseraError(
+          'CSRF_FAILED',
+          'The request comes from an origin that is not in the allowed origins (--allowed-origins).',
+          { reason: 'origin-not-allowed' },
+        );
       }
       if (request.headers.get(CSRF_HEADER) !== '1') {
-        throw new TesseraError('CSRF_FAILED', 'The request lacks the "Tessera-CSRF: 1" header that browser state changes must send.', { reason: 'header-missing' });
+        throw new TesseraError(
+          'CSRF_FAILED',
+          'The request lacks the "Tessera-CSRF: 1" header that browser state changes must send.',
+          { reason: 'header-missing' },
+        );
       }
     },
   };

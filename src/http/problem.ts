@@ -2,9 +2,22 @@ import { ERROR_TABLE, type ErrorCode } from '../errors/codes.js';
 import { TesseraError } from '../errors/tessera-error.js';
 
 const ACCESS_TOKEN_CODES = new Set<ErrorCode>([
-  'TOKEN_MALFORMED', 'TOKEN_TOO_LARGE', 'TOKEN_EXPIRED', 'TOKEN_NOT_YET_VALID', 'TOKEN_ISSUED_IN_FUTURE', 'TOKEN_LIFETIME_TOO_LONG',
-  'SIGNATURE_INVALID', 'ALGORITHM_NOT_ALLOWED', 'KEY_UNKNOWN', 'HEADER_NOT_ALLOWED', 'TOKEN_UNSUPPORTED', 'CLAIM_INVALID',
-  'AUDIENCE_MISMATCH', 'ISSUER_MISMATCH', 'TOKEN_TYPE_MISMATCH', 'TOKEN_REVOKED',
+  'TOKEN_MALFORMED',
+  'TOKEN_TOO_LARGE',
+  'TOKEN_EXPIRED',
+  'TOKEN_NOT_YET_VALID',
+  'TOKEN_ISSUED_IN_FUTURE',
+  'TOKEN_LIFETIME_TOO_LONG',
+  'SIGNATURE_INVALID',
+  'ALGORITHM_NOT_ALLOWED',
+  'KEY_UNKNOWN',
+  'HEADER_NOT_ALLOWED',
+  'TOKEN_UNSUPPORTED',
+  'CLAIM_INVALID',
+  'AUDIENCE_MISMATCH',
+  'ISSUER_MISMATCH',
+  'TOKEN_TYPE_MISMATCH',
+  'TOKEN_REVOKED',
 ]);
 
 /**
@@ -18,7 +31,10 @@ const ACCESS_TOKEN_CODES = new Set<ErrorCode>([
  */
 export function toTesseraError(value: unknown): TesseraError {
   if (value instanceof TesseraError) return value;
-  return new TesseraError('STORE_UNAVAILABLE', 'The server could not reach its session store; try again shortly.');
+  return new TesseraError(
+    'STORE_UNAVAILABLE',
+    'The server could not reach its session store; try again shortly.',
+  );
 }
 
 /** A problem response as plain parts, for adapters that write to their own response objects. */
@@ -39,9 +55,16 @@ export interface ProblemParts {
  * res.writeHead(status, headers).end(body);
  * ```
  */
-export function problemParts(error: TesseraError, extraHeaders: Record<string, string> = {}): ProblemParts {
+export function problemParts(
+  error: TesseraError,
+  extraHeaders: Record<string, string> = {},
+): ProblemParts {
   const row = ERROR_TABLE[error.code];
-  const headers: Record<string, string> = { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...extraHeaders };
+  const headers: Record<string, string> = {
+    'content-type': 'application/problem+json',
+    'cache-control': 'no-store',
+    ...extraHeaders,
+  };
   if (row.status === 401) headers['www-authenticate'] = challengeFor(error.code);
   if (error.code === 'RATE_LIMITED' && typeof error.facts.retryAfterSeconds === 'number') {
     headers['retry-after'] = String(Math.max(1, Math.ceil(error.facts.retryAfterSeconds)));
@@ -66,7 +89,10 @@ export function problemParts(error: TesseraError, extraHeaders: Record<string, s
  * return problemResponse(new TesseraError('TOKEN_EXPIRED', '...'));
  * ```
  */
-export function problemResponse(error: TesseraError, headers: Record<string, string> = {}): Response {
+export function problemResponse(
+  error: TesseraError,
+  headers: Record<string, string> = {},
+): Response {
   const parts = problemParts(error, headers);
   return new Response(parts.body, { status: parts.status, headers: parts.headers });
 }
@@ -82,14 +108,31 @@ export function problemResponse(error: TesseraError, headers: Record<string, str
 export function oauthErrorResponse(error: TesseraError): Response {
   const row = ERROR_TABLE[error.code];
   const oauthError = row.oauthError === 'invalid_token' ? 'invalid_grant' : row.oauthError;
-  const status = oauthError === 'invalid_client' ? 401 : row.status >= 500 || row.status === 429 ? row.status : 400;
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache' };
+  const status =
+    oauthError === 'invalid_client'
+      ? 401
+      : row.status >= 500 || row.status === 429
+        ? row.status
+        : 400;
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    pragma: 'no-cache',
+  };
   if (status === 401) headers['www-authenticate'] = 'Basic realm="tessera"';
-  return new Response(JSON.stringify({ error: oauthError, error_description: row.description, tessera_code: error.code }), { status, headers });
+  return new Response(
+    JSON.stringify({
+      error: oauthError,
+      error_description: row.description,
+      tessera_code: error.code,
+    }),
+    { status, headers },
+  );
 }
 
 function challengeFor(code: ErrorCode): string {
   if (code === 'TOKEN_MISSING') return 'Bearer realm="tessera"';
-  if (ACCESS_TOKEN_CODES.has(code)) return `Bearer realm="tessera", error="invalid_token", error_description="${ERROR_TABLE[code].description}"`;
+  if (ACCESS_TOKEN_CODES.has(code))
+    return `Bearer realm="tessera", error="invalid_token", error_description="${ERROR_TABLE[code].description}"`;
   return 'Bearer realm="tessera"';
 }

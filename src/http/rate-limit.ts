@@ -51,7 +51,10 @@ export function createMemoryRateLimiter(options: { now?: () => number } = {}): R
         windows.set(key, window);
       }
       window.count++;
-      return { allowed: window.count <= rule.limit, retryAfterSeconds: Math.max(1, Math.ceil((window.endsAt - at) / 1000)) };
+      return {
+        allowed: window.count <= rule.limit,
+        retryAfterSeconds: Math.max(1, Math.ceil((window.endsAt - at) / 1000)),
+      };
     },
   };
 }
@@ -74,12 +77,23 @@ return {c, redis.call('PTTL', KEYS[1])}`;
  * const limiter = createRedisRateLimiter({ redis: new Redis('redis://127.0.0.1:6379'), prefix: 'tessera:' });
  * ```
  */
-export function createRedisRateLimiter(options: { redis: RedisLike; prefix?: string }): RateLimiter {
+export function createRedisRateLimiter(options: {
+  redis: RedisLike;
+  prefix?: string;
+}): RateLimiter {
   const prefix = options.prefix ?? 'tessera:rl:';
   return {
     async hit(key, rule) {
-      const [count, ttl] = (await options.redis.eval(HIT_SCRIPT, 1, `${prefix}${key}`, rule.windowSeconds * 1000)) as [number, number];
-      return { allowed: count <= rule.limit, retryAfterSeconds: Math.max(1, Math.ceil(Math.max(ttl, 0) / 1000)) };
+      const [count, ttl] = (await options.redis.eval(
+        HIT_SCRIPT,
+        1,
+        `${prefix}${key}`,
+        rule.windowSeconds * 1000,
+      )) as [number, number];
+      return {
+        allowed: count <= rule.limit,
+        retryAfterSeconds: Math.max(1, Math.ceil(Math.max(ttl, 0) / 1000)),
+      };
     },
   };
 }
@@ -92,9 +106,17 @@ export function createRedisRateLimiter(options: { redis: RedisLike; prefix?: str
  * await enforceRate(limiter, `refresh:${sessionId}`, { limit: 30, windowSeconds: 60 });
  * ```
  */
-export async function enforceRate(limiter: RateLimiter, key: string, rule: RateRule): Promise<void> {
+export async function enforceRate(
+  limiter: RateLimiter,
+  key: string,
+  rule: RateRule,
+): Promise<void> {
   const decision = await limiter.hit(key, rule);
   if (!decision.allowed) {
-    throw new TesseraError('RATE_LIMITED', `Too many attempts; try again in ${decision.retryAfterSeconds} s.`, { retryAfterSeconds: decision.retryAfterSeconds });
+    throw new TesseraError(
+      'RATE_LIMITED',
+      `Too many attempts; try again in ${decision.retryAfterSeconds} s.`,
+      { retryAfterSeconds: decision.retryAfterSeconds },
+    );
   }
 }

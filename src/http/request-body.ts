@@ -13,7 +13,10 @@ export const MAX_BODY_BYTES = 16 * 1024;
  * const text = await readBodyText(request, { maxBytes: 16384 });
  * ```
  */
-export async function readBodyText(request: Request, options: { maxBytes: number }): Promise<string> {
+export async function readBodyText(
+  request: Request,
+  options: { maxBytes: number },
+): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > options.maxBytes) throw tooLarge(options.maxBytes);
   if (request.body === null) return '';
@@ -49,7 +52,10 @@ export async function readBodyText(request: Request, options: { maxBytes: number
 export async function readJsonBody<T>(request: Request, schema: z.ZodType<T>): Promise<T> {
   const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') {
-    throw new TesseraError('MEDIA_TYPE_UNSUPPORTED', 'This endpoint accepts only Content-Type: application/json.');
+    throw new TesseraError(
+      'MEDIA_TYPE_UNSUPPORTED',
+      'This endpoint accepts only Content-Type: application/json.',
+    );
   }
   const text = await readBodyText(request, { maxBytes: MAX_BODY_BYTES });
   let value: unknown;
@@ -75,9 +81,15 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown): T {
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.join('.');
-  throw new TesseraError('REQUEST_INVALID', `The request ${where === 'body' ? 'body' : `field "${where}"`} is invalid: ${issue?.message ?? 'invalid input'}.`, { field: where });
+  throw new TesseraError(
+    'REQUEST_INVALID',
+    `The request ${where === 'body' ? 'body' : `field "${where}"`} is invalid: ${issue?.message ?? 'invalid input'}.`,
+    { field: where },
+  );
 }
 
 function tooLarge(limit: number): TesseraError {
-  return new TesseraError('REQUEST_TOO_LARGE', `The request body is larger than ${limit} bytes.`, { limitBytes: limit });
+  return new TesseraError('REQUEST_TOO_LARGE', `The request body is larger than ${limit} bytes.`, {
+    limitBytes: limit,
+  });
 }

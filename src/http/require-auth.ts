@@ -1,5 +1,9 @@
 import type { AccessTokenClaims } from '../jwt/claims.js';
-import { createAccessTokenVerifier, type RevocationCheck, type VerificationKeys } from '../jwt/verify-access-token.js';
+import {
+  createAccessTokenVerifier,
+  type RevocationCheck,
+  type VerificationKeys,
+} from '../jwt/verify-access-token.js';
 import { isTesseraError, TesseraError } from '../errors/tessera-error.js';
 import { createRemoteJwks, type RemoteJwks } from '../keys/remote-jwks.js';
 import { problemParts, type ProblemParts } from './problem.js';
@@ -23,7 +27,9 @@ export interface ResourceGuardOptions {
 }
 
 /** The outcome of authenticating one request: claims, or the response to send. */
-export type GuardResult = { readonly ok: true; readonly claims: AccessTokenClaims } | { readonly ok: false; readonly problem: ProblemParts; readonly error: TesseraError };
+export type GuardResult =
+  | { readonly ok: true; readonly claims: AccessTokenClaims }
+  | { readonly ok: false; readonly problem: ProblemParts; readonly error: TesseraError };
 
 /**
  * The framework-neutral core of `requireAuth()`: verifies the Bearer token of a request against iss,
@@ -42,7 +48,10 @@ export interface ResourceGuard {
    * The same over plain strings: synchronous when the keys are at hand, a Promise only when an unknown
    * kid sends a remote JWKS to learn it. Adapters use this to skip building a Fetch Request per call.
    */
-  check(parts: { url: string; authorization: string | null | undefined }): GuardResult | Promise<GuardResult>;
+  check(parts: {
+    url: string;
+    authorization: string | null | undefined;
+  }): GuardResult | Promise<GuardResult>;
   /** Synchronous path for adapters with local keys: throws a TesseraError on failure. */
   verify(token: string): AccessTokenClaims;
   /** Whether revocation reaches this guard. */
@@ -61,19 +70,32 @@ export function createResourceGuard(options: ResourceGuardOptions): ResourceGuar
   let remote: RemoteJwks | undefined;
   let keys: VerificationKeys;
   if (options.keys !== undefined) keys = options.keys;
-  else if (options.jwksUrl !== undefined) keys = remote = createRemoteJwks({ url: options.jwksUrl, ...(options.fetch === undefined ? {} : { fetch: options.fetch }), ...(options.now === undefined ? {} : { now: options.now }) });
-  else throw new TesseraError('CONFIG_INVALID', 'requireAuth() needs either keys (a keyring) or a jwksUrl.');
+  else if (options.jwksUrl !== undefined)
+    keys = remote = createRemoteJwks({
+      url: options.jwksUrl,
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
+  else
+    throw new TesseraError(
+      'CONFIG_INVALID',
+      'requireAuth() needs either keys (a keyring) or a jwksUrl.',
+    );
   const verifier = createAccessTokenVerifier({
     keys,
     issuer: options.issuer,
     audience: options.audience,
     ...(options.leewaySeconds === undefined ? {} : { leewaySeconds: options.leewaySeconds }),
-    ...(options.maxLifetimeSeconds === undefined ? {} : { maxLifetimeSeconds: options.maxLifetimeSeconds }),
+    ...(options.maxLifetimeSeconds === undefined
+      ? {}
+      : { maxLifetimeSeconds: options.maxLifetimeSeconds }),
     ...(options.revocations === undefined ? {} : { revocations: options.revocations }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   const fail = (error: unknown): GuardResult => {
-    const tessera = isTesseraError(error) ? error : new TesseraError('KEY_INVALID', 'The verification keys could not be loaded.');
+    const tessera = isTesseraError(error)
+      ? error
+      : new TesseraError('KEY_INVALID', 'The verification keys could not be loaded.');
     return { ok: false, error: tessera, problem: problemParts(tessera) };
   };
   return {
@@ -109,7 +131,9 @@ export function createResourceGuard(options: ResourceGuardOptions): ResourceGuar
 function kidOf(authorization: string): string | undefined {
   try {
     const token = authorization.replace(/^Bearer +/i, '');
-    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown };
+    const header = JSON.parse(
+      Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'),
+    ) as { kid?: unknown };
     return typeof header.kid === 'string' && header.kid.length <= 128 ? header.kid : undefined;
   } catch {
     return undefined;

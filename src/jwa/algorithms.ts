@@ -1,4 +1,11 @@
-import { createHmac, sign as signWithKey, timingSafeEqual, verify as verifyWithKey, constants, type KeyObject } from 'node:crypto';
+import {
+  createHmac,
+  sign as signWithKey,
+  timingSafeEqual,
+  verify as verifyWithKey,
+  constants,
+  type KeyObject,
+} from 'node:crypto';
 
 /**
  * The JWS algorithms Tessera signs and verifies (RFC 7518, RFC 8037). EdDSA means Ed25519.
@@ -34,8 +41,14 @@ export function isAlgorithm(value: unknown): value is Algorithm {
 
 // P-256 group order n and n/2: a valid ECDSA signature has 0 < r, s < n, and we also require s <= n/2
 // (low-S) so a signature has exactly one accepted form.
-const P256_N = Buffer.from('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551', 'hex');
-const P256_HALF_N = Buffer.from('7fffffff800000007fffffffffffffffde737d56d38bcf4279dce5617e3192a8', 'hex');
+const P256_N = Buffer.from(
+  'ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551',
+  'hex',
+);
+const P256_HALF_N = Buffer.from(
+  '7fffffff800000007fffffffffffffffde737d56d38bcf4279dce5617e3192a8',
+  'hex',
+);
 const P256_N_BIGINT = BigInt(`0x${P256_N.toString('hex')}`);
 const ZERO_32 = Buffer.alloc(32);
 
@@ -56,7 +69,11 @@ export function signJws(alg: Algorithm, key: KeyObject, data: Buffer): Buffer {
     case 'RS256':
       return signWithKey('sha256', data, key);
     case 'PS256':
-      return signWithKey('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+      return signWithKey('sha256', data, {
+        key,
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: 32,
+      });
     case 'HS256':
       return createHmac('sha256', key).update(data).digest();
   }
@@ -71,16 +88,32 @@ export function signJws(alg: Algorithm, key: KeyObject, data: Buffer): Buffer {
  * verifyJws('EdDSA', publicKey, Buffer.from('header.payload'), signature); // true or false
  * ```
  */
-export function verifyJws(alg: Algorithm, key: KeyObject, data: Buffer, signature: Buffer): boolean {
+export function verifyJws(
+  alg: Algorithm,
+  key: KeyObject,
+  data: Buffer,
+  signature: Buffer,
+): boolean {
   switch (alg) {
     case 'EdDSA':
       return signature.length === 64 && verifyWithKey(null, data, key, signature);
     case 'ES256':
-      return isCanonicalP256Signature(signature) && verifyWithKey('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+      return (
+        isCanonicalP256Signature(signature) &&
+        verifyWithKey('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)
+      );
     case 'RS256':
       return signature.length > 0 && verifyWithKey('sha256', data, key, signature);
     case 'PS256':
-      return signature.length > 0 && verifyWithKey('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, signature);
+      return (
+        signature.length > 0 &&
+        verifyWithKey(
+          'sha256',
+          data,
+          { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+          signature,
+        )
+      );
     case 'HS256': {
       if (signature.length !== 32) return false;
       return timingSafeEqual(createHmac('sha256', key).update(data).digest(), signature);

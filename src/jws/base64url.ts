@@ -7,7 +7,9 @@
 
 const ALPHABET = /^[A-Za-z0-9_-]*$/;
 // Value of each base64url character, used to check the bits a short final group leaves unused.
-const VALUES = new Map([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].map((c, i) => [c, i]));
+const VALUES = new Map(
+  [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].map((c, i) => [c, i]),
+);
 
 /**
  * Decodes canonical base64url, or returns undefined when the text is not canonical.

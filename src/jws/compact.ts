@@ -57,10 +57,14 @@ export class CompactParser {
     // The length test first bounds the cost of counting.
     const bytes = token.length > MAX_TOKEN_BYTES ? token.length : Buffer.byteLength(token, 'utf8');
     if (bytes > MAX_TOKEN_BYTES) {
-      throw new TesseraError('TOKEN_TOO_LARGE', `The token is ${bytes} bytes; the limit is ${MAX_TOKEN_BYTES}. Large tokens usually carry data that belongs in an API response.`, {
-        bytes,
-        limit: MAX_TOKEN_BYTES,
-      });
+      throw new TesseraError(
+        'TOKEN_TOO_LARGE',
+        `The token is ${bytes} bytes; the limit is ${MAX_TOKEN_BYTES}. Large tokens usually carry data that belongs in an API response.`,
+        {
+          bytes,
+          limit: MAX_TOKEN_BYTES,
+        },
+      );
     }
     const first = token.indexOf('.');
     const second = first < 0 ? -1 : token.indexOf('.', first + 1);
@@ -68,7 +72,10 @@ export class CompactParser {
     // The signature is checked over the segment text as bytes; any character outside base64url would be
     // hashed as something other than what was sent (and is a mangled token, not a forged one).
     if (!SEGMENT_ALPHABET.test(token.slice(first + 1))) {
-      throw malformed(token, 'the payload or signature is not base64url (padding, +, /, whitespace or other characters)');
+      throw malformed(
+        token,
+        'the payload or signature is not base64url (padding, +, /, whitespace or other characters)',
+      );
     }
     // Most tokens carry the same header as the one before: compare in place instead of slicing and hashing.
     const last = this.#last;
@@ -96,45 +103,93 @@ export class CompactParser {
 
 function malformedOrUnsupported(token: string): TesseraError {
   if (token.split('.').length === 5) {
-    return new TesseraError('TOKEN_UNSUPPORTED', 'The token has five parts: it is an encrypted JWT (JWE). Tessera access tokens are signed (JWS) only.');
+    return new TesseraError(
+      'TOKEN_UNSUPPORTED',
+      'The token has five parts: it is an encrypted JWT (JWE). Tessera access tokens are signed (JWS) only.',
+    );
   }
   return malformed(token, 'it is not three base64url parts separated by dots');
 }
 
 function malformed(token: string, fallback: string): TesseraError {
   const mangling = detectMangling(token);
-  return new TesseraError('TOKEN_MALFORMED', `The token is malformed: ${mangling === undefined ? fallback : MANGLING_WORDS[mangling]}.`, {
-    mangling: mangling ?? null,
-  });
+  return new TesseraError(
+    'TOKEN_MALFORMED',
+    `The token is malformed: ${mangling === undefined ? fallback : MANGLING_WORDS[mangling]}.`,
+    {
+      mangling: mangling ?? null,
+    },
+  );
 }
 
 function checkHeader(segment: string, token: string): CheckedHeader {
   const bytes = decodeBase64url(segment);
-  if (bytes === undefined) return throwing(malformed(token, 'the header is not canonical base64url (padding, +, /, whitespace or stray bits)'));
+  if (bytes === undefined)
+    return throwing(
+      malformed(
+        token,
+        'the header is not canonical base64url (padding, +, /, whitespace or stray bits)',
+      ),
+    );
   const parsed = parseStrictJson(bytes);
   if (!parsed.ok) {
-    if (parsed.problem === 'duplicate-key') throw new TesseraError('HEADER_NOT_ALLOWED', 'The token header names a parameter twice; parsers would disagree on which one counts.');
+    if (parsed.problem === 'duplicate-key')
+      throw new TesseraError(
+        'HEADER_NOT_ALLOWED',
+        'The token header names a parameter twice; parsers would disagree on which one counts.',
+      );
     return throwing(malformed(token, `the header is not a JSON object (${parsed.problem})`));
   }
   const header = parsed.value;
-  if (typeof header.alg !== 'string') throw new TesseraError('ALGORITHM_NOT_ALLOWED', `The token header has no string "alg" (${describeUntrusted(header.alg)}).`);
-  if (header.alg.toLowerCase() === 'none') throw new TesseraError('ALGORITHM_NOT_ALLOWED', `The token claims alg ${describeUntrusted(header.alg)}: unsigned tokens are never accepted.`);
-  if ('enc' in header || 'zip' in header) throw new TesseraError('TOKEN_UNSUPPORTED', 'The token header has "enc" or "zip": encrypted or compressed tokens are not accepted.');
-  if ('cty' in header) throw new TesseraError('TOKEN_UNSUPPORTED', `The token header has cty ${describeUntrusted(header.cty)}: nested tokens are not accepted.`);
+  if (typeof header.alg !== 'string')
+    throw new TesseraError(
+      'ALGORITHM_NOT_ALLOWED',
+      `The token header has no string "alg" (${describeUntrusted(header.alg)}).`,
+    );
+  if (header.alg.toLowerCase() === 'none')
+    throw new TesseraError(
+      'ALGORITHM_NOT_ALLOWED',
+      `The token claims alg ${describeUntrusted(header.alg)}: unsigned tokens are never accepted.`,
+    );
+  if ('enc' in header || 'zip' in header)
+    throw new TesseraError(
+      'TOKEN_UNSUPPORTED',
+      'The token header has "enc" or "zip": encrypted or compressed tokens are not accepted.',
+    );
+  if ('cty' in header)
+    throw new TesseraError(
+      'TOKEN_UNSUPPORTED',
+      `The token header has cty ${describeUntrusted(header.cty)}: nested tokens are not accepted.`,
+    );
   for (const name of REFUSED_HEADERS) {
     if (name in header) {
-      throw new TesseraError('HEADER_NOT_ALLOWED', `The token header carries "${name}": Tessera never fetches or trusts keys, or changes signing rules, because a token says so.`, { parameter: name });
+      throw new TesseraError(
+        'HEADER_NOT_ALLOWED',
+        `The token header carries "${name}": Tessera never fetches or trusts keys, or changes signing rules, because a token says so.`,
+        { parameter: name },
+      );
     }
   }
   const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : undefined;
   if (typ !== 'at+jwt' && typ !== 'application/at+jwt') {
-    throw new TesseraError('TOKEN_TYPE_MISMATCH', `The token has typ ${describeUntrusted(header.typ)}, not "at+jwt": it is not an access token (an ID token or another kind of JWT?).`, {
-      expected: 'at+jwt',
-    });
+    throw new TesseraError(
+      'TOKEN_TYPE_MISMATCH',
+      `The token has typ ${describeUntrusted(header.typ)}, not "at+jwt": it is not an access token (an ID token or another kind of JWT?).`,
+      {
+        expected: 'at+jwt',
+      },
+    );
   }
-  if (header.kid === undefined) throw new TesseraError('KEY_UNKNOWN', 'The token header has no "kid"; Tessera has no fallback key.');
+  if (header.kid === undefined)
+    throw new TesseraError(
+      'KEY_UNKNOWN',
+      'The token header has no "kid"; Tessera has no fallback key.',
+    );
   if (typeof header.kid !== 'string' || !KID_PATTERN.test(header.kid)) {
-    throw new TesseraError('KEY_UNKNOWN', `The token header "kid" ${describeUntrusted(header.kid)} is not a short plain string.`);
+    throw new TesseraError(
+      'KEY_UNKNOWN',
+      `The token header "kid" ${describeUntrusted(header.kid)} is not a short plain string.`,
+    );
   }
   return Object.freeze({ alg: header.alg, kid: header.kid, typ });
 }

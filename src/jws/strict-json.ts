@@ -27,9 +27,11 @@ export function parseStrictJson(bytes: Buffer): StrictJsonResult {
   } catch {
     return { ok: false, problem: 'syntax' };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, problem: 'not-object' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, problem: 'not-object' };
   // Cheap first: when the text names as many members as the parsed value holds, no name repeated.
-  if (countMemberNames(text) !== countKeys(value) && hasDuplicateKey(text)) return { ok: false, problem: 'duplicate-key' };
+  if (countMemberNames(text) !== countKeys(value) && hasDuplicateKey(text))
+    return { ok: false, problem: 'duplicate-key' };
   return { ok: true, value: value as Record<string, unknown> };
 }
 
@@ -111,6 +113,7 @@ function countKeys(value: unknown): number {
     for (const item of value) count += countKeys(item);
     return count;
   }
-  for (const key of Object.keys(value)) count += 1 + countKeys((value as Record<string, unknown>)[key]);
+  for (const key of Object.keys(value))
+    count += 1 + countKeys((value as Record<string, unknown>)[key]);
   return count;
 }

@@ -17,12 +17,18 @@ export type Mangling =
 
 /** Words for each mangling: what happened, and where to look. */
 export const MANGLING_WORDS: Readonly<Record<Mangling, string>> = {
-  quoted: 'the token is wrapped in quotes: it was stored with JSON.stringify and sent without JSON.parse',
-  'bearer-prefix': 'the token starts with "Bearer ": the prefix was stored with the token and sent twice',
-  whitespace: 'the token contains whitespace or a newline: it was copied from a terminal or a file with a line break',
-  'url-encoded': 'the token contains %-escapes: it was URL-encoded (copied from a URL or a form) and not decoded',
-  truncated: 'the token has fewer than three parts: it was cut short (a size limit, a column width or a cookie limit)',
-  empty: 'the token is empty: the client sent the header before it had a token (check for "Bearer undefined" or "Bearer null")',
+  quoted:
+    'the token is wrapped in quotes: it was stored with JSON.stringify and sent without JSON.parse',
+  'bearer-prefix':
+    'the token starts with "Bearer ": the prefix was stored with the token and sent twice',
+  whitespace:
+    'the token contains whitespace or a newline: it was copied from a terminal or a file with a line break',
+  'url-encoded':
+    'the token contains %-escapes: it was URL-encoded (copied from a URL or a form) and not decoded',
+  truncated:
+    'the token has fewer than three parts: it was cut short (a size limit, a column width or a cookie limit)',
+  empty:
+    'the token is empty: the client sent the header before it had a token (check for "Bearer undefined" or "Bearer null")',
   'refresh-token': 'this is a Tessera refresh token (tsr_...), sent where an access token belongs',
   'access-token': 'an access token (a JWT) was sent where the refresh token belongs',
   'not-a-jwt': 'the value is not a JWT at all (a session id, an API key, or a placeholder)',

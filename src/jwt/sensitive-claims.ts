@@ -4,13 +4,51 @@
  */
 
 const SENSITIVE_NAMES = new Set([
-  'password', 'passwd', 'pwd', 'passphrase', 'secret', 'clientsecret', 'apikey', 'apisecret', 'token', 'accesstoken',
-  'refreshtoken', 'idtoken', 'privatekey', 'hash', 'passwordhash', 'salt', 'ssn', 'socialsecuritynumber', 'creditcard',
-  'cardnumber', 'ccnumber', 'cc', 'cvv', 'cvc', 'pin', 'iban', 'dob', 'dateofbirth', 'otp', 'totpsecret', 'mfasecret',
+  'password',
+  'passwd',
+  'pwd',
+  'passphrase',
+  'secret',
+  'clientsecret',
+  'apikey',
+  'apisecret',
+  'token',
+  'accesstoken',
+  'refreshtoken',
+  'idtoken',
+  'privatekey',
+  'hash',
+  'passwordhash',
+  'salt',
+  'ssn',
+  'socialsecuritynumber',
+  'creditcard',
+  'cardnumber',
+  'ccnumber',
+  'cc',
+  'cvv',
+  'cvc',
+  'pin',
+  'iban',
+  'dob',
+  'dateofbirth',
+  'otp',
+  'totpsecret',
+  'mfasecret',
 ]);
 // Words that mark a secret wherever they appear in a name (userPassword, db_password, stripeSecretKey);
 // short fragments such as "pin" or "token" only count as the whole name.
-const SENSITIVE_FRAGMENTS = ['password', 'passwd', 'passphrase', 'secret', 'privatekey', 'apikey', 'creditcard', 'cardnumber', 'socialsecurity'];
+const SENSITIVE_FRAGMENTS = [
+  'password',
+  'passwd',
+  'passphrase',
+  'secret',
+  'privatekey',
+  'apikey',
+  'creditcard',
+  'cardnumber',
+  'socialsecurity',
+];
 
 /**
  * Finds the first claim path that holds a secret or personal data: a sensitive name at any depth, or a
@@ -26,7 +64,8 @@ export function findSensitiveClaim(value: unknown, path = ''): string | undefine
   if (typeof value !== 'object' || value === null) return undefined;
   for (const [key, child] of Object.entries(value)) {
     const childPath = path === '' ? key : `${path}.${key}`;
-    if (!Array.isArray(value) && isSensitiveName(key.toLowerCase().replace(/[_\-\s]/g, ''))) return childPath;
+    if (!Array.isArray(value) && isSensitiveName(key.toLowerCase().replace(/[_\-\s]/g, '')))
+      return childPath;
     const found = findSensitiveClaim(child, childPath);
     if (found !== undefined) return found;
   }
@@ -34,7 +73,9 @@ export function findSensitiveClaim(value: unknown, path = ''): string | undefine
 }
 
 function isSensitiveName(name: string): boolean {
-  return SENSITIVE_NAMES.has(name) || SENSITIVE_FRAGMENTS.some((fragment) => name.includes(fragment));
+  return (
+    SENSITIVE_NAMES.has(name) || SENSITIVE_FRAGMENTS.some((fragment) => name.includes(fragment))
+  );
 }
 
 function looksLikeCardNumber(text: string): boolean {

@@ -52,8 +52,11 @@ export interface SignedAccessToken {
  * const { token, expiresIn } = sign({ sub: 'user-1', sid: 'sess-1', clientId: 'tessera', claims: { roles: ['admin'] } });
  * ```
  */
-export function createAccessTokenSigner(options: SignerOptions): (input: AccessTokenInput) => SignedAccessToken {
-  if (!options.issuer || !options.audience) throw new TesseraError('CONFIG_INVALID', 'A signer needs both an issuer and an audience.');
+export function createAccessTokenSigner(
+  options: SignerOptions,
+): (input: AccessTokenInput) => SignedAccessToken {
+  if (!options.issuer || !options.audience)
+    throw new TesseraError('CONFIG_INVALID', 'A signer needs both an issuer and an audience.');
   const ttl = resolvePositiveSeconds('ttlSeconds', options.ttlSeconds ?? 900);
   const allowed = new Set(options.allowedClaims ?? ['roles']);
   const now = options.now ?? Date.now;
@@ -63,13 +66,21 @@ export function createAccessTokenSigner(options: SignerOptions): (input: AccessT
     const appClaims = input.claims ?? {};
     const sensitive = findSensitiveClaim({ ...appClaims, sub: input.sub, scope: input.scope });
     if (sensitive !== undefined) {
-      throw new TesseraError('PAYLOAD_SENSITIVE', `Refused to sign: the claim "${sensitive}" looks like a secret or personal data. Anyone holding a JWT can read its payload; keep such data on the server.`, {
-        claim: sensitive,
-      });
+      throw new TesseraError(
+        'PAYLOAD_SENSITIVE',
+        `Refused to sign: the claim "${sensitive}" looks like a secret or personal data. Anyone holding a JWT can read its payload; keep such data on the server.`,
+        {
+          claim: sensitive,
+        },
+      );
     }
     for (const name of Object.keys(appClaims)) {
       if (!allowed.has(name)) {
-        throw new TesseraError('CLAIM_NOT_ALLOWED', `Refused to sign the claim "${name}": add it to allowedClaims if it belongs in every access token.`, { claim: name });
+        throw new TesseraError(
+          'CLAIM_NOT_ALLOWED',
+          `Refused to sign the claim "${name}": add it to allowedClaims if it belongs in every access token.`,
+          { claim: name },
+        );
       }
     }
     const key = options.keys.signingKey();
@@ -95,6 +106,12 @@ export function createAccessTokenSigner(options: SignerOptions): (input: AccessT
     };
     const signingInput = `${header}.${encodeBase64url(JSON.stringify(payload))}`;
     const signature = signJws(key.alg, key.privateKey, Buffer.from(signingInput, 'latin1'));
-    return { token: `${signingInput}.${signature.toString('base64url')}`, jti, iat, exp, expiresIn: ttl };
+    return {
+      token: `${signingInput}.${signature.toString('base64url')}`,
+      jti,
+      iat,
+      exp,
+      expiresIn: ttl,
+    };
   };
 }

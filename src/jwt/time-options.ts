@@ -17,9 +17,13 @@ export const MAX_LEEWAY_SECONDS = 300;
 export function resolveLeeway(leewaySeconds: number | undefined): number {
   const leeway = leewaySeconds ?? DEFAULT_LEEWAY_SECONDS;
   if (!Number.isInteger(leeway) || leeway < 0 || leeway > MAX_LEEWAY_SECONDS) {
-    throw new TesseraError('CONFIG_INVALID', `Leeway must be a whole number of seconds from 0 to ${MAX_LEEWAY_SECONDS}; got ${String(leewaySeconds)}. Leeway absorbs clock skew; it is not a way to make sessions longer.`, {
-      leewaySeconds: String(leewaySeconds),
-    });
+    throw new TesseraError(
+      'CONFIG_INVALID',
+      `Leeway must be a whole number of seconds from 0 to ${MAX_LEEWAY_SECONDS}; got ${String(leewaySeconds)}. Leeway absorbs clock skew; it is not a way to make sessions longer.`,
+      {
+        leewaySeconds: String(leewaySeconds),
+      },
+    );
   }
   return leeway;
 }
@@ -34,7 +38,10 @@ export function resolveLeeway(leewaySeconds: number | undefined): number {
  */
 export function resolvePositiveSeconds(name: string, value: number): number {
   if (!Number.isInteger(value) || value <= 0) {
-    throw new TesseraError('CONFIG_INVALID', `${name} must be a positive whole number of seconds; got ${String(value)}.`);
+    throw new TesseraError(
+      'CONFIG_INVALID',
+      `${name} must be a positive whole number of seconds; got ${String(value)}.`,
+    );
   }
   return value;
 }

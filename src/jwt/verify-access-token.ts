@@ -5,7 +5,12 @@ import { decodeCheckedBase64url } from '../jws/base64url.js';
 import { parseStrictJson } from '../jws/strict-json.js';
 import { describeUntrusted } from '../errors/explain.js';
 import type { KeyMaterial } from '../keys/key-material.js';
-import { checkClaimShape, checkClaimTimes, type AccessTokenClaims, type ClaimRules } from './claims.js';
+import {
+  checkClaimShape,
+  checkClaimTimes,
+  type AccessTokenClaims,
+  type ClaimRules,
+} from './claims.js';
 import { resolveLeeway, resolvePositiveSeconds } from './time-options.js';
 
 /** Resolves a `kid` to its key; the {@link Keyring} is one. There is no fallback key. */
@@ -65,13 +70,19 @@ interface CachedToken {
  */
 export function createAccessTokenVerifier(options: VerifierOptions): AccessTokenVerifier {
   if (!options.issuer || !options.audience) {
-    throw new TesseraError('CONFIG_INVALID', 'A verifier needs both an issuer and an audience: tokens from another issuer or for another API must not pass.');
+    throw new TesseraError(
+      'CONFIG_INVALID',
+      'A verifier needs both an issuer and an audience: tokens from another issuer or for another API must not pass.',
+    );
   }
   const rules: ClaimRules = {
     issuer: options.issuer,
     audience: options.audience,
     leewaySeconds: resolveLeeway(options.leewaySeconds),
-    maxLifetimeSeconds: resolvePositiveSeconds('maxLifetimeSeconds', options.maxLifetimeSeconds ?? 3600),
+    maxLifetimeSeconds: resolvePositiveSeconds(
+      'maxLifetimeSeconds',
+      options.maxLifetimeSeconds ?? 3600,
+    ),
   };
   const now = options.now ?? Date.now;
   const { keys, revocations } = options;
@@ -83,30 +94,49 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
     const { header, signingInput, payloadSegment, signatureSegment } = parser.parse(token);
     const key = keys.verificationKey(header.kid);
     if (key === undefined) {
-      throw new TesseraError('KEY_UNKNOWN', `No published key has kid ${describeUntrusted(header.kid)}. The signing key was rotated without overlap, or the token comes from another deployment.`);
+      throw new TesseraError(
+        'KEY_UNKNOWN',
+        `No published key has kid ${describeUntrusted(header.kid)}. The signing key was rotated without overlap, or the token comes from another deployment.`,
+      );
     }
     if (header.alg !== key.alg) {
-      throw new TesseraError('ALGORITHM_NOT_ALLOWED', `The token says alg ${describeUntrusted(header.alg)}, but key ${key.kid} is ${key.alg}: the algorithm is decided by the key, never by the token.`, {
-        expected: key.alg,
-      });
+      throw new TesseraError(
+        'ALGORITHM_NOT_ALLOWED',
+        `The token says alg ${describeUntrusted(header.alg)}, but key ${key.kid} is ${key.alg}: the algorithm is decided by the key, never by the token.`,
+        {
+          expected: key.alg,
+        },
+      );
     }
     const signature = decodeCheckedBase64url(signatureSegment);
     if (signature === undefined || signature.length === 0) {
-      throw new TesseraError('SIGNATURE_INVALID', 'The token signature is empty or not canonical base64url.');
+      throw new TesseraError(
+        'SIGNATURE_INVALID',
+        'The token signature is empty or not canonical base64url.',
+      );
     }
     if (!verifyJws(key.alg, key.publicKey, Buffer.from(signingInput, 'latin1'), signature)) {
-      throw new TesseraError('SIGNATURE_INVALID', `The token signature does not verify with key ${key.kid} (${key.alg}). The token was altered, or signed by a key with the same kid from another deployment.`);
+      throw new TesseraError(
+        'SIGNATURE_INVALID',
+        `The token signature does not verify with key ${key.kid} (${key.alg}). The token was altered, or signed by a key with the same kid from another deployment.`,
+      );
     }
     const payloadBytes = decodeCheckedBase64url(payloadSegment);
-    if (payloadBytes === undefined) throw new TesseraError('CLAIM_INVALID', 'The token payload is not canonical base64url.');
+    if (payloadBytes === undefined)
+      throw new TesseraError('CLAIM_INVALID', 'The token payload is not canonical base64url.');
     const parsed = parseStrictJson(payloadBytes);
-    if (!parsed.ok) throw new TesseraError('CLAIM_INVALID', `The token payload is not a JSON object with unique claim names (${parsed.problem}).`);
+    if (!parsed.ok)
+      throw new TesseraError(
+        'CLAIM_INVALID',
+        `The token payload is not a JSON object with unique claim names (${parsed.problem}).`,
+      );
     return { claims: freezeDeep(checkClaimShape(parsed.value, rules)), kid: key.kid };
   };
 
   return {
     verify(token: string): AccessTokenClaims {
-      if (typeof token !== 'string' || token.length === 0) throw new TesseraError('TOKEN_MISSING', 'No access token was given.');
+      if (typeof token !== 'string' || token.length === 0)
+        throw new TesseraError('TOKEN_MISSING', 'No access token was given.');
       let entry = cacheSize > 0 ? cache.get(token) : undefined;
       if (entry === undefined || keys.verificationKey(entry.kid) === undefined) {
         if (entry !== undefined) cache.delete(token);

@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  generateKeyPairSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { Algorithm } from '../jwa/algorithms.js';
 import { TesseraError } from '../errors/tessera-error.js';
@@ -59,13 +66,24 @@ export async function importKeyMaterial(source: KeySource): Promise<KeyMaterial>
   if ('secret' in source) {
     assertStrongSecret(source.secret);
     const secret = createSecretKey(Buffer.from(source.secret));
-    return { kid: source.kid ?? randomBytes(12).toString('base64url'), alg: 'HS256', privateKey: secret, publicKey: secret };
+    return {
+      kid: source.kid ?? randomBytes(12).toString('base64url'),
+      alg: 'HS256',
+      privateKey: secret,
+      publicKey: secret,
+    };
   }
   let privateKey: KeyObject;
   try {
-    privateKey = 'pem' in source ? createPrivateKey(source.pem) : createPrivateKey({ key: source.jwk as never, format: 'jwk' });
+    privateKey =
+      'pem' in source
+        ? createPrivateKey(source.pem)
+        : createPrivateKey({ key: source.jwk as never, format: 'jwk' });
   } catch {
-    throw new TesseraError('KEY_INVALID', `The ${source.alg} key could not be read as a private key (PEM or JWK with its private part).`);
+    throw new TesseraError(
+      'KEY_INVALID',
+      `The ${source.alg} key could not be read as a private key (PEM or JWK with its private part).`,
+    );
   }
   assertKeyFitsAlgorithm(source.alg, privateKey);
   return withKid(source.alg, privateKey, createPublicKey(privateKey), source.kid);
@@ -84,17 +102,25 @@ export function exportPublicJwk(key: KeyMaterial): JWK | undefined {
   if (key.alg === 'HS256' || key.publicKey.type === 'secret') return undefined;
   // A hand-built KeyMaterial may pass a private KeyObject as the public half: derive the public one, and
   // copy only public members, so a mistake upstream cannot publish d, p, q...
-  const publicKey = key.publicKey.type === 'private' ? createPublicKey(key.publicKey) : key.publicKey;
+  const publicKey =
+    key.publicKey.type === 'private' ? createPublicKey(key.publicKey) : key.publicKey;
   const jwk = publicKey.export({ format: 'jwk' }) as JWK;
   const published: JWK = { kty: jwk.kty };
-  for (const member of PUBLIC_JWK_MEMBERS) if (jwk[member] !== undefined) published[member] = jwk[member];
+  for (const member of PUBLIC_JWK_MEMBERS)
+    if (jwk[member] !== undefined) published[member] = jwk[member];
   return { ...published, kid: key.kid, alg: key.alg, use: 'sig' };
 }
 
 const PUBLIC_JWK_MEMBERS = ['crv', 'x', 'y', 'n', 'e'] as const;
 
-async function withKid(alg: Algorithm, privateKey: KeyObject, publicKey: KeyObject, kid?: string): Promise<KeyMaterial> {
-  const resolvedKid = kid ?? (await calculateJwkThumbprint(publicKey.export({ format: 'jwk' }) as JWK));
+async function withKid(
+  alg: Algorithm,
+  privateKey: KeyObject,
+  publicKey: KeyObject,
+  kid?: string,
+): Promise<KeyMaterial> {
+  const resolvedKid =
+    kid ?? (await calculateJwkThumbprint(publicKey.export({ format: 'jwk' }) as JWK));
   return { kid: resolvedKid, alg, privateKey, publicKey };
 }
 
@@ -104,8 +130,14 @@ function assertKeyFitsAlgorithm(alg: Algorithm, key: KeyObject): void {
   const fits =
     (alg === 'EdDSA' && type === 'ed25519') ||
     (alg === 'ES256' && type === 'ec' && curve === 'prime256v1') ||
-    ((alg === 'RS256' || alg === 'PS256') && (type === 'rsa' || type === 'rsa-pss') && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048);
+    ((alg === 'RS256' || alg === 'PS256') &&
+      (type === 'rsa' || type === 'rsa-pss') &&
+      (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048);
   if (!fits) {
-    throw new TesseraError('KEY_INVALID', `A ${String(type)} key cannot sign ${alg} (RSA keys need at least 2048 bits).`, { alg, keyType: String(type) });
+    throw new TesseraError(
+      'KEY_INVALID',
+      `A ${String(type)} key cannot sign ${alg} (RSA keys need at least 2048 bits).`,
+      { alg, keyType: String(type) },
+    );
   }
 }

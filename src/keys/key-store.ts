@@ -1,4 +1,12 @@
-import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, createSecretKey, hkdfSync, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  hkdfSync,
+  randomBytes,
+} from 'node:crypto';
 import { isAlgorithm } from '../jwa/algorithms.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { KeyringEntry } from './keyring.js';
@@ -54,7 +62,10 @@ export interface SealOptions {
  */
 export function sealKeyringEntry(entry: KeyringEntry, options: SealOptions): StoredKey {
   const { key } = entry;
-  const der = key.alg === 'HS256' ? key.privateKey.export() : key.privateKey.export({ format: 'der', type: 'pkcs8' });
+  const der =
+    key.alg === 'HS256'
+      ? key.privateKey.export()
+      : key.privateKey.export({ format: 'der', type: 'pkcs8' });
   let sealedKey: string;
   if (options.encryptionSecret === undefined) {
     sealedKey = `plain.${der.toString('base64url')}`;
@@ -65,7 +76,14 @@ export function sealKeyringEntry(entry: KeyringEntry, options: SealOptions): Sto
     const body = Buffer.concat([cipher.update(der), cipher.final()]);
     sealedKey = `v1.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
   }
-  return { kid: key.kid, alg: key.alg, createdAt: entry.createdAt, activatesAt: entry.activatesAt, retiresAt: entry.retiresAt ?? null, sealedKey };
+  return {
+    kid: key.kid,
+    alg: key.alg,
+    createdAt: entry.createdAt,
+    activatesAt: entry.activatesAt,
+    retiresAt: entry.retiresAt ?? null,
+    sealedKey,
+  };
 }
 
 /**
@@ -77,30 +95,48 @@ export function sealKeyringEntry(entry: KeyringEntry, options: SealOptions): Sto
  * ```
  */
 export function openStoredKey(stored: StoredKey, options: SealOptions): KeyringEntry {
-  if (!isAlgorithm(stored.alg)) throw new TesseraError('KEY_INVALID', `Stored key ${stored.kid} has an unsupported alg.`);
+  if (!isAlgorithm(stored.alg))
+    throw new TesseraError('KEY_INVALID', `Stored key ${stored.kid} has an unsupported alg.`);
   const alg = stored.alg;
   let der: Buffer;
   if (stored.sealedKey.startsWith('plain.')) {
     der = Buffer.from(stored.sealedKey.slice(6), 'base64url');
   } else if (stored.sealedKey.startsWith('v1.')) {
     if (options.encryptionSecret === undefined) {
-      throw new TesseraError('KEY_INVALID', `Stored key ${stored.kid} is sealed; set TESSERA_KEY_SECRET to the secret it was sealed with.`);
+      throw new TesseraError(
+        'KEY_INVALID',
+        `Stored key ${stored.kid} is sealed; set TESSERA_KEY_SECRET to the secret it was sealed with.`,
+      );
     }
     const raw = Buffer.from(stored.sealedKey.slice(3), 'base64url');
     try {
-      const decipher = createDecipheriv('aes-256-gcm', deriveKek(options.encryptionSecret, stored.kid), raw.subarray(0, 12));
+      const decipher = createDecipheriv(
+        'aes-256-gcm',
+        deriveKek(options.encryptionSecret, stored.kid),
+        raw.subarray(0, 12),
+      );
       decipher.setAAD(Buffer.from(`${stored.kid}|${alg}`));
       decipher.setAuthTag(raw.subarray(raw.length - 16));
       der = Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]);
     } catch {
-      throw new TesseraError('KEY_INVALID', `Stored key ${stored.kid} does not open with this TESSERA_KEY_SECRET: it was sealed with another one.`);
+      throw new TesseraError(
+        'KEY_INVALID',
+        `Stored key ${stored.kid} does not open with this TESSERA_KEY_SECRET: it was sealed with another one.`,
+      );
     }
   } else {
     throw new TesseraError('KEY_INVALID', `Stored key ${stored.kid} is in an unknown format.`);
   }
-  const privateKey = alg === 'HS256' ? createSecretKey(der) : createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  const privateKey =
+    alg === 'HS256'
+      ? createSecretKey(der)
+      : createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
   const publicKey = alg === 'HS256' ? privateKey : createPublicKey(privateKey);
-  const entry: KeyringEntry = { key: { kid: stored.kid, alg, privateKey, publicKey }, createdAt: stored.createdAt, activatesAt: stored.activatesAt };
+  const entry: KeyringEntry = {
+    key: { kid: stored.kid, alg, privateKey, publicKey },
+    createdAt: stored.createdAt,
+    activatesAt: stored.activatesAt,
+  };
   return stored.retiresAt === null ? entry : { ...entry, retiresAt: stored.retiresAt };
 }
 

@@ -72,9 +72,11 @@ export class Keyring {
     const now = this.#now();
     let current: KeyringEntry | undefined;
     for (const entry of this.#entries) {
-      if (entry.activatesAt <= now && (entry.retiresAt === undefined || entry.retiresAt > now)) current = entry;
+      if (entry.activatesAt <= now && (entry.retiresAt === undefined || entry.retiresAt > now))
+        current = entry;
     }
-    if (current === undefined) throw new TesseraError('KEY_INVALID', 'The keyring has no key that may sign now.');
+    if (current === undefined)
+      throw new TesseraError('KEY_INVALID', 'The keyring has no key that may sign now.');
     return current.key;
   }
 
@@ -129,7 +131,9 @@ export class Keyring {
     const activatesAt = now + this.#prepublishMs;
     const retiresAt = activatesAt + this.#overlapMs;
     this.#entries = this.#entries.map((entry) =>
-      entry.retiresAt === undefined || entry.retiresAt > retiresAt ? { ...entry, retiresAt } : entry,
+      entry.retiresAt === undefined || entry.retiresAt > retiresAt
+        ? { ...entry, retiresAt }
+        : entry,
     );
     const entry: KeyringEntry = { key, createdAt: now, activatesAt };
     this.#entries.push(entry);
@@ -147,7 +151,9 @@ export class Keyring {
    */
   prune(): void {
     const cutoff = this.#now() - 86_400_000;
-    this.#entries = this.#entries.filter((entry) => entry.retiresAt === undefined || entry.retiresAt > cutoff);
+    this.#entries = this.#entries.filter(
+      (entry) => entry.retiresAt === undefined || entry.retiresAt > cutoff,
+    );
     this.#index();
   }
 

@@ -30,27 +30,52 @@ export interface LoadKeyringOptions {
 export async function loadKeyring(options: LoadKeyringOptions): Promise<Keyring> {
   const now = options.now ?? Date.now;
   const sealing = { encryptionSecret: options.encryptionSecret };
-  const keyringOptions = { now, prepublishSeconds: options.prepublishSeconds, verifyOverlapSeconds: options.verifyOverlapSeconds };
+  const keyringOptions = {
+    now,
+    prepublishSeconds: options.prepublishSeconds,
+    verifyOverlapSeconds: options.verifyOverlapSeconds,
+  };
   if (options.production === true && options.encryptionSecret === undefined) {
-    throw new TesseraError('CONFIG_INVALID', 'Production mode needs TESSERA_KEY_SECRET to seal the stored signing keys (32+ random bytes).');
+    throw new TesseraError(
+      'CONFIG_INVALID',
+      'Production mode needs TESSERA_KEY_SECRET to seal the stored signing keys (32+ random bytes).',
+    );
   }
-  const first = async (): Promise<{ key: Awaited<ReturnType<typeof generateKeyMaterial>>; createdAt: number; activatesAt: number }> => {
+  const first = async (): Promise<{
+    key: Awaited<ReturnType<typeof generateKeyMaterial>>;
+    createdAt: number;
+    activatesAt: number;
+  }> => {
     const createdAt = now();
-    return { key: await generateKeyMaterial({ alg: options.alg ?? 'EdDSA' }), createdAt, activatesAt: createdAt };
+    return {
+      key: await generateKeyMaterial({ alg: options.alg ?? 'EdDSA' }),
+      createdAt,
+      activatesAt: createdAt,
+    };
   };
   if (options.store === undefined) {
     if (options.production === true) {
-      throw new TesseraError('CONFIG_INVALID', 'Production mode refuses ephemeral keys: configure a key store or key files, or every restart logs everyone out.');
+      throw new TesseraError(
+        'CONFIG_INVALID',
+        'Production mode refuses ephemeral keys: configure a key store or key files, or every restart logs everyone out.',
+      );
     }
     return new Keyring({ ...withoutUndefined(keyringOptions), entries: [await first()] });
   }
   let stored = await options.store.loadKeys();
-  if (stored.length === 0) stored = await options.store.initKeys([sealKeyringEntry(await first(), sealing)]);
+  if (stored.length === 0)
+    stored = await options.store.initKeys([sealKeyringEntry(await first(), sealing)]);
   const unsealed = stored.find((key) => key.sealedKey.startsWith('plain.'));
   if (options.production === true && unsealed !== undefined) {
-    throw new TesseraError('CONFIG_INVALID', `Production mode refuses unsealed stored keys (key ${unsealed.kid} was stored without TESSERA_KEY_SECRET): rotate to a new key sealed with the secret.`);
+    throw new TesseraError(
+      'CONFIG_INVALID',
+      `Production mode refuses unsealed stored keys (key ${unsealed.kid} was stored without TESSERA_KEY_SECRET): rotate to a new key sealed with the secret.`,
+    );
   }
-  return new Keyring({ ...withoutUndefined(keyringOptions), entries: stored.map((key) => openStoredKey(key, sealing)) });
+  return new Keyring({
+    ...withoutUndefined(keyringOptions),
+    entries: stored.map((key) => openStoredKey(key, sealing)),
+  });
 }
 
 function withoutUndefined<T extends object>(value: T): T {

@@ -53,14 +53,23 @@ export function createRemoteJwks(options: RemoteJwksOptions): RemoteJwks {
 
   const load = async (): Promise<void> => {
     fetchedAt = now();
-    const response = await fetcher(options.url, { headers: { accept: 'application/jwk-set+json, application/json' }, redirect: 'error' });
-    if (!response.ok) throw new TesseraError('KEY_INVALID', `The JWKS at ${options.url} answered HTTP ${response.status}.`);
+    const response = await fetcher(options.url, {
+      headers: { accept: 'application/jwk-set+json, application/json' },
+      redirect: 'error',
+    });
+    if (!response.ok)
+      throw new TesseraError(
+        'KEY_INVALID',
+        `The JWKS at ${options.url} answered HTTP ${response.status}.`,
+      );
     const body = (await response.json()) as { keys?: unknown };
-    if (!Array.isArray(body.keys)) throw new TesseraError('KEY_INVALID', `The JWKS at ${options.url} has no "keys" array.`);
+    if (!Array.isArray(body.keys))
+      throw new TesseraError('KEY_INVALID', `The JWKS at ${options.url} has no "keys" array.`);
     const next = new Map<string, KeyMaterial>();
     for (const jwk of body.keys as JWK[]) {
       // Keys without kid or alg, or private keys, are not ours to guess about: skip them.
-      if (typeof jwk.kid !== 'string' || !isAlgorithm(jwk.alg) || jwk.alg === 'HS256' || 'd' in jwk) continue;
+      if (typeof jwk.kid !== 'string' || !isAlgorithm(jwk.alg) || jwk.alg === 'HS256' || 'd' in jwk)
+        continue;
       try {
         const publicKey = createPublicKey({ key: jwk as never, format: 'jwk' });
         next.set(jwk.kid, { kid: jwk.kid, alg: jwk.alg, publicKey, privateKey: publicKey });

@@ -20,7 +20,8 @@ export const SETTINGS = {
   'idle-timeout': 'session idle timeout (default 14d)',
   'absolute-lifetime': 'session absolute lifetime (default 30d)',
   leeway: 'clock-skew leeway, 0-300s (default 60s)',
-  'allowed-origins': 'comma-separated browser origins for CORS and CSRF (default: the issuer origin)',
+  'allowed-origins':
+    'comma-separated browser origins for CORS and CSRF (default: the issuer origin)',
   'client-ids': 'comma-separated public OAuth client ids (default tessera)',
   'trust-proxy': 'believe X-Forwarded-For/Proto (true/false, default false)',
   production: 'production mode: refuse unsafe defaults (also NODE_ENV=production)',
@@ -29,32 +30,60 @@ export const SETTINGS = {
   'cookie-same-site': 'Lax (default), Strict, or None for cross-site apps',
   'max-sessions': 'sessions per user before the oldest is revoked (default unlimited)',
   'allow-long-access-ttl': 'allow an access lifetime over 1 h in production (true/false)',
-  retention: 'how long audit events, revocation records and stored IP addresses are kept (default 90d)',
+  retention:
+    'how long audit events, revocation records and stored IP addresses are kept (default 90d)',
 } as const;
 
 /** A setting name. */
 export type SettingName = keyof typeof SETTINGS;
 
-const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'true' || v === '1' || v === '')]);
-const list = z.union([z.array(z.string()), z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))]);
-const duration = (name: string) => z.union([z.string(), z.number()]).transform((v) => parseDuration(v, name));
+const bool = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'true' || v === '1' || v === ''),
+]);
+const list = z.union([
+  z.array(z.string()),
+  z.string().transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ),
+]);
+const duration = (name: string) =>
+  z.union([z.string(), z.number()]).transform((v) => parseDuration(v, name));
 
 const schema = z.strictObject({
   port: z.coerce.number().int().min(0).max(65_535).default(8080),
   db: z.string().min(1).default('./tessera.db'),
-  'database-url': z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres://').optional(),
+  'database-url': z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres://')
+    .optional(),
   issuer: z.url().optional(),
   audience: z.string().min(1).optional(),
   'access-ttl': duration('access-ttl').default(900),
   'refresh-grace': duration('refresh-grace').pipe(z.number().max(MAX_GRACE_SECONDS)).default(30),
   'idle-timeout': duration('idle-timeout').default(14 * 86_400),
   'absolute-lifetime': duration('absolute-lifetime').default(30 * 86_400),
-  leeway: duration('leeway').pipe(z.number().max(MAX_LEEWAY_SECONDS, `leeway above ${MAX_LEEWAY_SECONDS}s is refused: it absorbs skew, it does not extend sessions`)).default(60),
+  leeway: duration('leeway')
+    .pipe(
+      z
+        .number()
+        .max(
+          MAX_LEEWAY_SECONDS,
+          `leeway above ${MAX_LEEWAY_SECONDS}s is refused: it absorbs skew, it does not extend sessions`,
+        ),
+    )
+    .default(60),
   'allowed-origins': list.default([]),
   'client-ids': list.default(['tessera']),
   'trust-proxy': bool.default(false),
   production: bool.default(false),
-  'redis-url': z.string().regex(/^rediss?:\/\//).optional(),
+  'redis-url': z
+    .string()
+    .regex(/^rediss?:\/\//)
+    .optional(),
   signup: bool.default(true),
   'cookie-same-site': z.enum(['Lax', 'Strict', 'None']).default('Lax'),
   'max-sessions': z.coerce.number().int().positive().optional(),
@@ -63,7 +92,10 @@ const schema = z.strictObject({
 });
 
 /** The validated configuration with development defaults applied. */
-export type ServerConfig = Omit<z.output<typeof schema>, 'issuer' | 'audience' | 'allowed-origins'> & {
+export type ServerConfig = Omit<
+  z.output<typeof schema>,
+  'issuer' | 'audience' | 'allowed-origins'
+> & {
   issuer: string;
   audience: string;
   'allowed-origins': string[];
@@ -82,26 +114,51 @@ export type ServerConfig = Omit<z.output<typeof schema>, 'issuer' | 'audience' |
  * const config = await resolveConfig({ flags: { port: '9000' }, env: process.env, cwd: process.cwd() });
  * ```
  */
-export async function resolveConfig(input: { flags: Partial<Record<string, unknown>>; env: NodeJS.ProcessEnv; cwd: string }): Promise<ServerConfig> {
+export async function resolveConfig(input: {
+  flags: Partial<Record<string, unknown>>;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}): Promise<ServerConfig> {
   const file = await readConfigFile(input.cwd);
   const merged: Record<string, unknown> = {};
   const sources: ServerConfig['sources'] = {};
   for (const name of Object.keys(SETTINGS) as SettingName[]) {
-    const envName = name === 'port' ? 'PORT' : name === 'database-url' ? 'DATABASE_URL' : `TESSERA_${name.toUpperCase().replace(/-/g, '_')}`;
-    const fromEnv = input.env[envName] ?? input.env[`TESSERA_${name.toUpperCase().replace(/-/g, '_')}`];
-    const picked = input.flags[name] !== undefined ? ['flag', input.flags[name]] : fromEnv !== undefined ? ['env', fromEnv] : file[name] !== undefined ? ['file', file[name]] : undefined;
+    const envName =
+      name === 'port'
+        ? 'PORT'
+        : name === 'database-url'
+          ? 'DATABASE_URL'
+          : `TESSERA_${name.toUpperCase().replace(/-/g, '_')}`;
+    const fromEnv =
+      input.env[envName] ?? input.env[`TESSERA_${name.toUpperCase().replace(/-/g, '_')}`];
+    const picked =
+      input.flags[name] !== undefined
+        ? ['flag', input.flags[name]]
+        : fromEnv !== undefined
+          ? ['env', fromEnv]
+          : file[name] !== undefined
+            ? ['file', file[name]]
+            : undefined;
     if (picked !== undefined) {
       merged[name] = picked[1];
       sources[name] = picked[0] as 'flag' | 'env' | 'file';
     }
   }
-  if (merged.production === undefined && input.env.NODE_ENV === 'production') merged.production = true;
+  if (merged.production === undefined && input.env.NODE_ENV === 'production')
+    merged.production = true;
   const unknown = Object.keys(file).filter((key) => !(key in SETTINGS));
-  if (unknown.length > 0) throw new TesseraError('CONFIG_INVALID', `tessera.config has unknown settings: ${unknown.join(', ')}.`);
+  if (unknown.length > 0)
+    throw new TesseraError(
+      'CONFIG_INVALID',
+      `tessera.config has unknown settings: ${unknown.join(', ')}.`,
+    );
   const parsed = schema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new TesseraError('CONFIG_INVALID', `Setting --${issue?.path.join('.') ?? '?'} is invalid: ${issue?.message ?? 'invalid'}.`);
+    throw new TesseraError(
+      'CONFIG_INVALID',
+      `Setting --${issue?.path.join('.') ?? '?'} is invalid: ${issue?.message ?? 'invalid'}.`,
+    );
   }
   const config = parsed.data;
   if (config.production) assertProductionReady(config, input.env);
@@ -110,7 +167,8 @@ export async function resolveConfig(input: { flags: Partial<Record<string, unkno
     ...config,
     issuer,
     audience: config.audience ?? 'tessera',
-    'allowed-origins': config['allowed-origins'].length > 0 ? config['allowed-origins'] : [new URL(issuer).origin],
+    'allowed-origins':
+      config['allowed-origins'].length > 0 ? config['allowed-origins'] : [new URL(issuer).origin],
     keySecret: input.env.TESSERA_KEY_SECRET,
     sources,
   };
@@ -118,25 +176,50 @@ export async function resolveConfig(input: { flags: Partial<Record<string, unkno
 
 function assertProductionReady(config: z.output<typeof schema>, env: NodeJS.ProcessEnv): void {
   const problems: string[] = [];
-  if (config.issuer === undefined) problems.push('set --issuer (TESSERA_ISSUER) to the public URL of this server');
-  if (config.audience === undefined) problems.push('set --audience (TESSERA_AUDIENCE) to the API the tokens are for');
-  if (env.TESSERA_KEY_SECRET === undefined || Buffer.byteLength(env.TESSERA_KEY_SECRET) < 32) problems.push('set TESSERA_KEY_SECRET to 32+ random bytes to seal the stored signing keys');
-  if (config['access-ttl'] > 3600 && !config['allow-long-access-ttl']) problems.push('--access-ttl is over 1h: revocation takes that long to reach stateless APIs; lower it or pass --allow-long-access-ttl');
-  if (config['allowed-origins'].length === 0) problems.push('set --allowed-origins to the browser origins of your app');
-  if (problems.length > 0) throw new TesseraError('CONFIG_INVALID', `Production mode refuses to start:\n  - ${problems.join('\n  - ')}`);
+  if (config.issuer === undefined)
+    problems.push('set --issuer (TESSERA_ISSUER) to the public URL of this server');
+  if (config.audience === undefined)
+    problems.push('set --audience (TESSERA_AUDIENCE) to the API the tokens are for');
+  if (env.TESSERA_KEY_SECRET === undefined || Buffer.byteLength(env.TESSERA_KEY_SECRET) < 32)
+    problems.push('set TESSERA_KEY_SECRET to 32+ random bytes to seal the stored signing keys');
+  if (config['access-ttl'] > 3600 && !config['allow-long-access-ttl'])
+    problems.push(
+      '--access-ttl is over 1h: revocation takes that long to reach stateless APIs; lower it or pass --allow-long-access-ttl',
+    );
+  if (config['allowed-origins'].length === 0)
+    problems.push('set --allowed-origins to the browser origins of your app');
+  if (problems.length > 0)
+    throw new TesseraError(
+      'CONFIG_INVALID',
+      `Production mode refuses to start:\n  - ${problems.join('\n  - ')}`,
+    );
 }
 
 async function readConfigFile(cwd: string): Promise<Record<string, unknown>> {
-  for (const name of ['tessera.config.json', 'tessera.config.js', 'tessera.config.mjs', 'tessera.config.ts']) {
+  for (const name of [
+    'tessera.config.json',
+    'tessera.config.js',
+    'tessera.config.mjs',
+    'tessera.config.ts',
+  ]) {
     const path = resolve(cwd, name);
     if (!existsSync(path)) continue;
-    if (name.endsWith('.ts')) throw new TesseraError('CONFIG_INVALID', 'tessera.config.ts needs a TypeScript loader; on Node 20 rename it to tessera.config.mjs (same content without types).');
+    if (name.endsWith('.ts'))
+      throw new TesseraError(
+        'CONFIG_INVALID',
+        'tessera.config.ts needs a TypeScript loader; on Node 20 rename it to tessera.config.mjs (same content without types).',
+      );
     try {
-      const value: unknown = name.endsWith('.json') ? JSON.parse(await readFile(path, 'utf8')) : ((await import(pathToFileURL(path).href)) as { default: unknown }).default;
+      const value: unknown = name.endsWith('.json')
+        ? JSON.parse(await readFile(path, 'utf8'))
+        : ((await import(pathToFileURL(path).href)) as { default: unknown }).default;
       if (typeof value !== 'object' || value === null) throw new Error('not an object');
       return value as Record<string, unknown>;
     } catch (error) {
-      throw new TesseraError('CONFIG_INVALID', `${name} could not be read: ${error instanceof Error ? error.message : 'unknown error'}.`);
+      throw new TesseraError(
+        'CONFIG_INVALID',
+        `${name} could not be read: ${error instanceof Error ? error.message : 'unknown error'}.`,
+      );
     }
   }
   return {};

@@ -2,7 +2,13 @@ import { pino, type Logger } from 'pino';
 import { createAccounts } from '../accounts/accounts.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import { createAuthHandler, type AuthHandler } from '../http/auth-handler.js';
-import { createMemoryRateLimiter, createRedisRateLimiter, enforceRate, type RateLimiter, type RedisLike } from '../http/rate-limit.js';
+import {
+  createMemoryRateLimiter,
+  createRedisRateLimiter,
+  enforceRate,
+  type RateLimiter,
+  type RedisLike,
+} from '../http/rate-limit.js';
 import { createResourceGuard } from '../http/require-auth.js';
 import { createAccessTokenSigner } from '../jwt/sign-access-token.js';
 import { createAccessTokenVerifier } from '../jwt/verify-access-token.js';
@@ -29,7 +35,11 @@ export interface CreateServerOptions {
   readonly config: ServerConfig;
   readonly now?: () => number;
   readonly logger?: Logger;
-  readonly deliverResetToken?: (input: { email: string; token: string; expiresAt: number }) => void | Promise<void>;
+  readonly deliverResetToken?: (input: {
+    email: string;
+    token: string;
+    expiresAt: number;
+  }) => void | Promise<void>;
   readonly homePage?: () => Response;
 }
 
@@ -49,7 +59,21 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
   const now = options.now ?? Date.now;
   const logger =
     options.logger ??
-    pino({ level: process.env.TESSERA_LOG_LEVEL ?? 'info', redact: { paths: ['*.authorization', '*.cookie', '*["set-cookie"]', '*.token', '*.refresh_token', '*.access_token', '*.password'], censor: '[redacted]' } });
+    pino({
+      level: process.env.TESSERA_LOG_LEVEL ?? 'info',
+      redact: {
+        paths: [
+          '*.authorization',
+          '*.cookie',
+          '*["set-cookie"]',
+          '*.token',
+          '*.refresh_token',
+          '*.access_token',
+          '*.password',
+        ],
+        censor: '[redacted]',
+      },
+    });
   const store = await openStore({ databaseUrl: config['database-url'], sqlitePath: config.db });
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
   try {
@@ -62,11 +86,21 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       verifyOverlapSeconds: config['access-ttl'] + leeway,
     });
     closers.unshift(() => keyring.stop());
-    const revocations = createRevocationView({ store, horizonSeconds: config['access-ttl'] + leeway, now });
+    const revocations = createRevocationView({
+      store,
+      horizonSeconds: config['access-ttl'] + leeway,
+      now,
+    });
     await revocations.start();
     closers.unshift(() => revocations.stop());
     const limiter = await createLimiter(config, closers, now);
-    const signAccessToken = createAccessTokenSigner({ keys: keyring, issuer: config.issuer, audience: config.audience, ttlSeconds: config['access-ttl'], now });
+    const signAccessToken = createAccessTokenSigner({
+      keys: keyring,
+      issuer: config.issuer,
+      audience: config.audience,
+      ttlSeconds: config['access-ttl'],
+      now,
+    });
     const verifier = createAccessTokenVerifier({
       keys: keyring,
       issuer: config.issuer,
@@ -84,7 +118,9 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       graceSeconds: config['refresh-grace'],
       idleTimeoutSeconds: config['idle-timeout'],
       absoluteLifetimeSeconds: config['absolute-lifetime'],
-      ...(config['max-sessions'] === undefined ? {} : { maxSessionsPerUser: config['max-sessions'] }),
+      ...(config['max-sessions'] === undefined
+        ? {}
+        : { maxSessionsPerUser: config['max-sessions'] }),
       beforeRotate: (session) => enforceRate(limiter, `refresh:${session.id}`, REFRESH_PER_SESSION),
       // Audit events go to the store (for `tessera events`) and to the structured log; they never hold tokens.
       onEvent: (event) => logger.info({ audit: event }, 'audit'),
@@ -95,9 +131,18 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
         ? undefined
         : ({ email }: { email: string }) => {
             // Development only: the token goes to the console so the flow can be tried without email.
-            logger.warn({ email }, 'password reset requested; configure deliverResetToken to email it (development: see stdout)');
+            logger.warn(
+              { email },
+              'password reset requested; configure deliverResetToken to email it (development: see stdout)',
+            );
           });
-    const accounts = hasAccountStore(store) ? createAccounts({ store, now, ...(deliverResetToken === undefined ? {} : { deliverResetToken }) }) : undefined;
+    const accounts = hasAccountStore(store)
+      ? createAccounts({
+          store,
+          now,
+          ...(deliverResetToken === undefined ? {} : { deliverResetToken }),
+        })
+      : undefined;
     const authHandler = createAuthHandler({
       sessions,
       ...(accounts === undefined ? {} : { accounts }),
@@ -119,13 +164,26 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
     });
     // Demo (issue 5): GET /demo/api/hello behind the resource guard, and the compiled client the page at / loads.
     const handler = withDemoRoutes(authHandler, {
-      guard: createResourceGuard({ issuer: config.issuer, audience: config.audience, keys: keyring, revocations, leewaySeconds: leeway, now }),
+      guard: createResourceGuard({
+        issuer: config.issuer,
+        audience: config.audience,
+        keys: keyring,
+        revocations,
+        leewaySeconds: leeway,
+        now,
+      }),
       now,
       logger,
     });
     const sweeper = setInterval(() => {
       const at = now();
-      store.sweep({ now: at, sealedBefore: at - config['refresh-grace'] * 1000, retainAfter: at - config.retention * 1000 }).catch((error: unknown) => logger.warn({ err: String(error) }, 'sweep failed'));
+      store
+        .sweep({
+          now: at,
+          sealedBefore: at - config['refresh-grace'] * 1000,
+          retainAfter: at - config.retention * 1000,
+        })
+        .catch((error: unknown) => logger.warn({ err: String(error) }, 'sweep failed'));
     }, 600_000);
     sweeper.unref();
     closers.unshift(() => clearInterval(sweeper));
@@ -146,14 +204,29 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
   }
 }
 
-async function createLimiter(config: ServerConfig, closers: (() => Promise<void> | void)[], now: () => number): Promise<RateLimiter> {
+async function createLimiter(
+  config: ServerConfig,
+  closers: (() => Promise<void> | void)[],
+  now: () => number,
+): Promise<RateLimiter> {
   // The injected clock, so windows move with the rest of the server (tests step it instead of sleeping).
   if (config['redis-url'] === undefined) return createMemoryRateLimiter({ now });
-  type RedisClient = RedisLike & { connect(): Promise<unknown>; quit(): Promise<unknown>; disconnect(): void; on(event: 'error', listener: (error: Error) => void): unknown };
-  const { Redis } = (await import('ioredis')) as unknown as { Redis: new (url: string, options: object) => RedisClient };
+  type RedisClient = RedisLike & {
+    connect(): Promise<unknown>;
+    quit(): Promise<unknown>;
+    disconnect(): void;
+    on(event: 'error', listener: (error: Error) => void): unknown;
+  };
+  const { Redis } = (await import('ioredis')) as unknown as {
+    Redis: new (url: string, options: object) => RedisClient;
+  };
   // lazyConnect + connect(): with the offline queue off, requests sent before the connection is up would
   // fail, and a server whose Redis is unreachable must refuse to start rather than answer 503 to every login.
-  const redis = new Redis(config['redis-url'], { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+  const redis = new Redis(config['redis-url'], {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    lazyConnect: true,
+  });
   // Later outages surface per request as STORE_UNAVAILABLE; without a listener ioredis prints every reconnect failure.
   redis.on('error', () => undefined);
   try {
@@ -161,7 +234,10 @@ async function createLimiter(config: ServerConfig, closers: (() => Promise<void>
   } catch (error) {
     redis.disconnect();
     const reason = (error as { code?: unknown }).code ?? 'unreachable';
-    throw new TesseraError('STORE_UNAVAILABLE', `Cannot reach Redis for rate limits (--redis-url): ${String(reason)}.`);
+    throw new TesseraError(
+      'STORE_UNAVAILABLE',
+      `Cannot reach Redis for rate limits (--redis-url): ${String(reason)}.`,
+    );
   }
   closers.unshift(async () => {
     await redis.quit().catch(() => redis.disconnect());

@@ -29,23 +29,62 @@ const CLIENT_FILE = /^\/demo\/client\/((?:demo\/)?[a-z][a-z-]*\.js)$/;
 export function withDemoRoutes(handler: AuthHandler, options: DemoRoutesOptions): AuthHandler {
   const now = options.now ?? Date.now;
   const clientDir = options.clientDir ?? new URL('../client/', import.meta.url);
-  const respond = (body: BodyInit | null, init: { status?: number; headers: Record<string, string> }): Response =>
-    new Response(body, { status: init.status ?? 200, headers: { ...init.headers, date: new Date(now()).toUTCString(), 'cache-control': 'no-store' } });
+  const respond = (
+    body: BodyInit | null,
+    init: { status?: number; headers: Record<string, string> },
+  ): Response =>
+    new Response(body, {
+      status: init.status ?? 200,
+      headers: {
+        ...init.headers,
+        date: new Date(now()).toUTCString(),
+        'cache-control': 'no-store',
+      },
+    });
 
   const demo = async (request: Request, pathname: string): Promise<Response> => {
-    if (request.method !== 'GET') return respond(JSON.stringify({ code: 'METHOD_NOT_ALLOWED' }), { status: 405, headers: { 'content-type': 'application/problem+json' } });
+    if (request.method !== 'GET')
+      return respond(JSON.stringify({ code: 'METHOD_NOT_ALLOWED' }), {
+        status: 405,
+        headers: { 'content-type': 'application/problem+json' },
+      });
     if (pathname === '/demo/api/hello') {
       const result = await options.guard.authenticate(request);
-      if (!result.ok) return respond(result.problem.body, { status: result.problem.status, headers: result.problem.headers });
+      if (!result.ok)
+        return respond(result.problem.body, {
+          status: result.problem.status,
+          headers: result.problem.headers,
+        });
       const { sub, sid, exp } = result.claims;
-      return respond(JSON.stringify({ message: 'Hello from a protected API.', user: sub, session: sid, token_expires_at: new Date(exp * 1000).toISOString(), served_at: new Date(now()).toISOString() }), { headers: { 'content-type': 'application/json' } });
+      return respond(
+        JSON.stringify({
+          message: 'Hello from a protected API.',
+          user: sub,
+          session: sid,
+          token_expires_at: new Date(exp * 1000).toISOString(),
+          served_at: new Date(now()).toISOString(),
+        }),
+        { headers: { 'content-type': 'application/json' } },
+      );
     }
     const file = CLIENT_FILE.exec(pathname)?.[1];
     if (file !== undefined) {
       const source = await readFile(new URL(file, clientDir), 'utf8').catch(() => null);
-      if (source !== null) return respond(source, { headers: { 'content-type': 'text/javascript; charset=utf-8', 'x-content-type-options': 'nosniff' } });
+      if (source !== null)
+        return respond(source, {
+          headers: {
+            'content-type': 'text/javascript; charset=utf-8',
+            'x-content-type-options': 'nosniff',
+          },
+        });
     }
-    return respond(JSON.stringify({ code: 'NOT_FOUND', detail: 'No such demo resource (is the client built? npm run build).' }), { status: 404, headers: { 'content-type': 'application/problem+json' } });
+    return respond(
+      JSON.stringify({
+        code: 'NOT_FOUND',
+        detail: 'No such demo resource (is the client built? npm run build).',
+      }),
+      { status: 404, headers: { 'content-type': 'application/problem+json' } },
+    );
   };
 
   return {
@@ -54,7 +93,10 @@ export function withDemoRoutes(handler: AuthHandler, options: DemoRoutesOptions)
       const pathname = new URL(request.url).pathname;
       if (!pathname.startsWith('/demo/')) return handler.fetch(request, info);
       const response = await demo(request, pathname);
-      options.logger?.info({ method: request.method, path: pathname, status: response.status }, 'request');
+      options.logger?.info(
+        { method: request.method, path: pathname, status: response.status },
+        'request',
+      );
       return response;
     },
   };

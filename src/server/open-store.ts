@@ -13,7 +13,10 @@ export type ServerStore = SessionStore & Partial<AccountStore>;
  * const store = await openStore({ databaseUrl: process.env.DATABASE_URL, sqlitePath: './tessera.db' });
  * ```
  */
-export async function openStore(options: { databaseUrl?: string | undefined; sqlitePath: string }): Promise<ServerStore> {
+export async function openStore(options: {
+  databaseUrl?: string | undefined;
+  sqlitePath: string;
+}): Promise<ServerStore> {
   if (options.databaseUrl !== undefined) {
     const { openPostgresStore } = await import('../store/postgres/open-postgres-store.js');
     return openPostgresStore({ url: options.databaseUrl });

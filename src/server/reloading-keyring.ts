@@ -29,7 +29,9 @@ export interface ReloadingKeyring {
  * const keys = await createReloadingKeyring({ store, production: true, encryptionSecret });
  * ```
  */
-export async function createReloadingKeyring(options: LoadKeyringOptions & { store: KeyStore; intervalMs?: number }): Promise<ReloadingKeyring> {
+export async function createReloadingKeyring(
+  options: LoadKeyringOptions & { store: KeyStore; intervalMs?: number },
+): Promise<ReloadingKeyring> {
   let current: Keyring = await loadKeyring(options);
   const timer = setInterval(() => {
     loadKeyring(options).then(

@@ -1,4 +1,12 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 import { TesseraError } from '../errors/tessera-error.js';
 import { detectMangling, MANGLING_WORDS } from '../jwt/mangling.js';
 
@@ -44,14 +52,31 @@ export function mintRefreshToken(options: { pepper?: Buffer | undefined }): Mint
  * ```
  */
 export function parseRefreshToken(value: unknown): { id: string; secret: string } {
-  if (value === undefined || value === null || value === '') throw new TesseraError('REFRESH_TOKEN_MISSING', 'No refresh token was sent: the cookie is missing (blocked third-party cookie, wrong Path, or cleared) or the body has no refresh_token.');
-  if (typeof value !== 'string') throw new TesseraError('REFRESH_TOKEN_MALFORMED', `The refresh token must be a string; got ${typeof value}.`);
+  if (value === undefined || value === null || value === '')
+    throw new TesseraError(
+      'REFRESH_TOKEN_MISSING',
+      'No refresh token was sent: the cookie is missing (blocked third-party cookie, wrong Path, or cleared) or the body has no refresh_token.',
+    );
+  if (typeof value !== 'string')
+    throw new TesseraError(
+      'REFRESH_TOKEN_MALFORMED',
+      `The refresh token must be a string; got ${typeof value}.`,
+    );
   const match = REFRESH_TOKEN_PATTERN.exec(value);
   if (match === null) {
-    const mangling = value.startsWith('ey') && value.split('.').length === 3 ? MANGLING_WORDS['access-token'] : undefined;
+    const mangling =
+      value.startsWith('ey') && value.split('.').length === 3
+        ? MANGLING_WORDS['access-token']
+        : undefined;
     const found = detectMangling(value);
-    const why = mangling ?? (found !== undefined && found !== 'not-a-jwt' && found !== 'truncated' ? MANGLING_WORDS[found] : 'it is not tsr_<22 chars>.<43 chars>');
-    throw new TesseraError('REFRESH_TOKEN_MALFORMED', `The refresh token is malformed: ${why}.`, { length: value.length });
+    const why =
+      mangling ??
+      (found !== undefined && found !== 'not-a-jwt' && found !== 'truncated'
+        ? MANGLING_WORDS[found]
+        : 'it is not tsr_<22 chars>.<43 chars>');
+    throw new TesseraError('REFRESH_TOKEN_MALFORMED', `The refresh token is malformed: ${why}.`, {
+      length: value.length,
+    });
   }
   return { id: match[1] as string, secret: match[2] as string };
 }
@@ -66,7 +91,10 @@ export function parseRefreshToken(value: unknown): { id: string; secret: string 
  * ```
  */
 export function hashSecret(secret: string, pepper: Buffer | undefined): string {
-  const digest = pepper === undefined ? createHash('sha256').update(secret).digest() : createHmac('sha256', pepper).update(secret).digest();
+  const digest =
+    pepper === undefined
+      ? createHash('sha256').update(secret).digest()
+      : createHmac('sha256', pepper).update(secret).digest();
   return digest.toString('base64url');
 }
 
@@ -78,7 +106,11 @@ export function hashSecret(secret: string, pepper: Buffer | undefined): string {
  * if (!secretMatches(secret, row.secretHash, pepper)) throw unknownToken();
  * ```
  */
-export function secretMatches(secret: string, storedHash: string, pepper: Buffer | undefined): boolean {
+export function secretMatches(
+  secret: string,
+  storedHash: string,
+  pepper: Buffer | undefined,
+): boolean {
   const presented = Buffer.from(hashSecret(secret, pepper), 'base64url');
   const stored = Buffer.from(storedHash, 'base64url');
   return presented.length === stored.length && timingSafeEqual(presented, stored);
@@ -93,9 +125,18 @@ export function secretMatches(secret: string, storedHash: string, pepper: Buffer
  * const sealed = sealSuccessor({ previousSecret, sessionId, generation, successor: next.value });
  * ```
  */
-export function sealSuccessor(input: { previousSecret: string; sessionId: string; generation: number; successor: string }): string {
+export function sealSuccessor(input: {
+  previousSecret: string;
+  sessionId: string;
+  generation: number;
+  successor: string;
+}): string {
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', deriveSealKey(input.previousSecret, input.sessionId, input.generation), iv);
+  const cipher = createCipheriv(
+    'aes-256-gcm',
+    deriveSealKey(input.previousSecret, input.sessionId, input.generation),
+    iv,
+  );
   cipher.setAAD(Buffer.from(`${input.sessionId}|${input.generation}`));
   const body = Buffer.concat([cipher.update(input.successor, 'utf8'), cipher.final()]);
   return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
@@ -109,19 +150,39 @@ export function sealSuccessor(input: { previousSecret: string; sessionId: string
  * const successor = openSuccessor({ previousSecret, sessionId, generation, sealed });
  * ```
  */
-export function openSuccessor(input: { previousSecret: string; sessionId: string; generation: number; sealed: string }): string | undefined {
+export function openSuccessor(input: {
+  previousSecret: string;
+  sessionId: string;
+  generation: number;
+  sealed: string;
+}): string | undefined {
   const raw = Buffer.from(input.sealed, 'base64url');
   if (raw.length < 29) return undefined;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', deriveSealKey(input.previousSecret, input.sessionId, input.generation), raw.subarray(0, 12));
+    const decipher = createDecipheriv(
+      'aes-256-gcm',
+      deriveSealKey(input.previousSecret, input.sessionId, input.generation),
+      raw.subarray(0, 12),
+    );
     decipher.setAAD(Buffer.from(`${input.sessionId}|${input.generation}`));
     decipher.setAuthTag(raw.subarray(raw.length - 16));
-    return Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString('utf8');
+    return Buffer.concat([
+      decipher.update(raw.subarray(12, raw.length - 16)),
+      decipher.final(),
+    ]).toString('utf8');
   } catch {
     return undefined;
   }
 }
 
 function deriveSealKey(secret: string, sessionId: string, generation: number): Buffer {
-  return Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'base64url'), 'tessera-grace-v1', `successor|${sessionId}|${generation}`, 32));
+  return Buffer.from(
+    hkdfSync(
+      'sha256',
+      Buffer.from(secret, 'base64url'),
+      'tessera-grace-v1',
+      `successor|${sessionId}|${generation}`,
+      32,
+    ),
+  );
 }

@@ -70,7 +70,15 @@ export function createRevocationView(options: RevocationViewOptions): Revocation
 
   const apply = (record: RevocationRecord): void => {
     if (record.kind === 'session') sessions.set(record.sessionId, record.at);
-    else users.set(record.userId, [...(users.get(record.userId) ?? []), { revokedBefore: record.revokedBefore, exceptSessionId: record.exceptSessionId, at: record.at }]);
+    else
+      users.set(record.userId, [
+        ...(users.get(record.userId) ?? []),
+        {
+          revokedBefore: record.revokedBefore,
+          exceptSessionId: record.exceptSessionId,
+          at: record.at,
+        },
+      ]);
     position.seq = record.seq;
   };
 
@@ -112,7 +120,11 @@ export function createRevocationView(options: RevocationViewOptions): Revocation
     timer.unref?.();
   };
 
-  const cutApplies = (userId: string, sessionId: string, revokes: (cut: UserCut) => boolean): boolean =>
+  const cutApplies = (
+    userId: string,
+    sessionId: string,
+    revokes: (cut: UserCut) => boolean,
+  ): boolean =>
     (users.get(userId) ?? []).some((cut) => cut.exceptSessionId !== sessionId && revokes(cut));
 
   return {
@@ -135,19 +147,37 @@ export function createRevocationView(options: RevocationViewOptions): Revocation
     },
     sync,
     revokesSession(session) {
-      return sessions.has(session.id) || cutApplies(session.userId, session.id, (cut) => session.createdAt < cut.revokedBefore);
+      return (
+        sessions.has(session.id) ||
+        cutApplies(session.userId, session.id, (cut) => session.createdAt < cut.revokedBefore)
+      );
     },
     assertNotRevoked(claims: AccessTokenClaims) {
       const age = now() - position.syncedAt;
       if (age > maxStalenessMs) {
-        throw new TesseraError('REVOCATION_STALE', `Revocation data is ${Number.isFinite(age) ? formatDuration(age / 1000) : 'never'} old (limit ${formatDuration(maxStalenessMs / 1000)}): this node cannot reach the revocation feed, so it refuses tokens rather than risk honouring a revoked session.`, {
-          maxStalenessSeconds: maxStalenessMs / 1000,
-        });
+        throw new TesseraError(
+          'REVOCATION_STALE',
+          `Revocation data is ${Number.isFinite(age) ? formatDuration(age / 1000) : 'never'} old (limit ${formatDuration(maxStalenessMs / 1000)}): this node cannot reach the revocation feed, so it refuses tokens rather than risk honouring a revoked session.`,
+          {
+            maxStalenessSeconds: maxStalenessMs / 1000,
+          },
+        );
       }
       // iat has whole seconds: a token from the second of the cut may come from a login just after it, so
       // only earlier seconds are cut here; sessions revoked by the cut also have their own records.
-      if (sessions.has(claims.sid) || cutApplies(claims.sub, claims.sid, (cut) => claims.iat < Math.floor(cut.revokedBefore / 1000))) {
-        throw new TesseraError('TOKEN_REVOKED', 'The session of this access token was revoked (logout, logout everywhere, or a password change). Sign in again.', {});
+      if (
+        sessions.has(claims.sid) ||
+        cutApplies(
+          claims.sub,
+          claims.sid,
+          (cut) => claims.iat < Math.floor(cut.revokedBefore / 1000),
+        )
+      ) {
+        throw new TesseraError(
+          'TOKEN_REVOKED',
+          'The session of this access token was revoked (logout, logout everywhere, or a password change). Sign in again.',
+          {},
+        );
       }
     },
   };

@@ -34,7 +34,10 @@ export interface SessionManagerOptions {
   /** Sees every audit event as it is written (the server sends them to its structured log). */
   readonly onEvent?: (event: AuditEvent) => void;
   /** Decides roles and scope at login and at each refresh. */
-  readonly claims?: (input: { userId: string; session: SessionRow | undefined }) => SessionClaims | Promise<SessionClaims>;
+  readonly claims?: (input: {
+    userId: string;
+    session: SessionRow | undefined;
+  }) => SessionClaims | Promise<SessionClaims>;
 }
 
 /** Settings after validation, in milliseconds. */
@@ -57,16 +60,42 @@ export const MAX_GRACE_SECONDS = 600;
  * resolveSessionOptions({ graceSeconds: 30 }).graceMs; // 30000
  * ```
  */
-export function resolveSessionOptions(options: Pick<SessionManagerOptions, 'graceSeconds' | 'maxGraceAnswers' | 'idleTimeoutSeconds' | 'absoluteLifetimeSeconds'>): ResolvedSessionOptions {
+export function resolveSessionOptions(
+  options: Pick<
+    SessionManagerOptions,
+    'graceSeconds' | 'maxGraceAnswers' | 'idleTimeoutSeconds' | 'absoluteLifetimeSeconds'
+  >,
+): ResolvedSessionOptions {
   const graceSeconds = options.graceSeconds ?? 30;
   if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_GRACE_SECONDS) {
-    throw new TesseraError('CONFIG_INVALID', `graceSeconds must be a whole number from 0 to ${MAX_GRACE_SECONDS}; got ${String(graceSeconds)}. A long window lets a replayed stolen token ride along.`);
+    throw new TesseraError(
+      'CONFIG_INVALID',
+      `graceSeconds must be a whole number from 0 to ${MAX_GRACE_SECONDS}; got ${String(graceSeconds)}. A long window lets a replayed stolen token ride along.`,
+    );
   }
   const idle = options.idleTimeoutSeconds ?? 14 * 86_400;
   const absolute = options.absoluteLifetimeSeconds ?? 30 * 86_400;
-  for (const [name, value] of [['idleTimeoutSeconds', idle], ['absoluteLifetimeSeconds', absolute], ['maxGraceAnswers', options.maxGraceAnswers ?? 1000]] as const) {
-    if (!Number.isInteger(value) || value <= 0) throw new TesseraError('CONFIG_INVALID', `${name} must be a positive whole number; got ${String(value)}.`);
+  for (const [name, value] of [
+    ['idleTimeoutSeconds', idle],
+    ['absoluteLifetimeSeconds', absolute],
+    ['maxGraceAnswers', options.maxGraceAnswers ?? 1000],
+  ] as const) {
+    if (!Number.isInteger(value) || value <= 0)
+      throw new TesseraError(
+        'CONFIG_INVALID',
+        `${name} must be a positive whole number; got ${String(value)}.`,
+      );
   }
-  if (idle > absolute) throw new TesseraError('CONFIG_INVALID', `idleTimeoutSeconds (${idle}) cannot exceed absoluteLifetimeSeconds (${absolute}).`);
-  return { graceMs: graceSeconds * 1000, graceSeconds, maxGraceAnswers: options.maxGraceAnswers ?? 1000, idleMs: idle * 1000, absoluteMs: absolute * 1000 };
+  if (idle > absolute)
+    throw new TesseraError(
+      'CONFIG_INVALID',
+      `idleTimeoutSeconds (${idle}) cannot exceed absoluteLifetimeSeconds (${absolute}).`,
+    );
+  return {
+    graceMs: graceSeconds * 1000,
+    graceSeconds,
+    maxGraceAnswers: options.maxGraceAnswers ?? 1000,
+    idleMs: idle * 1000,
+    absoluteMs: absolute * 1000,
+  };
 }

@@ -39,5 +39,9 @@ export interface AccountStore {
   updatePassword(input: { userId: string; passwordHash: string; at: number }): Promise<void>;
   createOneTimeToken(token: OneTimeTokenRow): Promise<void>;
   /** Atomically deletes and returns the token when it exists, is of `kind` and has not expired at `at`. */
-  consumeOneTimeToken(input: { id: string; kind: OneTimeTokenRow['kind']; at: number }): Promise<OneTimeTokenRow | undefined>;
+  consumeOneTimeToken(input: {
+    id: string;
+    kind: OneTimeTokenRow['kind'];
+    at: number;
+  }): Promise<OneTimeTokenRow | undefined>;
 }

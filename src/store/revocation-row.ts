@@ -20,6 +20,20 @@ export interface RevocationColumns {
  * ```
  */
 export function toRevocationRecord(row: RevocationColumns): RevocationRecord {
-  if (row.kind === 'session') return { seq: row.seq, kind: 'session', sessionId: row.sessionId ?? '', userId: row.userId, at: row.at };
-  return { seq: row.seq, kind: 'user', userId: row.userId, revokedBefore: row.revokedBefore ?? row.at, exceptSessionId: row.exceptSessionId, at: row.at };
+  if (row.kind === 'session')
+    return {
+      seq: row.seq,
+      kind: 'session',
+      sessionId: row.sessionId ?? '',
+      userId: row.userId,
+      at: row.at,
+    };
+  return {
+    seq: row.seq,
+    kind: 'user',
+    userId: row.userId,
+    revokedBefore: row.revokedBefore ?? row.at,
+    exceptSessionId: row.exceptSessionId,
+    at: row.at,
+  };
 }

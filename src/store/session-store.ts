@@ -46,7 +46,10 @@ export interface RefreshTokenRow {
 
 /** A new session with its first refresh token (generation 0). */
 export interface NewSession {
-  readonly session: Omit<SessionRow, 'generation' | 'rotatedAt' | 'successorSealed' | 'graceCount' | 'revokedAt' | 'revokedReason'>;
+  readonly session: Omit<
+    SessionRow,
+    'generation' | 'rotatedAt' | 'successorSealed' | 'graceCount' | 'revokedAt' | 'revokedReason'
+  >;
   readonly token: Omit<RefreshTokenRow, 'sessionId' | 'generation'>;
   /** When set, the user's oldest live sessions beyond this count are revoked in the same transaction. */
   readonly maxSessionsPerUser?: number;
@@ -73,7 +76,13 @@ export interface Rotation {
  * `revokedBefore`, except `exceptSessionId`.
  */
 export type RevocationRecord =
-  | { readonly seq: number; readonly kind: 'session'; readonly sessionId: string; readonly userId: string; readonly at: number }
+  | {
+      readonly seq: number;
+      readonly kind: 'session';
+      readonly sessionId: string;
+      readonly userId: string;
+      readonly at: number;
+    }
   | {
       readonly seq: number;
       readonly kind: 'user';
@@ -117,15 +126,31 @@ export interface SessionStore extends KeyStore {
   createSession(input: NewSession): Promise<void>;
   findSession(sessionId: string): Promise<SessionRow | undefined>;
   /** The token by id together with its session, in one read. */
-  findRefreshToken(tokenId: string): Promise<{ token: RefreshTokenRow; session: SessionRow } | undefined>;
+  findRefreshToken(
+    tokenId: string,
+  ): Promise<{ token: RefreshTokenRow; session: SessionRow } | undefined>;
   /** Atomically: when the session is live at `expectedGeneration`, bump it, store the new token; else change nothing and return false. */
   rotate(rotation: Rotation): Promise<boolean>;
   /** Atomically counts one grace answer for `generation` while under `max`; returns the sealed successor, or undefined when refused. */
-  takeGraceAnswer(input: { sessionId: string; generation: number; max: number; usedAt: number }): Promise<string | undefined>;
+  takeGraceAnswer(input: {
+    sessionId: string;
+    generation: number;
+    max: number;
+    usedAt: number;
+  }): Promise<string | undefined>;
   /** Revokes one live session and appends a feed record; returns it, or undefined when already revoked or unknown. */
-  revokeSession(input: { sessionId: string; at: number; reason: string }): Promise<RevocationRecord | undefined>;
+  revokeSession(input: {
+    sessionId: string;
+    at: number;
+    reason: string;
+  }): Promise<RevocationRecord | undefined>;
   /** Revokes every live session of a user (except one) and appends one `user` feed record. */
-  revokeUser(input: { userId: string; at: number; reason: string; exceptSessionId: string | null }): Promise<RevocationRecord>;
+  revokeUser(input: {
+    userId: string;
+    at: number;
+    reason: string;
+    exceptSessionId: string | null;
+  }): Promise<RevocationRecord>;
   listSessions(userId: string): Promise<SessionRow[]>;
   /** Feed records with `seq` greater than `afterSeq`, ascending, at most `limit`. */
   listRevocations(input: { afterSeq: number; limit: number }): Promise<RevocationRecord[]>;

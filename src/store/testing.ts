@@ -37,7 +37,10 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
       await store.close();
     });
 
-    const context = createConformanceContext({ currentStore: () => store, createStore: options.createStore });
+    const context = createConformanceContext({
+      currentStore: () => store,
+      createStore: options.createStore,
+    });
     defineSessionCases(context);
     defineRotationCases(context);
     defineRevocationCases(context);

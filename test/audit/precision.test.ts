@@ -12,7 +12,9 @@ describe('tessera audit on its own source', () => {
     it(`finds nothing in ${dir}/`, async () => {
       const result = await runAudit(path.join(ROOT, dir));
       expect(result.unparsed).toEqual([]);
-      expect(result.findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.ruleId} ${f.message}`)).toEqual([]);
+      expect(
+        result.findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.ruleId} ${f.message}`),
+      ).toEqual([]);
     });
   }
 });

@@ -15,11 +15,23 @@ beforeAll(async () => {
   await mkdir(path.join(dir, 'node_modules/lib'), { recursive: true });
   await mkdir(path.join(dir, 'generated'), { recursive: true });
   await writeFile(path.join(dir, '.gitignore'), 'generated/\n*.local.js\n');
-  await writeFile(path.join(dir, 'src/auth.js'), "import jwt from 'jsonwebtoken';\nexport const t = jwt.sign({ sub: 1 }, 'shhhhh');\n");
-  await writeFile(path.join(dir, 'src/client.ts'), "export function save(t: string): void { localStorage.setItem('refreshToken', t); }\nconst x: number = 1;\n");
-  await writeFile(path.join(dir, 'src/api.ts'), "import jwt from 'jsonwebtoken';\nexport const c = (t: string) => jwt.verify(t, key, { algorithms: ['HS256'] });\n");
+  await writeFile(
+    path.join(dir, 'src/auth.js'),
+    "import jwt from 'jsonwebtoken';\nexport const t = jwt.sign({ sub: 1 }, 'shhhhh');\n",
+  );
+  await writeFile(
+    path.join(dir, 'src/client.ts'),
+    "export function save(t: string): void { localStorage.setItem('refreshToken', t); }\nconst x: number = 1;\n",
+  );
+  await writeFile(
+    path.join(dir, 'src/api.ts'),
+    "import jwt from 'jsonwebtoken';\nexport const c = (t: string) => jwt.verify(t, key, { algorithms: ['HS256'] });\n",
+  );
   await writeFile(path.join(dir, 'src/bad.js'), 'export const = ;\n');
-  await writeFile(path.join(dir, 'node_modules/lib/index.js'), "localStorage.setItem('token', t);\n");
+  await writeFile(
+    path.join(dir, 'node_modules/lib/index.js'),
+    "localStorage.setItem('token', t);\n",
+  );
   await writeFile(path.join(dir, 'generated/x.js'), "localStorage.setItem('token', t);\n");
   await writeFile(path.join(dir, 'src/dev.local.js'), "localStorage.setItem('token', t);\n");
 });
@@ -57,7 +69,10 @@ describe('reports', () => {
     const json = JSON.parse(formatJsonReport(result)) as { summary: { warnings: number } };
     expect(json.summary.warnings).toBe(1);
     expect(hasFailingFindings(result, { failOn: 'error' })).toBe(true);
-    const warningsOnly = { ...result, findings: result.findings.filter((f) => f.severity === 'warning') };
+    const warningsOnly = {
+      ...result,
+      findings: result.findings.filter((f) => f.severity === 'warning'),
+    };
     expect(hasFailingFindings(warningsOnly, { failOn: 'error' })).toBe(false);
     expect(hasFailingFindings(warningsOnly, { failOn: 'warning' })).toBe(true);
     const sarif = buildSarifLog(result, { toolVersion: '0.1.0' });

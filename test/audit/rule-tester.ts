@@ -15,7 +15,9 @@ RuleTester.itOnly = it.only;
  * ruleTester.run('tessera/require-expiry', rule, { valid: [...], invalid: [...] });
  * ```
  */
-export const ruleTester = new RuleTester({ languageOptions: { ecmaVersion: 'latest', sourceType: 'module' } });
+export const ruleTester = new RuleTester({
+  languageOptions: { ecmaVersion: 'latest', sourceType: 'module' },
+});
 
 /**
  * Marks a test case as TypeScript.
@@ -25,7 +27,9 @@ export const ruleTester = new RuleTester({ languageOptions: { ecmaVersion: 'late
  * ts({ code: 'const a: string = b as string;' });
  * ```
  */
-export function ts<T extends { code: string }>(test: T): T & { filename: string; languageOptions: { parser: typeof tseslint.parser } } {
+export function ts<T extends { code: string }>(
+  test: T,
+): T & { filename: string; languageOptions: { parser: typeof tseslint.parser } } {
   return { ...test, filename: 'sample.ts', languageOptions: { parser: tseslint.parser } };
 }
 
@@ -37,6 +41,8 @@ export function ts<T extends { code: string }>(test: T): T & { filename: string;
  * cjs({ code: "const jwt = require('jsonwebtoken');" });
  * ```
  */
-export function cjs<T extends { code: string }>(test: T): T & { languageOptions: { sourceType: 'commonjs' } } {
+export function cjs<T extends { code: string }>(
+  test: T,
+): T & { languageOptions: { sourceType: 'commonjs' } } {
   return { ...test, languageOptions: { sourceType: 'commonjs' } };
 }

@@ -6,16 +6,35 @@ import { cjs, ruleTester, ts } from './rule-tester.js';
 ruleTester.run('tessera/no-sensitive-payload', sensitivePayload, {
   valid: [
     "import jwt from 'jsonwebtoken'; jwt.sign({ sub: user.id, roles: user.roles, scope: 'read' }, key, { expiresIn: '15m' });",
-    ts({ code: "import { SignJWT } from 'jose'; await new SignJWT({ sub: user.id, email: user.email, tenant }).setExpirationTime('10m').sign(key);" }),
-    cjs({ code: "const jwt = require('jsonwebtoken'); const payload = { sub: String(user._id), hasPassword: Boolean(user.passwordHash) }; jwt.sign(payload, key);" }),
+    ts({
+      code: "import { SignJWT } from 'jose'; await new SignJWT({ sub: user.id, email: user.email, tenant }).setExpirationTime('10m').sign(key);",
+    }),
+    cjs({
+      code: "const jwt = require('jsonwebtoken'); const payload = { sub: String(user._id), hasPassword: Boolean(user.passwordHash) }; jwt.sign(payload, key);",
+    }),
     "import jwt from 'jsonwebtoken'; const user = { id: 1 }; jwt.sign({ user: user.id }, key);",
   ],
   invalid: [
-    { code: "import jwt from 'jsonwebtoken'; jwt.sign({ id: user.id, password: user.password }, key);", errors: [{ messageId: 'sensitiveClaim', data: { name: 'password' } }] },
-    ts({ code: "import jwt from 'jsonwebtoken'; const token = jwt.sign({ ...user }, process.env.JWT_SECRET!, { expiresIn: '1h' });", errors: [{ messageId: 'wholeRecord' }] }),
-    cjs({ code: "const jwt = require('jsonwebtoken'); const token = jwt.sign(user.toObject(), secret);", errors: [{ messageId: 'wholeRecord' }] }),
-    ts({ code: "import { SignJWT } from 'jose'; await new SignJWT({ sub, billing: { cardNumber: card.number } }).sign(key);", errors: [{ messageId: 'sensitiveClaim', data: { name: 'cardNumber' } }] }),
-    { code: "import jwt from 'jsonwebtoken'; const payload = { sub: u.id, apiKey: u.apiKey, salt: u.salt }; jwt.sign(payload, k);", errors: [{ messageId: 'sensitiveClaim' }, { messageId: 'sensitiveClaim' }] },
+    {
+      code: "import jwt from 'jsonwebtoken'; jwt.sign({ id: user.id, password: user.password }, key);",
+      errors: [{ messageId: 'sensitiveClaim', data: { name: 'password' } }],
+    },
+    ts({
+      code: "import jwt from 'jsonwebtoken'; const token = jwt.sign({ ...user }, process.env.JWT_SECRET!, { expiresIn: '1h' });",
+      errors: [{ messageId: 'wholeRecord' }],
+    }),
+    cjs({
+      code: "const jwt = require('jsonwebtoken'); const token = jwt.sign(user.toObject(), secret);",
+      errors: [{ messageId: 'wholeRecord' }],
+    }),
+    ts({
+      code: "import { SignJWT } from 'jose'; await new SignJWT({ sub, billing: { cardNumber: card.number } }).sign(key);",
+      errors: [{ messageId: 'sensitiveClaim', data: { name: 'cardNumber' } }],
+    }),
+    {
+      code: "import jwt from 'jsonwebtoken'; const payload = { sub: u.id, apiKey: u.apiKey, salt: u.salt }; jwt.sign(payload, k);",
+      errors: [{ messageId: 'sensitiveClaim' }, { messageId: 'sensitiveClaim' }],
+    },
   ],
 });
 
@@ -28,38 +47,94 @@ ruleTester.run('tessera/secure-token-storage', tokenStorage, {
     "localStorage.removeItem('token'); document.cookie = 'token=; Max-Age=0';",
   ],
   invalid: [
-    { code: "localStorage.setItem('refreshToken', data.refreshToken);", errors: [{ messageId: 'webStorage', data: { storage: 'localStorage' } }] },
-    ts({ code: "window.sessionStorage.setItem(STORAGE_KEY, accessToken as string);", errors: [{ messageId: 'webStorage' }] }),
-    { code: "localStorage.jwt = response.token;", errors: [{ messageId: 'webStorage' }] },
-    { code: "document.cookie = `access_token=${token}; path=/`;", errors: [{ messageId: 'scriptCookie' }] },
-    ts({ code: "import Cookies from 'js-cookie'; Cookies.set('token', jwt, { expires: 7 });", errors: [{ messageId: 'scriptCookie' }] }),
+    {
+      code: "localStorage.setItem('refreshToken', data.refreshToken);",
+      errors: [{ messageId: 'webStorage', data: { storage: 'localStorage' } }],
+    },
+    ts({
+      code: 'window.sessionStorage.setItem(STORAGE_KEY, accessToken as string);',
+      errors: [{ messageId: 'webStorage' }],
+    }),
+    { code: 'localStorage.jwt = response.token;', errors: [{ messageId: 'webStorage' }] },
+    {
+      code: 'document.cookie = `access_token=${token}; path=/`;',
+      errors: [{ messageId: 'scriptCookie' }],
+    },
+    ts({
+      code: "import Cookies from 'js-cookie'; Cookies.set('token', jwt, { expires: 7 });",
+      errors: [{ messageId: 'scriptCookie' }],
+    }),
     {
       code: "res.cookie('refresh_token', token, { httpOnly: true });",
-      errors: [{ messageId: 'cookieFlags', data: { name: 'refresh_token', missing: 'Secure, SameSite' }, suggestions: [{ messageId: 'addFlags', data: { flags: "secure: true, sameSite: 'lax'" }, output: "res.cookie('refresh_token', token, { httpOnly: true, secure: true, sameSite: 'lax' });" }] }],
+      errors: [
+        {
+          messageId: 'cookieFlags',
+          data: { name: 'refresh_token', missing: 'Secure, SameSite' },
+          suggestions: [
+            {
+              messageId: 'addFlags',
+              data: { flags: "secure: true, sameSite: 'lax'" },
+              output:
+                "res.cookie('refresh_token', token, { httpOnly: true, secure: true, sameSite: 'lax' });",
+            },
+          ],
+        },
+      ],
     },
     cjs({
       code: "reply.setCookie('access_token', token, { httpOnly: false, secure: true, sameSite: 'strict' });",
-      errors: [{ messageId: 'cookieFlags', data: { name: 'access_token', missing: 'httpOnly' }, suggestions: [] }],
+      errors: [
+        {
+          messageId: 'cookieFlags',
+          data: { name: 'access_token', missing: 'httpOnly' },
+          suggestions: [],
+        },
+      ],
     }),
   ],
 });
 
 ruleTester.run('tessera/no-token-exposure', tokenExposure, {
   valid: [
-    "const link = `${baseUrl}/reset-password?token=${resetToken}`; await mailer.send(user.email, link);",
-    ts({ code: "logger.info({ userId: claims.sub, jti: claims.jti }, 'token refreshed'); console.log('token length', token.length);" }),
-    cjs({ code: "const { ExtractJwt } = require('passport-jwt'); const opts = { jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken() };" }),
-    "const page = req.query.page; const url = `/api/items?cursor=${cursor}`;",
+    'const link = `${baseUrl}/reset-password?token=${resetToken}`; await mailer.send(user.email, link);',
+    ts({
+      code: "logger.info({ userId: claims.sub, jti: claims.jti }, 'token refreshed'); console.log('token length', token.length);",
+    }),
+    cjs({
+      code: "const { ExtractJwt } = require('passport-jwt'); const opts = { jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken() };",
+    }),
+    'const page = req.query.page; const url = `/api/items?cursor=${cursor}`;',
     "app.use(morgan(':method :url :status'));",
   ],
   invalid: [
-    { code: "import { ExtractJwt } from 'passport-jwt'; const opts = { jwtFromRequest: ExtractJwt.fromUrlQueryParameter('token') };", errors: [{ messageId: 'urlQuery' }] },
-    ts({ code: "app.get('/me', (req: Request, res: Response) => { const token = req.query.access_token as string; });", errors: [{ messageId: 'urlQuery' }] }),
-    { code: "const ws = new WebSocket(`wss://api.example.com/stream?access_token=${accessToken}`);", errors: [{ messageId: 'urlQuery' }] },
+    {
+      code: "import { ExtractJwt } from 'passport-jwt'; const opts = { jwtFromRequest: ExtractJwt.fromUrlQueryParameter('token') };",
+      errors: [{ messageId: 'urlQuery' }],
+    },
+    ts({
+      code: "app.get('/me', (req: Request, res: Response) => { const token = req.query.access_token as string; });",
+      errors: [{ messageId: 'urlQuery' }],
+    }),
+    {
+      code: 'const ws = new WebSocket(`wss://api.example.com/stream?access_token=${accessToken}`);',
+      errors: [{ messageId: 'urlQuery' }],
+    },
     cjs({ code: "fetch(API + '/data?token=' + token);", errors: [{ messageId: 'urlQuery' }] }),
-    { code: "console.log('auth header', req.headers.authorization);", errors: [{ messageId: 'logged' }] },
-    ts({ code: "logger.debug({ headers: request.headers }, 'incoming');", errors: [{ messageId: 'logged' }] }),
-    { code: "morgan.token('auth', (req) => req.headers.authorization);", errors: [{ messageId: 'logged' }] },
-    ts({ code: "fastify.log.info(`refreshed ${refreshToken}`);", errors: [{ messageId: 'logged' }] }),
+    {
+      code: "console.log('auth header', req.headers.authorization);",
+      errors: [{ messageId: 'logged' }],
+    },
+    ts({
+      code: "logger.debug({ headers: request.headers }, 'incoming');",
+      errors: [{ messageId: 'logged' }],
+    }),
+    {
+      code: "morgan.token('auth', (req) => req.headers.authorization);",
+      errors: [{ messageId: 'logged' }],
+    },
+    ts({
+      code: 'fastify.log.info(`refreshed ${refreshToken}`);',
+      errors: [{ messageId: 'logged' }],
+    }),
   ],
 });

@@ -6,26 +6,78 @@ import { cjs, ruleTester, ts } from './rule-tester.js';
 ruleTester.run('tessera/require-expiry', requireExpiry, {
   valid: [
     "import jwt from 'jsonwebtoken'; jwt.sign({ sub: user.id }, secret, { expiresIn: '15m', algorithm: 'HS256' });",
-    ts({ code: "import { SignJWT } from 'jose'; const jwt = await new SignJWT({ sub }).setProtectedHeader({ alg: 'ES256' }).setIssuedAt().setExpirationTime('10m').sign(privateKey);" }),
-    cjs({ code: "const jwt = require('jsonwebtoken'); const exp = Math.floor(Date.now() / 1000) + 900; jwt.sign({ sub, exp }, key);" }),
+    ts({
+      code: "import { SignJWT } from 'jose'; const jwt = await new SignJWT({ sub }).setProtectedHeader({ alg: 'ES256' }).setIssuedAt().setExpirationTime('10m').sign(privateKey);",
+    }),
+    cjs({
+      code: "const jwt = require('jsonwebtoken'); const exp = Math.floor(Date.now() / 1000) + 900; jwt.sign({ sub, exp }, key);",
+    }),
     "import jwt from 'jsonwebtoken'; export const sign = (payload, options) => jwt.sign(payload, key, options);",
-    ts({ code: "import jwt from 'jsonwebtoken'; jwt.verify(token, key, { algorithms: ['HS256'], ignoreExpiration: false, clockTolerance: 30 });" }),
+    ts({
+      code: "import jwt from 'jsonwebtoken'; jwt.verify(token, key, { algorithms: ['HS256'], ignoreExpiration: false, clockTolerance: 30 });",
+    }),
   ],
   invalid: [
     {
       code: "import jwt from 'jsonwebtoken'; const accessToken = jwt.sign({ sub: user.id }, process.env.JWT_SECRET);",
-      errors: [{ messageId: 'noExpiry', suggestions: [{ messageId: 'addExpiry', data: { value: '15m' }, output: "import jwt from 'jsonwebtoken'; const accessToken = jwt.sign({ sub: user.id }, process.env.JWT_SECRET, { expiresIn: '15m' });" }] }],
+      errors: [
+        {
+          messageId: 'noExpiry',
+          suggestions: [
+            {
+              messageId: 'addExpiry',
+              data: { value: '15m' },
+              output:
+                "import jwt from 'jsonwebtoken'; const accessToken = jwt.sign({ sub: user.id }, process.env.JWT_SECRET, { expiresIn: '15m' });",
+            },
+          ],
+        },
+      ],
     },
-    ts({ code: "import { SignJWT } from 'jose'; export async function issue(sub: string): Promise<string> { return new SignJWT({ sub }).setProtectedHeader({ alg: 'HS256' }).sign(key); }", errors: [{ messageId: 'noExpiry' }] }),
-    cjs({ code: "const { createSigner } = require('fast-jwt'); const signSync = createSigner({ key: process.env.KEY, algorithm: 'HS256' });", errors: [{ messageId: 'noExpiry' }] }),
-    { code: "import jwtSimple from 'jwt-simple'; const token = jwtSimple.encode({ sub: user.id, role }, secret);", errors: [{ messageId: 'noExpiry' }] },
+    ts({
+      code: "import { SignJWT } from 'jose'; export async function issue(sub: string): Promise<string> { return new SignJWT({ sub }).setProtectedHeader({ alg: 'HS256' }).sign(key); }",
+      errors: [{ messageId: 'noExpiry' }],
+    }),
+    cjs({
+      code: "const { createSigner } = require('fast-jwt'); const signSync = createSigner({ key: process.env.KEY, algorithm: 'HS256' });",
+      errors: [{ messageId: 'noExpiry' }],
+    }),
+    {
+      code: "import jwtSimple from 'jwt-simple'; const token = jwtSimple.encode({ sub: user.id, role }, secret);",
+      errors: [{ messageId: 'noExpiry' }],
+    },
     ts({
       code: "import jwt from 'jsonwebtoken'; const claims = jwt.verify(token, key, { algorithms: ['RS256'], ignoreExpiration: true });",
-      errors: [{ messageId: 'ignored', data: { option: 'ignoreExpiration', check: 'expiry' }, suggestions: [{ messageId: 'removeOption', data: { option: 'ignoreExpiration' }, output: "import jwt from 'jsonwebtoken'; const claims = jwt.verify(token, key, { algorithms: ['RS256'],  });" }] }],
+      errors: [
+        {
+          messageId: 'ignored',
+          data: { option: 'ignoreExpiration', check: 'expiry' },
+          suggestions: [
+            {
+              messageId: 'removeOption',
+              data: { option: 'ignoreExpiration' },
+              output:
+                "import jwt from 'jsonwebtoken'; const claims = jwt.verify(token, key, { algorithms: ['RS256'],  });",
+            },
+          ],
+        },
+      ],
     }),
     {
       code: "import { createVerifier } from 'fast-jwt'; const verify = createVerifier({ key, ignoreNotBefore: true, algorithms: ['HS256'] });",
-      errors: [{ messageId: 'ignored', suggestions: [{ messageId: 'removeOption', data: { option: 'ignoreNotBefore' }, output: "import { createVerifier } from 'fast-jwt'; const verify = createVerifier({ key,  algorithms: ['HS256'] });" }] }],
+      errors: [
+        {
+          messageId: 'ignored',
+          suggestions: [
+            {
+              messageId: 'removeOption',
+              data: { option: 'ignoreNotBefore' },
+              output:
+                "import { createVerifier } from 'fast-jwt'; const verify = createVerifier({ key,  algorithms: ['HS256'] });",
+            },
+          ],
+        },
+      ],
     },
   ],
 });
@@ -33,18 +85,46 @@ ruleTester.run('tessera/require-expiry', requireExpiry, {
 ruleTester.run('tessera/max-token-lifetime', tokenLifetime, {
   valid: [
     "import jwt from 'jsonwebtoken'; const accessToken = jwt.sign({ sub }, key, { expiresIn: '15m' }); const refreshToken = jwt.sign({ sub, typ: 'refresh' }, refreshKey, { expiresIn: '14d' });",
-    ts({ code: "import { SignJWT } from 'jose'; const resetToken = await new SignJWT({ sub }).setExpirationTime('24h').sign(key);" }),
-    cjs({ code: "const jwt = require('jsonwebtoken'); function createEmailVerificationToken(user) { return jwt.sign({ sub: user.id }, key, { expiresIn: '2d' }); }" }),
-    ts({ code: "import { jwtVerify } from 'jose'; await jwtVerify(token, key, { clockTolerance: '2 min' });" }),
+    ts({
+      code: "import { SignJWT } from 'jose'; const resetToken = await new SignJWT({ sub }).setExpirationTime('24h').sign(key);",
+    }),
+    cjs({
+      code: "const jwt = require('jsonwebtoken'); function createEmailVerificationToken(user) { return jwt.sign({ sub: user.id }, key, { expiresIn: '2d' }); }",
+    }),
+    ts({
+      code: "import { jwtVerify } from 'jose'; await jwtVerify(token, key, { clockTolerance: '2 min' });",
+    }),
     "import { createVerifier } from 'fast-jwt'; createVerifier({ key, clockTolerance: 60000 });",
   ],
   invalid: [
-    { code: "import jwt from 'jsonwebtoken'; const token = jwt.sign({ sub: user.id }, key, { expiresIn: '7d' });", errors: [{ messageId: 'accessTooLong', data: { lifetime: '7 d' } }] },
-    ts({ code: "import { SignJWT } from 'jose'; const refreshToken = await new SignJWT({ sub }).setExpirationTime('90d').sign(refreshKey);", errors: [{ messageId: 'refreshTooLong', data: { lifetime: '90 d' } }] }),
-    cjs({ code: "const jwt = require('jsonwebtoken'); const accessToken = jwt.sign({ sub, exp: Math.floor(Date.now() / 1000) + 60 * 60 * 24 }, key);", errors: [{ messageId: 'accessTooLong', data: { lifetime: '1 d' } }] }),
-    { code: "import jwt from 'jsonwebtoken'; jwt.verify(token, key, { algorithms: ['HS256'], clockTolerance: 3600 });", output: "import jwt from 'jsonwebtoken'; jwt.verify(token, key, { algorithms: ['HS256'], clockTolerance: 300 });", errors: [{ messageId: 'toleranceTooWide', data: { tolerance: '1 h' } }] },
-    ts({ code: "import { jwtVerify } from 'jose'; await jwtVerify(token, key, { clockTolerance: '1h' });", output: "import { jwtVerify } from 'jose'; await jwtVerify(token, key, { clockTolerance: '5m' });", errors: [{ messageId: 'toleranceTooWide' }] }),
-    { code: "import { createSigner } from 'fast-jwt'; const signAccess = createSigner({ key, expiresIn: 86400000 });", errors: [{ messageId: 'accessTooLong', data: { lifetime: '1 d' } }] },
+    {
+      code: "import jwt from 'jsonwebtoken'; const token = jwt.sign({ sub: user.id }, key, { expiresIn: '7d' });",
+      errors: [{ messageId: 'accessTooLong', data: { lifetime: '7 d' } }],
+    },
+    ts({
+      code: "import { SignJWT } from 'jose'; const refreshToken = await new SignJWT({ sub }).setExpirationTime('90d').sign(refreshKey);",
+      errors: [{ messageId: 'refreshTooLong', data: { lifetime: '90 d' } }],
+    }),
+    cjs({
+      code: "const jwt = require('jsonwebtoken'); const accessToken = jwt.sign({ sub, exp: Math.floor(Date.now() / 1000) + 60 * 60 * 24 }, key);",
+      errors: [{ messageId: 'accessTooLong', data: { lifetime: '1 d' } }],
+    }),
+    {
+      code: "import jwt from 'jsonwebtoken'; jwt.verify(token, key, { algorithms: ['HS256'], clockTolerance: 3600 });",
+      output:
+        "import jwt from 'jsonwebtoken'; jwt.verify(token, key, { algorithms: ['HS256'], clockTolerance: 300 });",
+      errors: [{ messageId: 'toleranceTooWide', data: { tolerance: '1 h' } }],
+    },
+    ts({
+      code: "import { jwtVerify } from 'jose'; await jwtVerify(token, key, { clockTolerance: '1h' });",
+      output:
+        "import { jwtVerify } from 'jose'; await jwtVerify(token, key, { clockTolerance: '5m' });",
+      errors: [{ messageId: 'toleranceTooWide' }],
+    }),
+    {
+      code: "import { createSigner } from 'fast-jwt'; const signAccess = createSigner({ key, expiresIn: 86400000 });",
+      errors: [{ messageId: 'accessTooLong', data: { lifetime: '1 d' } }],
+    },
   ],
 });
 
@@ -63,7 +143,8 @@ ruleTester.run('tessera/safe-refresh-interceptor', refreshInterceptor, {
        }
        return Promise.reject(error);
      });`,
-    ts({ code: `import axios, { AxiosError } from 'axios';
+    ts({
+      code: `import axios, { AxiosError } from 'axios';
       const client = axios.create();
       let inFlight: Promise<void> | undefined;
       async function refreshSession(): Promise<void> { await axios.post('/oauth/refresh', {}, { withCredentials: true }); }
@@ -74,9 +155,10 @@ ruleTester.run('tessera/safe-refresh-interceptor', refreshInterceptor, {
         inFlight ??= refreshSession().finally(() => { inFlight = undefined; });
         await inFlight;
         return client.request(config);
-      });` }),
+      });`,
+    }),
     "api.interceptors.response.use((r) => r, (error) => { if (error.response.status === 401) { window.location.assign('/login'); } return Promise.reject(error); });",
-    "instance.interceptors.response.use(null, (err) => { if (err.response?.status === 503) return instance(err.config); throw err; });",
+    'instance.interceptors.response.use(null, (err) => { if (err.response?.status === 503) return instance(err.config); throw err; });',
   ],
   invalid: [
     {
@@ -89,9 +171,14 @@ ruleTester.run('tessera/safe-refresh-interceptor', refreshInterceptor, {
           }
           return Promise.reject(error);
         });`,
-      errors: [{ messageId: 'noRetryFlag' }, { messageId: 'noRefreshExclusion' }, { messageId: 'noSharedRefresh' }],
+      errors: [
+        { messageId: 'noRetryFlag' },
+        { messageId: 'noRefreshExclusion' },
+        { messageId: 'noSharedRefresh' },
+      ],
     },
-    ts({ code: `const api = axios.create();
+    ts({
+      code: `const api = axios.create();
         let isRefreshing = false;
         api.interceptors.response.use((res) => res, async (error) => {
           const original = error.config;
@@ -103,7 +190,9 @@ ruleTester.run('tessera/safe-refresh-interceptor', refreshInterceptor, {
             return api(original);
           }
           throw error;
-        });`, errors: [{ messageId: 'noRefreshExclusion' }] }),
+        });`,
+      errors: [{ messageId: 'noRefreshExclusion' }],
+    }),
     {
       code: `const http = axios.create();
         async function renew() { const r = await fetch('/auth/refresh', { method: 'POST' }); return r.json(); }

@@ -38,7 +38,9 @@ async function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+      probe.close(() =>
+        resolve(typeof address === 'object' && address !== null ? address.port : 0),
+      );
     });
   });
 }
@@ -47,21 +49,43 @@ async function freePort(): Promise<number> {
 export async function startServer(flags: Record<string, string> = {}): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-browser-'));
   const port = await freePort();
-  const args = { 'access-ttl': '4s', leeway: '0', 'refresh-grace': '5s', ...flags, port: String(port), db: join(dir, 'tessera.db') };
+  const args = {
+    'access-ttl': '4s',
+    leeway: '0',
+    'refresh-grace': '5s',
+    ...flags,
+    port: String(port),
+    db: join(dir, 'tessera.db'),
+  };
   const logs: LogLine[] = [];
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
-    const proc = spawn(process.execPath, [join(ROOT, 'bin/tessera.js'), 'serve', ...Object.entries(args).flatMap(([k, v]) => [`--${k}`, v])], {
-      cwd: dir,
-      env: { ...process.env, TESSERA_KEY_SECRET: 'browser-test-secret-0123456789abcdef', TESSERA_LOG_LEVEL: 'info', NODE_ENV: 'development' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const proc = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'bin/tessera.js'),
+        'serve',
+        ...Object.entries(args).flatMap(([k, v]) => [`--${k}`, v]),
+      ],
+      {
+        cwd: dir,
+        env: {
+          ...process.env,
+          TESSERA_KEY_SECRET: 'browser-test-secret-0123456789abcdef',
+          TESSERA_LOG_LEVEL: 'info',
+          NODE_ENV: 'development',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child = proc;
     let stderr = '';
     proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     let buffered = '';
     await new Promise<void>((resolve, reject) => {
-      proc.once('exit', (code) => reject(new Error(`tessera serve exited with ${String(code)}: ${stderr.slice(0, 2000)}`)));
+      proc.once('exit', (code) =>
+        reject(new Error(`tessera serve exited with ${String(code)}: ${stderr.slice(0, 2000)}`)),
+      );
       proc.stdout?.on('data', (chunk: Buffer) => {
         buffered += chunk.toString();
         let newline: number;
@@ -93,9 +117,15 @@ export async function startServer(flags: Record<string, string> = {}): Promise<R
     url: `http://localhost:${port}`,
     logs,
     count: (route, status) =>
-      logs.filter((line) => line.msg === 'request' && `${line.method} ${line.path}` === route && (status === undefined || line.status === status)).length,
+      logs.filter(
+        (line) =>
+          line.msg === 'request' &&
+          `${line.method} ${line.path}` === route &&
+          (status === undefined || line.status === status),
+      ).length,
     async sync() {
-      const seen = () => logs.filter((line) => line.msg === 'request' && line.path === '/healthz').length;
+      const seen = () =>
+        logs.filter((line) => line.msg === 'request' && line.path === '/healthz').length;
       const before = seen();
       await fetch(`http://127.0.0.1:${port}/healthz`);
       for (let i = 0; i < 200 && seen() === before; i++) await sleep(10);
@@ -114,10 +144,21 @@ export async function startServer(flags: Record<string, string> = {}): Promise<R
 
 /** Launches Debian's Chromium. Missing Chromium is a failure, never a skip: `apt-get install chromium`. */
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the browser proofs need Debian's Chromium (apt-get install -y chromium; .ci/run installs it).`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `${CHROMIUM} is missing: the browser proofs need Debian's Chromium (apt-get install -y chromium; .ci/run installs it).`,
+    );
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -146,16 +187,22 @@ export async function signUp(page: Page): Promise<string> {
   await page.fill('#email', email);
   await page.fill('#password', 'correct horse battery');
   await page.click('#signup');
-  await page.waitForFunction(() => (window as unknown as DemoWindow).tessera.client.getState().status === 'signed-in');
+  await page.waitForFunction(
+    () => (window as unknown as DemoWindow).tessera.client.getState().status === 'signed-in',
+  );
   return email;
 }
 
 /** Calls the protected API from the page through the client; returns the status. */
 export async function callApi(page: Page): Promise<number> {
-  return page.evaluate(async () => (await (window as unknown as DemoWindow).tessera.client.fetch('/demo/api/hello')).status);
+  return page.evaluate(
+    async () =>
+      (await (window as unknown as DemoWindow).tessera.client.fetch('/demo/api/hello')).status,
+  );
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A running server and a browser shared by one test file. */
 export interface BrowserSuite {
@@ -174,7 +221,10 @@ export function useBrowserSuite(flags: Record<string, string>): BrowserSuite {
     browserReady.catch(() => undefined);
   });
   afterAll(async () => {
-    await browserReady?.then((browser) => browser.close(), () => undefined);
+    await browserReady?.then(
+      (browser) => browser.close(),
+      () => undefined,
+    );
     await server?.cleanup();
   });
   return {
@@ -187,6 +237,10 @@ export function useBrowserSuite(flags: Record<string, string>): BrowserSuite {
 }
 
 /** The demo client's state in a page. */
-export const clientState = (page: Page) => page.evaluate(() => (window as unknown as DemoWindow).tessera.client.getState());
+export const clientState = (page: Page) =>
+  page.evaluate(() => (window as unknown as DemoWindow).tessera.client.getState());
 /** The loggedOut events the demo page recorded. */
-export const loggedOutEvents = async (page: Page) => (await page.evaluate(() => (window as unknown as DemoWindow).tessera.log)).filter((entry) => entry.type === 'loggedOut');
+export const loggedOutEvents = async (page: Page) =>
+  (await page.evaluate(() => (window as unknown as DemoWindow).tessera.log)).filter(
+    (entry) => entry.type === 'loggedOut',
+  );

@@ -1,7 +1,16 @@
 // Browser proofs 1-4 of issue 5: the real server, Debian's Chromium, the demo page at /.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { callApi, clientState, loggedOutEvents, openTab, signUp, sleep, useBrowserSuite, type DemoWindow } from './harness.js';
+import {
+  callApi,
+  clientState,
+  loggedOutEvents,
+  openTab,
+  signUp,
+  sleep,
+  useBrowserSuite,
+  type DemoWindow,
+} from './harness.js';
 
 const suite = useBrowserSuite({ 'access-ttl': '4s', 'refresh-grace': '5s' });
 
@@ -27,14 +36,20 @@ describe('proof 1: past expiry, a call refreshes and retries transparently', () 
     const page = await context.newPage();
     await page.clock.install();
     await page.goto(`${suite.server.url}/`);
-    await page.waitForFunction(() => (window as unknown as DemoWindow).tessera?.client.getState().status === 'signed-out');
+    await page.waitForFunction(
+      () => (window as unknown as DemoWindow).tessera?.client.getState().status === 'signed-out',
+    );
     await signUp(page);
     // The page's clocks stop (a frozen tab): the client believes its token is fresh; the server knows better.
     // A margin, so a busy machine cannot make the pause point lie in the page's past by the time it arrives.
     await page.clock.pauseAt(await page.evaluate(() => Date.now() + 500));
     await sleep(5_000);
     await suite.server.sync();
-    const [expired, refreshed, ok] = [suite.server.count('GET /demo/api/hello', 401), suite.server.count('POST /auth/refresh', 200), suite.server.count('GET /demo/api/hello', 200)];
+    const [expired, refreshed, ok] = [
+      suite.server.count('GET /demo/api/hello', 401),
+      suite.server.count('POST /auth/refresh', 200),
+      suite.server.count('GET /demo/api/hello', 200),
+    ];
     expect(await callApi(page)).toBe(200);
     await suite.server.sync();
     expect(suite.server.count('GET /demo/api/hello', 401)).toBe(expired + 1);
@@ -49,19 +64,25 @@ describe('proof 2: five tabs, twenty concurrent requests after expiry', () => {
   it('the server sees exactly one refresh, every request succeeds, no tab is logged out', async () => {
     const context = await (await suite.browser()).newContext();
     const tabs: Page[] = [];
-    for (let i = 0; i < 5; i++) tabs.push(await openTab(context, `${suite.server.url}/?proactive=off`));
+    for (let i = 0; i < 5; i++)
+      tabs.push(await openTab(context, `${suite.server.url}/?proactive=off`));
     await suite.server.sync();
     const refreshesAtLogin = suite.server.count('POST /auth/refresh');
     // Signing in in one tab signs in all five: the token travels over the BroadcastChannel.
     await signUp(tabs[0]!);
-    for (const tab of tabs) await tab.waitForFunction(() => (window as unknown as DemoWindow).tessera.client.getState().status === 'signed-in');
+    for (const tab of tabs)
+      await tab.waitForFunction(
+        () => (window as unknown as DemoWindow).tessera.client.getState().status === 'signed-in',
+      );
     await sleep(4_500);
     const statuses = (
       await Promise.all(
         tabs.map((tab) =>
           tab.evaluate(async () => {
             const { client } = (window as unknown as DemoWindow).tessera;
-            return Promise.all(Array.from({ length: 4 }, async () => (await client.fetch('/demo/api/hello')).status));
+            return Promise.all(
+              Array.from({ length: 4 }, async () => (await client.fetch('/demo/api/hello')).status),
+            );
           }),
         ),
       )
@@ -85,7 +106,10 @@ describe('a new tab', () => {
     await suite.server.sync();
     const refreshes = suite.server.count('POST /auth/refresh');
     const late = await openTab(context, `${suite.server.url}/`);
-    expect(await state(late)).toMatchObject({ status: 'signed-in', lastRefresh: { source: 'tab' } });
+    expect(await state(late)).toMatchObject({
+      status: 'signed-in',
+      lastRefresh: { source: 'tab' },
+    });
     await suite.server.sync();
     expect(suite.server.count('POST /auth/refresh')).toBe(refreshes);
     await context.close();
@@ -97,7 +121,10 @@ describe('proof 3: logout in one tab', () => {
     const context = await (await suite.browser()).newContext();
     const first = await openTab(context, `${suite.server.url}/`);
     await signUp(first);
-    const others = [await openTab(context, `${suite.server.url}/`), await openTab(context, `${suite.server.url}/`)];
+    const others = [
+      await openTab(context, `${suite.server.url}/`),
+      await openTab(context, `${suite.server.url}/`),
+    ];
     const sent: (string | undefined)[] = [];
     others[0]!.on('request', (request) => {
       if (request.url().endsWith('/demo/api/hello')) sent.push(request.headers().authorization);
@@ -107,7 +134,10 @@ describe('proof 3: logout in one tab', () => {
       document.getElementById('logout')?.click();
       return at;
     });
-    for (const tab of others) await tab.waitForFunction(() => (window as unknown as DemoWindow).tessera.client.getState().status === 'signed-out');
+    for (const tab of others)
+      await tab.waitForFunction(
+        () => (window as unknown as DemoWindow).tessera.client.getState().status === 'signed-out',
+      );
     const propagation = [];
     for (const tab of others) {
       const [event] = await loggedOutEvents(tab);
@@ -128,7 +158,9 @@ describe('proof 4: a page clock 10 minutes off the server', () => {
       const page = await context.newPage();
       await page.clock.install({ time: Date.now() + offsetMinutes * 60_000 });
       await page.goto(`${suite.server.url}/`);
-      await page.waitForFunction(() => (window as unknown as DemoWindow).tessera?.client.getState().status === 'signed-out');
+      await page.waitForFunction(
+        () => (window as unknown as DemoWindow).tessera?.client.getState().status === 'signed-out',
+      );
       await signUp(page);
       await suite.server.sync();
       const refreshes = suite.server.count('POST /auth/refresh', 200);
@@ -138,7 +170,9 @@ describe('proof 4: a page clock 10 minutes off the server', () => {
         statuses.push(await callApi(page));
       }
       // A jump of the page's wall clock mid-session (a user fixing the time) costs at most an early refresh.
-      await page.clock.setSystemTime(await page.evaluate((shift) => Date.now() - shift, offsetMinutes * 60_000));
+      await page.clock.setSystemTime(
+        await page.evaluate((shift) => Date.now() - shift, offsetMinutes * 60_000),
+      );
       statuses.push(await callApi(page));
       expect(statuses).toEqual(Array(7).fill(200));
       await suite.server.sync();

@@ -9,7 +9,11 @@ const run = promisify(execFile);
 const BIN = join(process.cwd(), 'bin/tessera.js');
 
 async function startServer(db: string): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--db', db, '--port', '0', '--access-ttl', '1m'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TESSERA_LOG_LEVEL: 'info' } });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--db', db, '--port', '0', '--access-ttl', '1m'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TESSERA_LOG_LEVEL: 'info' } },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let seen = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -27,7 +31,11 @@ describe('tessera serve, keys, events and config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-'));
     const db = join(dir, 'tessera.db');
     let server = await startServer(db);
-    const signup = await fetch(`${server.url}/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json', 'token-transport': 'body' }, body: JSON.stringify({ email: 'cli@example.com', password: 'correct horse' }) });
+    const signup = await fetch(`${server.url}/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'token-transport': 'body' },
+      body: JSON.stringify({ email: 'cli@example.com', password: 'correct horse' }),
+    });
     expect(signup.status).toBe(201);
     const tokens = (await signup.json()) as { access_token: string; refresh_token: string };
     const jwks1 = await (await fetch(`${server.url}/.well-known/jwks.json`)).json();
@@ -36,14 +44,27 @@ describe('tessera serve, keys, events and config', () => {
     try {
       expect(await (await fetch(`${server.url}/.well-known/jwks.json`)).json()).toEqual(jwks1);
       // The access token signed before the restart still verifies after it: the key was persisted.
-      const me = await fetch(`${server.url}/auth/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      const me = await fetch(`${server.url}/auth/me`, {
+        headers: { authorization: `Bearer ${tokens.access_token}` },
+      });
       expect(me.status).toBe(200);
-      const refreshed = await fetch(`${server.url}/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: tokens.refresh_token }) });
+      const refreshed = await fetch(`${server.url}/auth/refresh`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refresh_token: tokens.refresh_token }),
+      });
       expect(refreshed.status).toBe(200);
     } finally {
       server.stop();
     }
-    const { stdout } = await run(process.execPath, [BIN, 'events', '--user', 'cli@example.com', '--db', db]);
+    const { stdout } = await run(process.execPath, [
+      BIN,
+      'events',
+      '--user',
+      'cli@example.com',
+      '--db',
+      db,
+    ]);
     expect(stdout).toMatch(/login\s+signed in/);
     expect(stdout).toMatch(/refresh\s+refreshed/);
     expect(stdout).not.toContain(tokens.refresh_token.split('.')[1]);
@@ -53,11 +74,15 @@ describe('tessera serve, keys, events and config', () => {
   });
 
   it('prints the effective configuration without secrets, and refuses bad settings with exit 1', async () => {
-    const { stdout } = await run(process.execPath, [BIN, 'config', '--leeway', '45s'], { env: { ...process.env, TESSERA_KEY_SECRET: 'do-not-print-me-0123456789abcdef' } });
+    const { stdout } = await run(process.execPath, [BIN, 'config', '--leeway', '45s'], {
+      env: { ...process.env, TESSERA_KEY_SECRET: 'do-not-print-me-0123456789abcdef' },
+    });
     const shown = JSON.parse(stdout) as Record<string, unknown>;
     expect(shown).toMatchObject({ leeway: 45, keySecret: 'set' });
     expect(stdout).not.toContain('do-not-print-me');
-    const failed = await run(process.execPath, [BIN, 'config', '--leeway', '10m']).catch((error: { code: number; stderr: string }) => error);
+    const failed = await run(process.execPath, [BIN, 'config', '--leeway', '10m']).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect(failed).toMatchObject({ code: 1 });
     expect((failed as { stderr: string }).stderr).toContain('CONFIG_INVALID');
   });
@@ -67,7 +92,14 @@ describe('tessera serve, keys, events and config', () => {
     const server = await startServer(join(dir, 'a.db'));
     try {
       const port = new URL(server.url).port;
-      const failed = await run(process.execPath, [BIN, 'serve', '--db', join(dir, 'b.db'), '--port', port]).catch((error: { code: number; stderr: string }) => error);
+      const failed = await run(process.execPath, [
+        BIN,
+        'serve',
+        '--db',
+        join(dir, 'b.db'),
+        '--port',
+        port,
+      ]).catch((error: { code: number; stderr: string }) => error);
       expect(failed).toMatchObject({ code: 1 });
       expect((failed as { stderr: string }).stderr).toContain(`port ${port} is already in use`);
       expect((failed as { stderr: string }).stderr).not.toContain('    at ');
@@ -77,7 +109,9 @@ describe('tessera serve, keys, events and config', () => {
   });
 
   it('answers an unknown command with exit 2', async () => {
-    const failed = await run(process.execPath, [BIN, 'nonsense']).catch((error: { code: number }) => error);
+    const failed = await run(process.execPath, [BIN, 'nonsense']).catch(
+      (error: { code: number }) => error,
+    );
     expect(failed).toMatchObject({ code: 2 });
   });
 });

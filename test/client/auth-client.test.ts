@@ -4,7 +4,9 @@ import type { AuthClientOptions } from '../../src/client/types.js';
 import { BASE, makeClient } from './client-harness.js';
 import { createFakeServer, createWorld } from './fake-auth-server.js';
 
-function setup(options: { ttlS?: number; graceS?: number; client?: Partial<AuthClientOptions> } = {}) {
+function setup(
+  options: { ttlS?: number; graceS?: number; client?: Partial<AuthClientOptions> } = {},
+) {
   const world = createWorld();
   const server = createFakeServer(world, options);
   const client = makeClient(world, server.handle, options.client);
@@ -41,8 +43,13 @@ describe('a 401 from the API', () => {
     const response = await client.fetch(`${BASE}/api/hello`);
     expect(response.status).toBe(401);
     expect(server.stats).toMatchObject({ refresh: 1, api: 1 });
-    expect(client.getState()).toMatchObject({ status: 'signed-out', loggedOutReason: 'REFRESH_TOKEN_REVOKED' });
-    expect(client.events.filter((e) => e.name === 'loggedOut').map((e) => e.event)).toEqual([{ reason: 'REFRESH_TOKEN_REVOKED', detail: 'fake REFRESH_TOKEN_REVOKED' }]);
+    expect(client.getState()).toMatchObject({
+      status: 'signed-out',
+      loggedOutReason: 'REFRESH_TOKEN_REVOKED',
+    });
+    expect(client.events.filter((e) => e.name === 'loggedOut').map((e) => e.event)).toEqual([
+      { reason: 'REFRESH_TOKEN_REVOKED', detail: 'fake REFRESH_TOKEN_REVOKED' },
+    ]);
     // Signed out: the next request goes without a token and triggers no refresh.
     const next = await client.fetch(`${BASE}/api/hello`);
     expect(next.status).toBe(401);
@@ -61,7 +68,9 @@ describe('a 401 from the API', () => {
     const { world, server, client } = setup();
     await client.login('ada@example.com', 'correct horse');
     world.advanceServer(61_000);
-    const responses = await Promise.all(Array.from({ length: 12 }, () => client.fetch(`${BASE}/api/hello`)));
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, () => client.fetch(`${BASE}/api/hello`)),
+    );
     expect(responses.map((r) => r.status)).toEqual(Array(12).fill(200));
     expect(server.stats.refresh).toBe(1);
   });

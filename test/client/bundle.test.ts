@@ -26,15 +26,31 @@ describe('the browser entry (tessera-auth/client)', () => {
   // would use produces the same graph. Missing rolldown fails here rather than skipping the size check.
   it('weighs at most 5 KB minified and gzipped', async () => {
     const { rolldown } = await import('rolldown');
-    const bundle = await rolldown({ input: fileURLToPath(new URL('index.ts', CLIENT)), platform: 'browser', logLevel: 'silent' });
+    const bundle = await rolldown({
+      input: fileURLToPath(new URL('index.ts', CLIENT)),
+      platform: 'browser',
+      logLevel: 'silent',
+    });
     const { output } = await bundle.generate({ format: 'esm', minify: true });
     await bundle.close();
     const minified = output[0].code;
     const gzipped = gzipSync(minified, { level: 9 }).length;
     const plain = [...browserGraph().values()]
-      .map((source) => ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, removeComments: true, verbatimModuleSyntax: true } }).outputText)
+      .map(
+        (source) =>
+          ts.transpileModule(source, {
+            compilerOptions: {
+              target: ts.ScriptTarget.ES2022,
+              module: ts.ModuleKind.ESNext,
+              removeComments: true,
+              verbatimModuleSyntax: true,
+            },
+          }).outputText,
+      )
       .join('\n');
-    console.info(`[bundle] browser entry: ${minified.length} B minified, ${gzipped} B min+gzip; unminified tsc output ${plain.length} B, ${gzipSync(plain, { level: 9 }).length} B gzipped`);
+    console.info(
+      `[bundle] browser entry: ${minified.length} B minified, ${gzipped} B min+gzip; unminified tsc output ${plain.length} B, ${gzipSync(plain, { level: 9 }).length} B gzipped`,
+    );
     expect(minified).not.toMatch(/from\s*["']/);
     expect(gzipped).toBeLessThanOrEqual(5 * 1024);
   });
@@ -42,10 +58,15 @@ describe('the browser entry (tessera-auth/client)', () => {
   it('has no runtime dependencies: no node: modules, no packages, nothing from the server but types', () => {
     for (const name of readdirSync(CLIENT).filter((file) => file.endsWith('.ts'))) {
       const source = readFileSync(new URL(name, CLIENT), 'utf8');
-      for (const match of source.matchAll(/^(import|export)\s+(type\s+)?[^;]*?from\s+'([^']+)'/gm)) {
+      for (const match of source.matchAll(
+        /^(import|export)\s+(type\s+)?[^;]*?from\s+'([^']+)'/gm,
+      )) {
         const [, , typeOnly, specifier] = match;
         if (specifier!.startsWith('./')) continue;
-        expect({ name, specifier, typeOnly: typeOnly !== undefined }).toMatchObject({ typeOnly: true, specifier: expect.stringMatching(/^\.\.\/errors\/codes\.js$/) });
+        expect({ name, specifier, typeOnly: typeOnly !== undefined }).toMatchObject({
+          typeOnly: true,
+          specifier: expect.stringMatching(/^\.\.\/errors\/codes\.js$/),
+        });
       }
     }
   });

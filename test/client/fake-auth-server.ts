@@ -76,7 +76,15 @@ interface Session {
 }
 
 const problem = (status: number, code: string, reason?: string): Response =>
-  new Response(JSON.stringify({ code, detail: `fake ${code}`, status, ...(reason === undefined ? {} : { facts: { reason } }) }), { status, headers: { 'content-type': 'application/problem+json' } });
+  new Response(
+    JSON.stringify({
+      code,
+      detail: `fake ${code}`,
+      status,
+      ...(reason === undefined ? {} : { facts: { reason } }),
+    }),
+    { status, headers: { 'content-type': 'application/problem+json' } },
+  );
 
 export function createFakeServer(world: World, options: { ttlS?: number; graceS?: number } = {}) {
   const ttlS = options.ttlS ?? 60;
@@ -84,27 +92,55 @@ export function createFakeServer(world: World, options: { ttlS?: number; graceS?
   const sessions = new Map<string, Session>();
   const access = new Map<string, { sid: string; exp: number }>();
   let counter = 0;
-  const stats = { refusedRefreshes: 0, refresh: 0, api: 0, login: 0, logout: 0, authorizations: [] as (string | null)[] };
+  const stats = {
+    refusedRefreshes: 0,
+    refresh: 0,
+    api: 0,
+    login: 0,
+    logout: 0,
+    authorizations: [] as (string | null)[],
+  };
   const faults = { dropRefreshResponses: 0, refuseRefreshes: 0, apiAlways401: false };
 
   const mint = (sid: string, refreshToken: string, grace: boolean): Response => {
     const token = `at-${++counter}`;
     access.set(token, { sid, exp: world.serverNow() + ttlS * 1000 });
-    return Response.json({ access_token: token, token_type: 'Bearer', expires_in: ttlS, refresh_grace_s: graceS, session_id: sid, grace, refresh_token: refreshToken });
+    return Response.json({
+      access_token: token,
+      token_type: 'Bearer',
+      expires_in: ttlS,
+      refresh_grace_s: graceS,
+      session_id: sid,
+      grace,
+      refresh_token: refreshToken,
+    });
   };
 
   const refresh = (presented: unknown): Response => {
-    const entry = [...sessions.entries()].find(([, s]) => s.current === presented || s.previous === presented);
-    if (entry === undefined) return problem(401, typeof presented === 'string' ? 'REFRESH_TOKEN_UNKNOWN' : 'REFRESH_TOKEN_MISSING');
+    const entry = [...sessions.entries()].find(
+      ([, s]) => s.current === presented || s.previous === presented,
+    );
+    if (entry === undefined)
+      return problem(
+        401,
+        typeof presented === 'string' ? 'REFRESH_TOKEN_UNKNOWN' : 'REFRESH_TOKEN_MISSING',
+      );
     const [sid, session] = entry;
     if (session.revoked !== null) return problem(401, 'REFRESH_TOKEN_REVOKED', session.revoked);
     if (session.previous === presented) {
-      if (world.serverNow() - session.rotatedAt <= graceS * 1000 && session.successor !== null) return mint(sid, session.successor, true);
+      if (world.serverNow() - session.rotatedAt <= graceS * 1000 && session.successor !== null)
+        return mint(sid, session.successor, true);
       session.revoked = 'reuse';
       return problem(401, 'REFRESH_TOKEN_REUSED');
     }
     const next = `rt-${++counter}`;
-    Object.assign(session, { generation: session.generation + 1, previous: session.current, current: next, rotatedAt: world.serverNow(), successor: next });
+    Object.assign(session, {
+      generation: session.generation + 1,
+      previous: session.current,
+      current: next,
+      rotatedAt: world.serverNow(),
+      successor: next,
+    });
     return mint(sid, next, false);
   };
 
@@ -115,14 +151,25 @@ export function createFakeServer(world: World, options: { ttlS?: number; graceS?
       stats.refusedRefreshes++;
       throw new TypeError('fetch failed');
     }
-    const body = request.method === 'POST' && request.headers.get('content-type') === 'application/json' ? ((await request.json()) as Record<string, unknown>) : {};
+    const body =
+      request.method === 'POST' && request.headers.get('content-type') === 'application/json'
+        ? ((await request.json()) as Record<string, unknown>)
+        : {};
     switch (`${request.method} ${url.pathname}`) {
       case 'POST /auth/login':
       case 'POST /auth/signup': {
         stats.login++;
         const sid = `s-${++counter}`;
         const rt = `rt-${++counter}`;
-        sessions.set(sid, { generation: 0, current: rt, previous: null, rotatedAt: 0, successor: null, revoked: null, user: String(body.email) });
+        sessions.set(sid, {
+          generation: 0,
+          current: rt,
+          previous: null,
+          rotatedAt: 0,
+          successor: null,
+          revoked: null,
+          user: String(body.email),
+        });
         return mint(sid, rt, false);
       }
       case 'POST /auth/refresh': {
@@ -136,11 +183,15 @@ export function createFakeServer(world: World, options: { ttlS?: number; graceS?
       }
       case 'POST /auth/logout': {
         stats.logout++;
-        for (const session of sessions.values()) if (session.current === body.refresh_token) session.revoked = 'logout';
+        for (const session of sessions.values())
+          if (session.current === body.refresh_token) session.revoked = 'logout';
         return new Response(null, { status: 204 });
       }
       case 'GET /auth/time':
-        return Response.json({ now: new Date(world.serverNow()).toISOString(), epoch_ms: world.serverNow() });
+        return Response.json({
+          now: new Date(world.serverNow()).toISOString(),
+          epoch_ms: world.serverNow(),
+        });
       case 'GET /api/hello': {
         stats.api++;
         const header = request.headers.get('authorization');
@@ -148,7 +199,8 @@ export function createFakeServer(world: World, options: { ttlS?: number; graceS?
         if (header === null) return problem(401, 'TOKEN_MISSING');
         const held = access.get(header.replace('Bearer ', ''));
         if (held === undefined) return problem(401, 'SIGNATURE_INVALID');
-        if (faults.apiAlways401 || held.exp <= world.serverNow()) return problem(401, 'TOKEN_EXPIRED');
+        if (faults.apiAlways401 || held.exp <= world.serverNow())
+          return problem(401, 'TOKEN_EXPIRED');
         if (sessions.get(held.sid)?.revoked != null) return problem(401, 'TOKEN_REVOKED');
         return Response.json({ hello: sessions.get(held.sid)?.user });
       }
@@ -186,7 +238,8 @@ export function createTabHub() {
           generation = gen;
         },
         post(message) {
-          for (const [id, set] of members) if (id !== tabId) setImmediate(() => set.forEach((handler) => handler(message)));
+          for (const [id, set] of members)
+            if (id !== tabId) setImmediate(() => set.forEach((handler) => handler(message)));
         },
         onMessage(handler) {
           handlers.add(handler);

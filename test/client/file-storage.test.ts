@@ -34,9 +34,23 @@ describe('file storage', () => {
     dirs.push(dir);
     const world = createWorld();
     const server = createFakeServer(world);
-    const options = { baseUrl: BASE, transport: 'body' as const, fetch: server.handle, clocks: world.clocks, setTimer: world.setTimer, tabs: null, lifecycle: null };
-    await createAuthClient({ ...options, storage: createFileStorage({ path: join(dir, 'rt'), fs }) }).login('ada@example.com', 'correct horse');
-    const next = createAuthClient({ ...options, storage: createFileStorage({ path: join(dir, 'rt'), fs }) });
+    const options = {
+      baseUrl: BASE,
+      transport: 'body' as const,
+      fetch: server.handle,
+      clocks: world.clocks,
+      setTimer: world.setTimer,
+      tabs: null,
+      lifecycle: null,
+    };
+    await createAuthClient({
+      ...options,
+      storage: createFileStorage({ path: join(dir, 'rt'), fs }),
+    }).login('ada@example.com', 'correct horse');
+    const next = createAuthClient({
+      ...options,
+      storage: createFileStorage({ path: join(dir, 'rt'), fs }),
+    });
     expect((await next.fetch(`${BASE}/api/hello`)).status).toBe(200);
   });
 });

@@ -7,7 +7,8 @@ import { createFakeServer, createWorld, flush } from './fake-auth-server.js';
 function createLifecycle(): LifecycleTarget & { fire(name: string): void } {
   const listeners = new Map<string, Set<() => void>>();
   return {
-    addEventListener: (name, listener) => void (listeners.get(name) ?? listeners.set(name, new Set()).get(name)!).add(listener),
+    addEventListener: (name, listener) =>
+      void (listeners.get(name) ?? listeners.set(name, new Set()).get(name)!).add(listener),
     removeEventListener: (name, listener) => void listeners.get(name)?.delete(listener),
     fire: (name) => listeners.get(name)?.forEach((listener) => listener()),
   };
@@ -36,7 +37,10 @@ describe('resume, online and visibility', () => {
     const world = createWorld();
     const server = createFakeServer(world, { ttlS: 60 });
     const storage = createMemoryStorage();
-    await makeClient(world, server.handle, { storage, lifecycle: null }).login('ada@example.com', 'correct horse');
+    await makeClient(world, server.handle, { storage, lifecycle: null }).login(
+      'ada@example.com',
+      'correct horse',
+    );
     const lifecycle = createLifecycle();
     const client = makeClient(world, server.handle, { storage, lifecycle });
     expect(client.getState().status).toBe('unknown');

@@ -8,7 +8,10 @@ function createRenderer(render: () => void): ReactLike & { renders: number } {
   let subscribed = false;
   const fake = {
     renders: 0,
-    useSyncExternalStore<T>(subscribe: (onChange: () => void) => () => void, getSnapshot: () => T): T {
+    useSyncExternalStore<T>(
+      subscribe: (onChange: () => void) => () => void,
+      getSnapshot: () => T,
+    ): T {
       if (!subscribed) {
         subscribed = true;
         subscribe(() => {

@@ -10,7 +10,13 @@ function browser(tabCount: number, options: { ttlS?: number } = {}) {
   const server = createFakeServer(world, options);
   const hub = createTabHub();
   const jar = createMemoryStorage();
-  const open = (extra = {}) => makeClient(world, server.handle, { storage: jar, tabs: hub.join(), proactiveRefresh: false, ...extra });
+  const open = (extra = {}) =>
+    makeClient(world, server.handle, {
+      storage: jar,
+      tabs: hub.join(),
+      proactiveRefresh: false,
+      ...extra,
+    });
   const tabs = Array.from({ length: tabCount }, () => open());
   return { world, server, tabs, open };
 }
@@ -22,7 +28,9 @@ describe('across tabs', () => {
     await flush();
     expect(tabs.map((tab) => tab.getState().status)).toEqual(Array(5).fill('signed-in'));
     world.advanceServer(61_000);
-    const responses = await Promise.all(tabs.flatMap((tab) => Array.from({ length: 4 }, () => tab.fetch(`${BASE}/api/hello`))));
+    const responses = await Promise.all(
+      tabs.flatMap((tab) => Array.from({ length: 4 }, () => tab.fetch(`${BASE}/api/hello`))),
+    );
     expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
     expect(server.stats.refresh).toBe(1);
     expect(tabs.map((tab) => tab.getState().status)).toEqual(Array(5).fill('signed-in'));
@@ -35,7 +43,10 @@ describe('across tabs', () => {
     const [a, b] = await Promise.all([tabs[0]!.refresh(), tabs[1]!.refresh()]);
     expect(a).toBe(b);
     expect(server.stats.refresh).toBe(1);
-    expect(tabs[1]!.getState().lastRefresh).toMatchObject({ source: 'tab', tabId: tabs[0]!.getState().tabId });
+    expect(tabs[1]!.getState().lastRefresh).toMatchObject({
+      source: 'tab',
+      tabId: tabs[0]!.getState().tabId,
+    });
   });
 
   it('a new tab asks the open tabs before refreshing', async () => {
@@ -56,8 +67,12 @@ describe('across tabs', () => {
     await flush();
     await tabs[1]!.logout();
     await flush();
-    expect(tabs.map((tab) => tab.getState())).toMatchObject(Array(3).fill({ status: 'signed-out', loggedOutReason: 'LOGGED_OUT' }));
-    expect(tabs[2]!.events.filter((e) => e.name === 'loggedOut').map((e) => e.event)).toEqual([{ reason: 'LOGGED_OUT', detail: 'You signed out.' }]);
+    expect(tabs.map((tab) => tab.getState())).toMatchObject(
+      Array(3).fill({ status: 'signed-out', loggedOutReason: 'LOGGED_OUT' }),
+    );
+    expect(tabs[2]!.events.filter((e) => e.name === 'loggedOut').map((e) => e.event)).toEqual([
+      { reason: 'LOGGED_OUT', detail: 'You signed out.' },
+    ]);
     const response = await tabs[2]!.fetch(`${BASE}/api/hello`);
     expect(response.status).toBe(401);
     expect(server.stats.authorizations).toEqual([null]);
@@ -74,9 +89,23 @@ describe('across tabs', () => {
         items.set(key, value);
       },
     } as unknown as Storage;
-    const sync = createBrowserTabSync({ name: BASE, scope: { localStorage, addEventListener: () => undefined } });
+    const sync = createBrowserTabSync({
+      name: BASE,
+      scope: { localStorage, addEventListener: () => undefined },
+    });
     sync.publishGeneration(4);
-    sync.post({ t: 'token', from: sync.tabId, token: 'at-secret', remainingMs: 1000, gen: 4, sid: 's', ms: 3, grace: false, source: 'refresh', by: sync.tabId });
+    sync.post({
+      t: 'token',
+      from: sync.tabId,
+      token: 'at-secret',
+      remainingMs: 1000,
+      gen: 4,
+      sid: 's',
+      ms: 3,
+      grace: false,
+      source: 'refresh',
+      by: sync.tabId,
+    });
     expect(sync.sharedGeneration()).toBe(4);
     expect(written.join('\n')).not.toContain('at-secret');
     expect(written.some((value) => value.includes('"t":"token"'))).toBe(true);

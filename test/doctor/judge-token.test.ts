@@ -23,24 +23,49 @@ describe('doctor: words for time', () => {
   });
 
   it('shows local time with its zone', () => {
-    expect(formatLocalInstant(1767268805, 'Europe/Berlin')).toBe('2026-01-01 13:00:05 GMT+1 (Europe/Berlin)');
-    expect(formatLocalInstant(1767268805, 'America/New_York')).toBe('2026-01-01 07:00:05 GMT-5 (America/New_York)');
+    expect(formatLocalInstant(1767268805, 'Europe/Berlin')).toBe(
+      '2026-01-01 13:00:05 GMT+1 (Europe/Berlin)',
+    );
+    expect(formatLocalInstant(1767268805, 'America/New_York')).toBe(
+      '2026-01-01 07:00:05 GMT-5 (America/New_York)',
+    );
   });
 
   it('prints every time claim as UTC, local and relative on both clocks', async () => {
     const { sign } = await createFixture('EdDSA');
     const { token } = sign({ sub: 'u', sid: 's', clientId: 'web' });
-    const diagnosis = judgeToken({ input: token, now: () => NOW_MS + 372_000 + 900_000, clock: { offsetMs: -45_000, uncertaintyMs: 2, samples: 3, roundTripMs: 4, source: 'auth-time' }, timeZone: 'UTC' });
+    const diagnosis = judgeToken({
+      input: token,
+      now: () => NOW_MS + 372_000 + 900_000,
+      clock: {
+        offsetMs: -45_000,
+        uncertaintyMs: 2,
+        samples: 3,
+        roundTripMs: 4,
+        source: 'auth-time',
+      },
+      timeZone: 'UTC',
+    });
     const exp = diagnosis.decoded?.times.find((t) => t.name === 'exp');
     expect(exp?.local).toMatch(/^2026-01-01 00:15:00 GMT(\+0)? \(UTC\)$/);
-    expect(exp).toMatchObject({ utc: '2026-01-01T00:15:00Z', relativeLocal: 'expired 6 min 12 s ago', relativeServer: 'expired 5 min 27 s ago' });
+    expect(exp).toMatchObject({
+      utc: '2026-01-01T00:15:00Z',
+      relativeLocal: 'expired 6 min 12 s ago',
+      relativeServer: 'expired 5 min 27 s ago',
+    });
   });
 });
 
 describe('doctor: reading what was pasted', () => {
   it('names every mangling in the order it undoes them', () => {
-    expect(unwrap('"Bearer eyJa.eyJb.c"').manglings.map((m) => m.kind)).toEqual(['quoted', 'bearer-prefix']);
-    expect(unwrap('%22eyJa.eyJb.c%22').manglings.map((m) => m.kind)).toEqual(['url-encoded', 'quoted']);
+    expect(unwrap('"Bearer eyJa.eyJb.c"').manglings.map((m) => m.kind)).toEqual([
+      'quoted',
+      'bearer-prefix',
+    ]);
+    expect(unwrap('%22eyJa.eyJb.c%22').manglings.map((m) => m.kind)).toEqual([
+      'url-encoded',
+      'quoted',
+    ]);
     expect(unwrap('eyJa.eyJb.c').manglings).toEqual([]);
   });
 
@@ -49,7 +74,11 @@ describe('doctor: reading what was pasted', () => {
     const { token } = sign({ sub: 'u', sid: 's', clientId: 'web' });
     const diagnosis = judgeToken({ input: `"${token}"`, now: () => NOW_MS, timeZone: 'UTC' });
     const signature = token.split('.')[2] as string;
-    for (const output of [renderJson(diagnosis), renderDiagnosis(diagnosis, { color: true }), renderDiagnosis(diagnosis, { color: false })]) {
+    for (const output of [
+      renderJson(diagnosis),
+      renderDiagnosis(diagnosis, { color: true }),
+      renderDiagnosis(diagnosis, { color: false }),
+    ]) {
       expect(output).not.toContain(signature);
       expect(output).not.toContain(token);
     }
@@ -59,7 +88,10 @@ describe('doctor: reading what was pasted', () => {
 describe('doctor: keys and secrets', () => {
   it('without a key, judges everything but the signature and says so', async () => {
     const { sign } = await createFixture('EdDSA');
-    const diagnosis = judgeToken({ input: sign({ sub: 'u', sid: 's', clientId: 'web' }).token, now: () => NOW_MS });
+    const diagnosis = judgeToken({
+      input: sign({ sub: 'u', sid: 's', clientId: 'web' }).token,
+      now: () => NOW_MS,
+    });
     expect(diagnosis.verdict).toMatchObject({ status: 'unknown', code: null });
     expect(diagnosis.unchecked.join('\n')).toMatch(/the signature: no key was given/);
     expect(diagnosis.unchecked.join('\n')).toMatch(/the audience: no --aud/);
@@ -71,30 +103,69 @@ describe('doctor: keys and secrets', () => {
     const pem = path.join(dir, 'public.pem');
     await writeFile(pem, key.publicKey.export({ type: 'spki', format: 'pem' }));
     const { token } = sign({ sub: 'u', sid: 's', clientId: 'web' });
-    const ok = await diagnoseToken({ input: token, keyFile: pem, issuer: ISSUER, audience: 'api', now: () => NOW_MS });
+    const ok = await diagnoseToken({
+      input: token,
+      keyFile: pem,
+      issuer: ISSUER,
+      audience: 'api',
+      now: () => NOW_MS,
+    });
     expect(ok.verdict.status).toBe('valid');
     const other = generateKeyPairSync('ed25519');
     await writeFile(pem, other.publicKey.export({ type: 'spki', format: 'pem' }));
-    const bad = await diagnoseToken({ input: token, keyFile: pem, issuer: ISSUER, audience: 'api', now: () => NOW_MS });
+    const bad = await diagnoseToken({
+      input: token,
+      keyFile: pem,
+      issuer: ISSUER,
+      audience: 'api',
+      now: () => NOW_MS,
+    });
     expect(bad.verdict.code).toBe('SIGNATURE_INVALID');
     await rm(dir, { recursive: true, force: true });
   });
 
   it('guesses tutorial secrets, with or without a trailing newline, and not a random one', () => {
-    const claims = { iss: ISSUER, aud: 'api', sub: 'u', client_id: 'w', sid: 's', jti: 'j', iat: NOW_S, exp: NOW_S + 900 };
-    expect(guessWeakSecret(jwt.sign(claims, 'keyboard cat', { algorithm: 'HS256' }))).toBe('keyboard cat');
-    expect(guessWeakSecret(jwt.sign(claims, 'changeme\n', { algorithm: 'HS256' }))).toBe('changeme\n');
-    expect(guessWeakSecret(jwt.sign(claims, 'k3J9x!Qm2#Lp8Zr5@Wt1Vy7$Nb4Hc6Df', { algorithm: 'HS256' }))).toBeUndefined();
+    const claims = {
+      iss: ISSUER,
+      aud: 'api',
+      sub: 'u',
+      client_id: 'w',
+      sid: 's',
+      jti: 'j',
+      iat: NOW_S,
+      exp: NOW_S + 900,
+    };
+    expect(guessWeakSecret(jwt.sign(claims, 'keyboard cat', { algorithm: 'HS256' }))).toBe(
+      'keyboard cat',
+    );
+    expect(guessWeakSecret(jwt.sign(claims, 'changeme\n', { algorithm: 'HS256' }))).toBe(
+      'changeme\n',
+    );
+    expect(
+      guessWeakSecret(jwt.sign(claims, 'k3J9x!Qm2#Lp8Zr5@Wt1Vy7$Nb4Hc6Df', { algorithm: 'HS256' })),
+    ).toBeUndefined();
   });
 
   it('warns about secrets and personal data in the payload, a missing exp and a long lifetime', async () => {
     const { key } = await createFixture('EdDSA');
     const header = { alg: key.alg, typ: 'at+jwt', kid: key.kid };
-    const leaky = forgeSigned(key, header, { iss: ISSUER, aud: 'api', sub: 'u', email: 'a@b.test', db_password: 'x', iat: NOW_S, exp: NOW_S + 7 * 86_400 });
+    const leaky = forgeSigned(key, header, {
+      iss: ISSUER,
+      aud: 'api',
+      sub: 'u',
+      email: 'a@b.test',
+      db_password: 'x',
+      iat: NOW_S,
+      exp: NOW_S + 7 * 86_400,
+    });
     const ids = judgeToken({ input: leaky, now: () => NOW_MS }).warnings.map((w) => w.id);
-    expect(ids).toEqual(expect.arrayContaining(['sensitive-claim', 'personal-data', 'long-lifetime']));
+    expect(ids).toEqual(
+      expect.arrayContaining(['sensitive-claim', 'personal-data', 'long-lifetime']),
+    );
     const forever = forgeSigned(key, header, { iss: ISSUER, aud: 'api', sub: 'u', iat: NOW_S });
-    expect(judgeToken({ input: forever, now: () => NOW_MS }).warnings.map((w) => w.id)).toContain('missing-exp');
+    expect(judgeToken({ input: forever, now: () => NOW_MS }).warnings.map((w) => w.id)).toContain(
+      'missing-exp',
+    );
   });
 });
 
@@ -110,14 +181,34 @@ describe('doctor: clock offset', () => {
       local += trip / 2;
       return Response.json({ now: new Date(serverNow).toISOString(), epoch_ms: serverNow });
     }) as typeof fetch;
-    const clock = await measureClockOffset({ baseUrl: 'http://server.test', fetch: fakeFetch, now: () => local, samples: 3 });
-    expect(clock).toEqual({ offsetMs: 5000, uncertaintyMs: 5, samples: 3, roundTripMs: 10, source: 'auth-time' });
+    const clock = await measureClockOffset({
+      baseUrl: 'http://server.test',
+      fetch: fakeFetch,
+      now: () => local,
+      samples: 3,
+    });
+    expect(clock).toEqual({
+      offsetMs: 5000,
+      uncertaintyMs: 5,
+      samples: 3,
+      roundTripMs: 10,
+      source: 'auth-time',
+    });
   });
 
   it('falls back to the Date header, with its one-second resolution in the uncertainty', async () => {
     const local = Date.UTC(2026, 0, 1, 12);
-    const fakeFetch = (async () => new Response('not found', { status: 404, headers: { date: new Date(local + 120_000).toUTCString() } })) as typeof fetch;
-    const clock = await measureClockOffset({ baseUrl: 'http://server.test', fetch: fakeFetch, now: () => local, samples: 2 });
+    const fakeFetch = (async () =>
+      new Response('not found', {
+        status: 404,
+        headers: { date: new Date(local + 120_000).toUTCString() },
+      })) as typeof fetch;
+    const clock = await measureClockOffset({
+      baseUrl: 'http://server.test',
+      fetch: fakeFetch,
+      now: () => local,
+      samples: 2,
+    });
     expect(clock).toMatchObject({ offsetMs: 120_500, uncertaintyMs: 500, source: 'date-header' });
   });
 });

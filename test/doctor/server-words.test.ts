@@ -22,9 +22,18 @@ afterAll(async () => {
   await remove();
 });
 
-async function compare(token: string, doctorNow: number): Promise<{ detail: string | null; explanation: string; code: string | null }> {
+async function compare(
+  token: string,
+  doctorNow: number,
+): Promise<{ detail: string | null; explanation: string; code: string | null }> {
   const server = await askNode(node, `Bearer ${token}`);
-  const diagnosis = await diagnoseToken({ input: token, server: node.url, now: () => doctorNow, samples: 2, probe: false });
+  const diagnosis = await diagnoseToken({
+    input: token,
+    server: node.url,
+    now: () => doctorNow,
+    samples: 2,
+    probe: false,
+  });
   expect(diagnosis.verdict.code).toBe(server.code);
   expect(diagnosis.verdict.bucket).toBe(server.bucket);
   return { detail: server.detail, explanation: diagnosis.verdict.explanation, code: server.code };
@@ -38,7 +47,9 @@ describe("the server's 401 detail equals the doctor's explanation", () => {
     const { detail, explanation, code } = await compare(accessToken, T0 + 20 * MIN);
     expect(code).toBe('TOKEN_EXPIRED');
     expect(explanation).toBe(detail);
-    expect(explanation).toBe('The token expired 5 min ago: exp 2026-01-01T12:15:00Z, server time 2026-01-01T12:20:00Z, leeway 60 s. The client should refresh it and retry.');
+    expect(explanation).toBe(
+      'The token expired 5 min ago: exp 2026-01-01T12:15:00Z, server time 2026-01-01T12:20:00Z, leeway 60 s. The client should refresh it and retry.',
+    );
   });
 
   it('for a token issued in the future', async () => {
@@ -53,7 +64,11 @@ describe("the server's 401 detail equals the doctor's explanation", () => {
   it('for a quoted token, a two-part token and a refresh token sent as Bearer', async () => {
     node.setSkew(0);
     const { accessToken, refreshToken } = await signUp(node);
-    for (const mangled of [`'${accessToken}'`, accessToken.split('.').slice(0, 2).join('.'), refreshToken]) {
+    for (const mangled of [
+      `'${accessToken}'`,
+      accessToken.split('.').slice(0, 2).join('.'),
+      refreshToken,
+    ]) {
       const { detail, explanation, code } = await compare(mangled, T0);
       expect(code).toBe('TOKEN_MALFORMED');
       expect(explanation).toBe(detail);

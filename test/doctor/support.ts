@@ -33,13 +33,34 @@ export async function tempDir(): Promise<{ dir: string; remove: () => Promise<vo
 }
 
 /** Starts a node. Nodes given the same `db` share a keyring and sessions: one deployment. */
-export async function startNode(options: { db: string; skewMs?: number; issuer?: string; flags?: Record<string, string>; cwd: string; now?: () => number }): Promise<TestNode> {
+export async function startNode(options: {
+  db: string;
+  skewMs?: number;
+  issuer?: string;
+  flags?: Record<string, string>;
+  cwd: string;
+  now?: () => number;
+}): Promise<TestNode> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let skew = options.skewMs ?? 0;
-  const config = await resolveConfig({ flags: { port: String(port), db: options.db, issuer: options.issuer ?? url, audience: 'api', ...options.flags }, env: {}, cwd: options.cwd });
+  const config = await resolveConfig({
+    flags: {
+      port: String(port),
+      db: options.db,
+      issuer: options.issuer ?? url,
+      audience: 'api',
+      ...options.flags,
+    },
+    env: {},
+    cwd: options.cwd,
+  });
   const base = options.now ?? Date.now;
-  const server = await createTesseraServer({ config, now: () => base() + skew, logger: pino({ level: 'silent' }) });
+  const server = await createTesseraServer({
+    config,
+    now: () => base() + skew,
+    logger: pino({ level: 'silent' }),
+  });
   const { server: http } = await listen(server.handler, { port, host: '127.0.0.1' });
   return {
     url,
@@ -66,29 +87,50 @@ export interface SignedIn {
 }
 
 /** Signs up a fresh account on a node (cookie transport unless `body`), returning its tokens. */
-export async function signUp(node: TestNode, options: { email?: string; password?: string; transport?: 'cookie' | 'body' } = {}): Promise<SignedIn> {
+export async function signUp(
+  node: TestNode,
+  options: { email?: string; password?: string; transport?: 'cookie' | 'body' } = {},
+): Promise<SignedIn> {
   const email = options.email ?? `user-${Math.random().toString(36).slice(2)}@example.test`;
   const response = await fetch(`${node.url}/auth/signup`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(options.transport === 'body' ? { 'token-transport': 'body' } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(options.transport === 'body' ? { 'token-transport': 'body' } : {}),
+    },
     body: JSON.stringify({ email, password: options.password ?? 'correct horse battery staple' }),
   });
-  if (response.status !== 201) throw new Error(`signup failed: ${response.status} ${await response.text()}`);
+  if (response.status !== 201)
+    throw new Error(`signup failed: ${response.status} ${await response.text()}`);
   const body = (await response.json()) as { access_token: string; refresh_token?: string };
   const setCookie = response.headers.getSetCookie()[0] ?? '';
-  const refreshToken = body.refresh_token ?? (setCookie.split(';')[0] ?? '').split('=').slice(1).join('=');
+  const refreshToken =
+    body.refresh_token ?? (setCookie.split(';')[0] ?? '').split('=').slice(1).join('=');
   return { accessToken: body.access_token, refreshToken, setCookie };
 }
 
 /** What the node's own API answers for an Authorization header: status, code and detail of its problem+json. */
-export async function askNode(node: TestNode, authorization: string, pathname = '/auth/me'): Promise<{ status: number; code: string | null; detail: string | null; bucket: string | null }> {
+export async function askNode(
+  node: TestNode,
+  authorization: string,
+  pathname = '/auth/me',
+): Promise<{ status: number; code: string | null; detail: string | null; bucket: string | null }> {
   const response = await fetch(`${node.url}${pathname}`, { headers: { authorization } });
   if (response.ok) {
     await response.body?.cancel();
     return { status: response.status, code: null, detail: null, bucket: null };
   }
-  const body = (await response.json()) as { code?: string; detail?: string; bucket?: string | null };
-  return { status: response.status, code: body.code ?? null, detail: body.detail ?? null, bucket: body.bucket ?? null };
+  const body = (await response.json()) as {
+    code?: string;
+    detail?: string;
+    bucket?: string | null;
+  };
+  return {
+    status: response.status,
+    code: body.code ?? null,
+    detail: body.detail ?? null,
+    bucket: body.bucket ?? null,
+  };
 }
 
 export interface Expected {
@@ -103,7 +145,12 @@ export interface Expected {
 }
 
 interface DiagnosisLike {
-  readonly verdict: { code: string | null; bucket: string | null; explanation: string; fix: string };
+  readonly verdict: {
+    code: string | null;
+    bucket: string | null;
+    explanation: string;
+    fix: string;
+  };
   readonly findings: readonly { id: string; what: string; why: string; fix: string }[];
   readonly warnings: readonly { what: string; why: string; fix: string }[];
 }
@@ -119,18 +166,27 @@ export function wordsOf(diagnosis: DiagnosisLike): { causes: string; fixes: stri
 
 /** Asserts the verdict code and bucket, and that the words name the cause and the fix. */
 export function expectVerdict(diagnosis: DiagnosisLike, expected: Expected): void {
-  expect({ code: diagnosis.verdict.code, bucket: diagnosis.verdict.bucket }).toEqual({ code: expected.code, bucket: expected.bucket });
+  expect({ code: diagnosis.verdict.code, bucket: diagnosis.verdict.bucket }).toEqual({
+    code: expected.code,
+    bucket: expected.bucket,
+  });
   const { causes, fixes } = wordsOf(diagnosis);
   expect(causes).toMatch(expected.cause);
   expect(fixes).toMatch(expected.fix);
   // The doctor's own judgement must reach the verdict, not merely repeat what the server answered.
-  if (expected.fromServer !== true) expect(diagnosis.findings.map((f) => f.id)).not.toContain('server-disagrees');
+  if (expected.fromServer !== true)
+    expect(diagnosis.findings.map((f) => f.id)).not.toContain('server-disagrees');
 }
 
 /** Nodes for one catalogue file: each in its own SQLite file under one temp dir, all closed after the file. */
 export interface Catalogue {
   readonly dir: string;
-  node(options: { db: string; skewMs?: number; issuer?: string; flags?: Record<string, string> }): Promise<TestNode>;
+  node(options: {
+    db: string;
+    skewMs?: number;
+    issuer?: string;
+    flags?: Record<string, string>;
+  }): Promise<TestNode>;
   /** Closes something the file started itself (an extra API server) along with the nodes. */
   onClose(close: () => Promise<void>): void;
 }
@@ -157,7 +213,11 @@ export function useCatalogue(): Catalogue {
       return directory();
     },
     async node(options) {
-      const started = await startNode({ ...options, db: path.join(directory(), options.db), cwd: directory() });
+      const started = await startNode({
+        ...options,
+        db: path.join(directory(), options.db),
+        cwd: directory(),
+      });
       nodes.push(started);
       return started;
     },

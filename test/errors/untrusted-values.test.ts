@@ -1,7 +1,20 @@
 // Values from a token are attacker-controlled: explanations show them escaped, ASCII-only and short.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeUntrusted, formatDuration, formatInstant, type TesseraError } from '../../src/index.js';
-import { NOW_S, claimsAt, createFixture, expectRejection, forgeSigned, headerFor, type Fixture } from '../support/forge.js';
+import {
+  describeUntrusted,
+  formatDuration,
+  formatInstant,
+  type TesseraError,
+} from '../../src/index.js';
+import {
+  NOW_S,
+  claimsAt,
+  createFixture,
+  expectRejection,
+  forgeSigned,
+  headerFor,
+  type Fixture,
+} from '../support/forge.js';
 
 const ASCII_LINE = /^[\x20-\x7e]*$/;
 let ed: Fixture;
@@ -52,38 +65,92 @@ describe('explanations of tokens with hostile values', () => {
     ['5 000 characters (the largest a token under 8 KB can carry)', 'k'.repeat(5000)],
     ['5 000 characters with a newline', `${'k'.repeat(2500)}\n${'k'.repeat(2500)}`],
   ])('a kid with %s gives a short ASCII message', (_name, kid) => {
-    expectSafe(expectRejection(ed.verifier, forgeSigned(ed.key, headerFor(ed.key, { kid }), claimsAt(NOW_S)), 'KEY_UNKNOWN'));
+    expectSafe(
+      expectRejection(
+        ed.verifier,
+        forgeSigned(ed.key, headerFor(ed.key, { kid }), claimsAt(NOW_S)),
+        'KEY_UNKNOWN',
+      ),
+    );
   });
 
   it('an unknown but well-formed 128-character kid is cut', () => {
-    const error = expectRejection(ed.verifier, forgeSigned(ed.key, headerFor(ed.key, { kid: 'k'.repeat(128) }), claimsAt(NOW_S)), 'KEY_UNKNOWN');
+    const error = expectRejection(
+      ed.verifier,
+      forgeSigned(ed.key, headerFor(ed.key, { kid: 'k'.repeat(128) }), claimsAt(NOW_S)),
+      'KEY_UNKNOWN',
+    );
     expectSafe(error, 300);
     expect(error.message).not.toContain('k'.repeat(100));
   });
 
   it('a typ with a newline and 5 000 characters gives a short ASCII message', () => {
     const typ = `JWT\r\n${'x'.repeat(5000)}`;
-    expectSafe(expectRejection(ed.verifier, forgeSigned(ed.key, headerFor(ed.key, { typ }), claimsAt(NOW_S)), 'TOKEN_TYPE_MISMATCH'));
+    expectSafe(
+      expectRejection(
+        ed.verifier,
+        forgeSigned(ed.key, headerFor(ed.key, { typ }), claimsAt(NOW_S)),
+        'TOKEN_TYPE_MISMATCH',
+      ),
+    );
   });
 
   it('an alg with a newline gives a short ASCII message', () => {
-    expectSafe(expectRejection(ed.verifier, forgeSigned(ed.key, headerFor(ed.key, { alg: 'none\nINFO ok' }), claimsAt(NOW_S)), 'ALGORITHM_NOT_ALLOWED'));
+    expectSafe(
+      expectRejection(
+        ed.verifier,
+        forgeSigned(ed.key, headerFor(ed.key, { alg: 'none\nINFO ok' }), claimsAt(NOW_S)),
+        'ALGORITHM_NOT_ALLOWED',
+      ),
+    );
   });
 
   it('an issuer of 2 000 non-ASCII and newline characters gives a short ASCII message and facts', () => {
-    expectSafe(expectRejection(ed.verifier, forgeSigned(ed.key, headerFor(ed.key), claimsAt(NOW_S, { iss: '\u00e9\n'.repeat(1000) })), 'ISSUER_MISMATCH'));
+    expectSafe(
+      expectRejection(
+        ed.verifier,
+        forgeSigned(ed.key, headerFor(ed.key), claimsAt(NOW_S, { iss: '\u00e9\n'.repeat(1000) })),
+        'ISSUER_MISMATCH',
+      ),
+    );
   });
 
   it('an audience array of hostile strings gives a short ASCII message and facts', () => {
-    expectSafe(expectRejection(ed.verifier, forgeSigned(ed.key, headerFor(ed.key), claimsAt(NOW_S, { aud: ['\u2028', 'x'.repeat(3000)] })), 'AUDIENCE_MISMATCH'));
+    expectSafe(
+      expectRejection(
+        ed.verifier,
+        forgeSigned(
+          ed.key,
+          headerFor(ed.key),
+          claimsAt(NOW_S, { aud: ['\u2028', 'x'.repeat(3000)] }),
+        ),
+        'AUDIENCE_MISMATCH',
+      ),
+    );
   });
 
   it('a wrong-typed claim holding a long hostile string gives a short ASCII message', () => {
-    expectSafe(expectRejection(ed.verifier, forgeSigned(ed.key, headerFor(ed.key), claimsAt(NOW_S, { exp: `\n${'9'.repeat(4000)}` })), 'CLAIM_INVALID'));
+    expectSafe(
+      expectRejection(
+        ed.verifier,
+        forgeSigned(ed.key, headerFor(ed.key), claimsAt(NOW_S, { exp: `\n${'9'.repeat(4000)}` })),
+        'CLAIM_INVALID',
+      ),
+    );
   });
 
   it('a header with cty of 5 000 characters gives a short ASCII message', () => {
-    expectSafe(expectRejection(ed.verifier, forgeSigned(ed.key, headerFor(ed.key, { cty: `JWT\n${'y'.repeat(5000)}` }), claimsAt(NOW_S)), 'TOKEN_UNSUPPORTED'));
+    expectSafe(
+      expectRejection(
+        ed.verifier,
+        forgeSigned(
+          ed.key,
+          headerFor(ed.key, { cty: `JWT\n${'y'.repeat(5000)}` }),
+          claimsAt(NOW_S),
+        ),
+        'TOKEN_UNSUPPORTED',
+      ),
+    );
   });
 });
 

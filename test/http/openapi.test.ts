@@ -7,10 +7,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen } from '../../src/adapters/node.js';
 import { createClient, type CallOptions, type Client } from './support/client.js';
 import { checkSchema } from './support/schema-check.js';
-import { APP_ORIGIN, createTestServer, freshEmail, freshIp, type TestServer } from './support/server-kit.js';
+import {
+  APP_ORIGIN,
+  createTestServer,
+  freshEmail,
+  freshIp,
+  type TestServer,
+} from './support/server-kit.js';
 
 type Schema = Record<string, unknown>;
-interface Exchange { method: string; path: string; template: string; status: number; contentType: string | null; text: string; requestJson?: unknown }
+interface Exchange {
+  method: string;
+  path: string;
+  template: string;
+  status: number;
+  contentType: string | null;
+  text: string;
+  requestJson?: unknown;
+}
 
 let test: TestServer;
 let http: Server;
@@ -30,8 +44,18 @@ function templateOf(path: string): string {
 async function record(path: string, options: CallOptions = {}): Promise<Response> {
   const response = await client.call(path, options);
   const text = await response.clone().text();
-  const method = (options.method ?? (options.json !== undefined || options.body !== undefined ? 'POST' : 'GET')).toLowerCase();
-  exchanges.push({ method, path, template: templateOf(path), status: response.status, contentType: response.headers.get('content-type'), text, ...(options.json === undefined ? {} : { requestJson: options.json }) });
+  const method = (
+    options.method ?? (options.json !== undefined || options.body !== undefined ? 'POST' : 'GET')
+  ).toLowerCase();
+  exchanges.push({
+    method,
+    path,
+    template: templateOf(path),
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    text,
+    ...(options.json === undefined ? {} : { requestJson: options.json }),
+  });
   return response;
 }
 
@@ -55,49 +79,129 @@ async function tour(): Promise<void> {
   const email = freshEmail('doc');
   const password = 'correct horse battery';
   const ip = freshIp();
-  const body = (r: Response): Promise<Record<string, string>> => r.clone().json() as Promise<Record<string, string>>;
-  const signup = await body(await record('/auth/signup', { json: { email, password }, headers: { 'token-transport': 'body' }, ip }));
+  const body = (r: Response): Promise<Record<string, string>> =>
+    r.clone().json() as Promise<Record<string, string>>;
+  const signup = await body(
+    await record('/auth/signup', {
+      json: { email, password },
+      headers: { 'token-transport': 'body' },
+      ip,
+    }),
+  );
   await record('/auth/signup', { json: { email, password }, ip });
   await record('/auth/signup', { body: 'x', contentType: 'text/plain', ip });
   await record('/auth/signup', { json: { email: 'not an email', password }, ip });
-  const login = await body(await record('/auth/login', { json: { email, password }, headers: { 'token-transport': 'body' }, ip }));
+  const login = await body(
+    await record('/auth/login', {
+      json: { email, password },
+      headers: { 'token-transport': 'body' },
+      ip,
+    }),
+  );
   await record('/auth/login', { json: { email, password: 'wrong password' }, ip });
   const cookieLogin = await record('/auth/login', { json: { email, password }, ip });
-  const refreshed = await body(await record('/auth/refresh', { json: { refresh_token: signup.refresh_token } }));
+  const refreshed = await body(
+    await record('/auth/refresh', { json: { refresh_token: signup.refresh_token } }),
+  );
   await record('/auth/refresh', { json: { refresh_token: 'tsr_nope' } });
   await record('/auth/refresh', { method: 'POST', cookie: 'tsr_x.y', origin: 'https://evil.test' });
   const access = refreshed.access_token as string;
   await record('/auth/me', { bearer: access });
   await record('/auth/me');
-  const sessions = (await (await record('/auth/sessions', { bearer: access })).clone().json()) as { sessions: { id: string }[] };
+  const sessions = (await (await record('/auth/sessions', { bearer: access })).clone().json()) as {
+    sessions: { id: string }[];
+  };
   expect(sessions.sessions.length).toBe(3);
   await record('/auth/ticket', { method: 'POST', bearer: access });
   await record(`/auth/sessions/${login.session_id}`, { method: 'DELETE', bearer: access });
   await record('/auth/sessions/unknown', { method: 'DELETE', bearer: access });
   await record('/auth/time');
-  const token = await body(await record('/oauth/token', { body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshed.refresh_token as string, client_id: 'tessera' }).toString(), contentType: 'application/x-www-form-urlencoded' }));
+  const token = await body(
+    await record('/oauth/token', {
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: refreshed.refresh_token as string,
+        client_id: 'tessera',
+      }).toString(),
+      contentType: 'application/x-www-form-urlencoded',
+    }),
+  );
   expect(token.refresh_token).toMatch(/^tsr_/);
-  await record('/oauth/token', { body: 'grant_type=refresh_token&refresh_token=tsr_nope&client_id=tessera', contentType: 'application/x-www-form-urlencoded' });
-  await record('/oauth/token', { body: 'grant_type=refresh_token&refresh_token=tsr_nope', contentType: 'application/x-www-form-urlencoded' });
-  for (const path of ['/.well-known/jwks.json', '/.well-known/oauth-authorization-server', '/healthz', '/openapi.json']) await record(path);
+  await record('/oauth/token', {
+    body: 'grant_type=refresh_token&refresh_token=tsr_nope&client_id=tessera',
+    contentType: 'application/x-www-form-urlencoded',
+  });
+  await record('/oauth/token', {
+    body: 'grant_type=refresh_token&refresh_token=tsr_nope',
+    contentType: 'application/x-www-form-urlencoded',
+  });
+  for (const path of [
+    '/.well-known/jwks.json',
+    '/.well-known/oauth-authorization-server',
+    '/healthz',
+    '/openapi.json',
+  ])
+    await record(path);
   // logout-all before the password changes: see regressions.test.ts for a login right after a user-wide cut.
   await record('/auth/logout-all', { json: { keep_current: true }, bearer: access });
-  await record('/auth/password', { json: { current_password: 'wrong password', new_password: 'second password' }, bearer: access });
-  await record('/auth/password', { json: { current_password: password, new_password: 'second password' }, bearer: access });
+  await record('/auth/password', {
+    json: { current_password: 'wrong password', new_password: 'second password' },
+    bearer: access,
+  });
+  await record('/auth/password', {
+    json: { current_password: password, new_password: 'second password' },
+    bearer: access,
+  });
   await record('/auth/password-reset', { json: { email }, ip });
-  await record('/auth/password-reset/confirm', { json: { token: test.resetTokens.at(-1)?.token, new_password: 'third password' }, ip });
-  await record('/auth/password-reset/confirm', { json: { token: 'tsp_nope', new_password: 'third password' }, ip });
-  const relogin = await body(await record('/auth/login', { json: { email, password: 'third password' }, headers: { 'token-transport': 'body' }, ip }));
+  await record('/auth/password-reset/confirm', {
+    json: { token: test.resetTokens.at(-1)?.token, new_password: 'third password' },
+    ip,
+  });
+  await record('/auth/password-reset/confirm', {
+    json: { token: 'tsp_nope', new_password: 'third password' },
+    ip,
+  });
+  const relogin = await body(
+    await record('/auth/login', {
+      json: { email, password: 'third password' },
+      headers: { 'token-transport': 'body' },
+      ip,
+    }),
+  );
   await record('/auth/logout', { json: { refresh_token: relogin.refresh_token } });
-  await record('/auth/logout', { method: 'POST', cookie: (cookieLogin.headers.getSetCookie()[0] ?? '').split(';')[0]?.split('=')[1], origin: APP_ORIGIN });
+  await record('/auth/logout', {
+    method: 'POST',
+    cookie: (cookieLogin.headers.getSetCookie()[0] ?? '').split(';')[0]?.split('=')[1],
+    origin: APP_ORIGIN,
+  });
   const attacker = freshIp();
-  for (let i = 0; i < 11; i++) await record('/auth/login', { json: { email, password: `guess ${i} wrong` }, ip: attacker });
+  for (let i = 0; i < 11; i++)
+    await record('/auth/login', { json: { email, password: `guess ${i} wrong` }, ip: attacker });
 }
 
 describe('the OpenAPI document against real responses', () => {
   it('is OpenAPI 3.1 and names every route the server has', () => {
     expect(doc.openapi).toBe('3.1.0');
-    const served = ['/auth/signup', '/auth/login', '/auth/refresh', '/auth/logout', '/auth/logout-all', '/auth/password', '/auth/password-reset', '/auth/password-reset/confirm', '/auth/ticket', '/auth/me', '/auth/sessions', '/auth/sessions/{id}', '/auth/time', '/oauth/token', '/.well-known/jwks.json', '/.well-known/oauth-authorization-server', '/healthz', '/openapi.json'];
+    const served = [
+      '/auth/signup',
+      '/auth/login',
+      '/auth/refresh',
+      '/auth/logout',
+      '/auth/logout-all',
+      '/auth/password',
+      '/auth/password-reset',
+      '/auth/password-reset/confirm',
+      '/auth/ticket',
+      '/auth/me',
+      '/auth/sessions',
+      '/auth/sessions/{id}',
+      '/auth/time',
+      '/oauth/token',
+      '/.well-known/jwks.json',
+      '/.well-known/oauth-authorization-server',
+      '/healthz',
+      '/openapi.json',
+    ];
     expect(Object.keys(doc.paths as Schema).sort()).toEqual(served.sort());
   });
 
@@ -105,8 +209,11 @@ describe('the OpenAPI document against real responses', () => {
     const problems: string[] = [];
     for (const x of exchanges) {
       const where = `${x.method.toUpperCase()} ${x.path} -> ${x.status}`;
-      const operation = ((doc.paths as Record<string, Schema>)[x.template] ?? {})[x.method] as Schema | undefined;
-      const answer = (operation?.responses as Record<string, Schema> | undefined)?.[String(x.status)];
+      const operation = ((doc.paths as Record<string, Schema>)[x.template] ?? {})[x.method] as
+        Schema | undefined;
+      const answer = (operation?.responses as Record<string, Schema> | undefined)?.[
+        String(x.status)
+      ];
       if (answer === undefined) {
         problems.push(`${where}: status not documented`);
         continue;
@@ -119,10 +226,14 @@ describe('the OpenAPI document against real responses', () => {
       const media = (x.contentType ?? '').split(';')[0]?.trim() ?? '';
       const documented = content[media];
       if (documented === undefined) {
-        problems.push(`${where}: media type ${media} not documented (${Object.keys(content).join(', ')})`);
+        problems.push(
+          `${where}: media type ${media} not documented (${Object.keys(content).join(', ')})`,
+        );
         continue;
       }
-      problems.push(...checkSchema(documented.schema, JSON.parse(x.text), doc).map((p) => `${where}: ${p}`));
+      problems.push(
+        ...checkSchema(documented.schema, JSON.parse(x.text), doc).map((p) => `${where}: ${p}`),
+      );
     }
     expect(problems).toEqual([]);
     expect(exchanges.length).toBeGreaterThan(40);
@@ -131,9 +242,13 @@ describe('the OpenAPI document against real responses', () => {
   it('saw every documented success at least once', () => {
     const seen = new Set(exchanges.map((x) => `${x.method} ${x.template} ${x.status}`));
     const missing: string[] = [];
-    for (const [template, item] of Object.entries(doc.paths as Record<string, Record<string, Schema>>)) {
+    for (const [template, item] of Object.entries(
+      doc.paths as Record<string, Record<string, Schema>>,
+    )) {
       for (const [method, operation] of Object.entries(item)) {
-        for (const status of Object.keys(operation.responses as Schema)) if (status.startsWith('2') && !seen.has(`${method} ${template} ${status}`)) missing.push(`${method} ${template} ${status}`);
+        for (const status of Object.keys(operation.responses as Schema))
+          if (status.startsWith('2') && !seen.has(`${method} ${template} ${status}`))
+            missing.push(`${method} ${template} ${status}`);
       }
     }
     expect(missing).toEqual([]);
@@ -143,20 +258,45 @@ describe('the OpenAPI document against real responses', () => {
   it('accepts the request bodies that real clients send', () => {
     const problems: string[] = [];
     for (const x of exchanges.filter((e) => e.requestJson !== undefined && e.status < 300)) {
-      const operation = ((doc.paths as Record<string, Schema>)[x.template] ?? {})[x.method] as Schema;
-      const schema = ((operation.requestBody as Schema | undefined)?.content as Record<string, { schema: Schema }> | undefined)?.['application/json']?.schema;
-      if (schema === undefined) problems.push(`${x.method} ${x.path}: a JSON body was accepted but none is documented`);
-      else problems.push(...checkSchema(schema, x.requestJson, doc).map((p) => `${x.method} ${x.path} request: ${p}`));
+      const operation = ((doc.paths as Record<string, Schema>)[x.template] ?? {})[
+        x.method
+      ] as Schema;
+      const schema = (
+        (operation.requestBody as Schema | undefined)?.content as
+          Record<string, { schema: Schema }> | undefined
+      )?.['application/json']?.schema;
+      if (schema === undefined)
+        problems.push(`${x.method} ${x.path}: a JSON body was accepted but none is documented`);
+      else
+        problems.push(
+          ...checkSchema(schema, x.requestJson, doc).map(
+            (p) => `${x.method} ${x.path} request: ${p}`,
+          ),
+        );
     }
     expect(problems).toEqual([]);
   });
 
   it('has a validator that catches wrong types, missing members, bad enums and unknown keywords', () => {
-    const root = { components: { schemas: { P: { type: 'object', properties: { n: { type: 'integer' }, b: { enum: ['x', null] } }, required: ['n'] } } } };
+    const root = {
+      components: {
+        schemas: {
+          P: {
+            type: 'object',
+            properties: { n: { type: 'integer' }, b: { enum: ['x', null] } },
+            required: ['n'],
+          },
+        },
+      },
+    };
     expect(checkSchema({ $ref: '#/components/schemas/P' }, { n: 1, b: null }, root)).toEqual([]);
-    expect(checkSchema({ $ref: '#/components/schemas/P' }, { n: 1.5 }, root)).toEqual(['$.n: expected integer, got number']);
+    expect(checkSchema({ $ref: '#/components/schemas/P' }, { n: 1.5 }, root)).toEqual([
+      '$.n: expected integer, got number',
+    ]);
     expect(checkSchema({ $ref: '#/components/schemas/P' }, { b: 'y' }, root)).toHaveLength(2);
-    expect(checkSchema({ type: 'array', items: { const: 'Bearer' } }, ['Bearer', 'bearer'], root)).toEqual(['$[1]: expected "Bearer"']);
+    expect(
+      checkSchema({ type: 'array', items: { const: 'Bearer' } }, ['Bearer', 'bearer'], root),
+    ).toEqual(['$[1]: expected "Bearer"']);
     expect(() => checkSchema({ additionalProperties: false }, {}, root)).toThrow(/not supported/);
   });
 });

@@ -18,9 +18,16 @@ beforeAll(async () => {
   await redis.connect();
   for (let i = 0; i < 2; i++) {
     // Both nodes on one database, as a deployment behind a load balancer would be.
-    const test = await createTestServer({ 'redis-url': REDIS_URL, ...(nodes[0] === undefined ? {} : { db: nodes[0].test.dbPath }) });
+    const test = await createTestServer({
+      'redis-url': REDIS_URL,
+      ...(nodes[0] === undefined ? {} : { db: nodes[0].test.dbPath }),
+    });
     const started = await listen(test.server.handler, { port: 0, host: '127.0.0.1' });
-    nodes.push({ test, http: started.server, client: createClient(`http://127.0.0.1:${started.port}`, test.now) });
+    nodes.push({
+      test,
+      http: started.server,
+      client: createClient(`http://127.0.0.1:${started.port}`, test.now),
+    });
   }
 });
 
@@ -41,7 +48,12 @@ describe('the Redis rate limiter', () => {
       const a = createRedisRateLimiter({ redis, prefix });
       const b = createRedisRateLimiter({ redis: other, prefix });
       const rule = { limit: 3, windowSeconds: 60 };
-      const decisions = [await a.hit('k', rule), await b.hit('k', rule), await a.hit('k', rule), await b.hit('k', rule)];
+      const decisions = [
+        await a.hit('k', rule),
+        await b.hit('k', rule),
+        await a.hit('k', rule),
+        await b.hit('k', rule),
+      ];
       expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false]);
       expect(decisions[3]?.retryAfterSeconds).toBeGreaterThanOrEqual(59);
       expect(await redis.pttl(`${prefix}k`)).toBeGreaterThan(58_000);
@@ -54,7 +66,11 @@ describe('the Redis rate limiter', () => {
   it('makes two auth servers count login attempts together', async () => {
     const email = freshEmail('redis');
     const ip = freshIp();
-    const attempt = (i: number): Promise<Response> => (nodes[i % 2] as (typeof nodes)[number]).client.call('/auth/login', { json: { email, password: `guess number ${i}` }, ip });
+    const attempt = (i: number): Promise<Response> =>
+      (nodes[i % 2] as (typeof nodes)[number]).client.call('/auth/login', {
+        json: { email, password: `guess number ${i}` },
+        ip,
+      });
     for (let i = 0; i < 10; i++) await expectProblem(await attempt(i), 401, 'CREDENTIALS_INVALID');
     for (let i = 10; i < 12; i++) {
       const limited = await attempt(i);
@@ -68,17 +84,37 @@ describe('the Redis rate limiter', () => {
     for (let i = 0; i < 30; i++) {
       const response = await (nodes[i % 2] as (typeof nodes)[number]).client.refresh(user);
       expect(response.status).toBe(200);
-      user = { ...user, refreshToken: ((await response.json()) as { refresh_token: string }).refresh_token };
+      user = {
+        ...user,
+        refreshToken: ((await response.json()) as { refresh_token: string }).refresh_token,
+      };
     }
-    await expectProblem(await (nodes[1] as (typeof nodes)[number]).client.refresh(user), 429, 'RATE_LIMITED');
-    await expectProblem(await (nodes[0] as (typeof nodes)[number]).client.refresh(user), 429, 'RATE_LIMITED');
+    await expectProblem(
+      await (nodes[1] as (typeof nodes)[number]).client.refresh(user),
+      429,
+      'RATE_LIMITED',
+    );
+    await expectProblem(
+      await (nodes[0] as (typeof nodes)[number]).client.refresh(user),
+      429,
+      'RATE_LIMITED',
+    );
   });
 
   it('answers the first request of a freshly started server (the connection is up before it serves)', async () => {
     const test = await createTestServer({ 'redis-url': REDIS_URL });
     try {
-      const response = await test.server.handler.fetch(new Request('http://x/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: freshEmail('first'), password: 'whatever12' }) }));
-      expect({ status: response.status, body: await response.json() }).toMatchObject({ status: 401, body: { code: 'CREDENTIALS_INVALID' } });
+      const response = await test.server.handler.fetch(
+        new Request('http://x/auth/login', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: freshEmail('first'), password: 'whatever12' }),
+        }),
+      );
+      expect({ status: response.status, body: await response.json() }).toMatchObject({
+        status: 401,
+        body: { code: 'CREDENTIALS_INVALID' },
+      });
     } finally {
       await test.server.close();
       test.cleanup();
@@ -86,6 +122,8 @@ describe('the Redis rate limiter', () => {
   });
 
   it('refuses to start when Redis cannot be reached, instead of serving without limits', async () => {
-    await expect(createTestServer({ 'redis-url': 'redis://127.0.0.1:1' })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    await expect(createTestServer({ 'redis-url': 'redis://127.0.0.1:1' })).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+    });
   });
 });

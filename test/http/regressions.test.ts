@@ -35,7 +35,9 @@ describe('a sign-in in the same second as a user-wide revocation', () => {
   it('gets a working access token after logout-all', async () => {
     const user = await client.signup();
     test.setClock(midSecond());
-    expect((await client.call('/auth/logout-all', { json: {}, bearer: user.accessToken })).status).toBe(204);
+    expect(
+      (await client.call('/auth/logout-all', { json: {}, bearer: user.accessToken })).status,
+    ).toBe(204);
     const again = await client.login(user);
     const me = await client.call('/auth/me', { bearer: again.accessToken });
     expect({ status: me.status, body: await me.json() }).toMatchObject({ status: 200 });
@@ -45,7 +47,10 @@ describe('a sign-in in the same second as a user-wide revocation', () => {
     const user = await client.signup();
     await client.call('/auth/password-reset', { json: { email: user.email }, ip: freshIp() });
     test.setClock(midSecond());
-    const confirm = await client.call('/auth/password-reset/confirm', { json: { token: test.resetTokens.at(-1)?.token, new_password: 'a fresh password' }, ip: freshIp() });
+    const confirm = await client.call('/auth/password-reset/confirm', {
+      json: { token: test.resetTokens.at(-1)?.token, new_password: 'a fresh password' },
+      ip: freshIp(),
+    });
     expect(confirm.status).toBe(204);
     const again = await client.login({ email: user.email, password: 'a fresh password' });
     const me = await client.call('/auth/me', { bearer: again.accessToken });

@@ -1,6 +1,11 @@
 // Algorithm attacks: alg none, empty and truncated signatures, HMAC keyed with a public key, algorithm
 // substitution, and ECDSA signatures outside their one canonical form.
-import { createPublicKey, generateKeyPairSync, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
+import {
+  createPublicKey,
+  generateKeyPairSync,
+  sign as cryptoSign,
+  verify as cryptoVerify,
+} from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportPublicJwk, type KeyMaterial } from '../../src/index.js';
 import {
@@ -26,7 +31,12 @@ let rs: Fixture;
 let hs: Fixture;
 
 beforeAll(async () => {
-  [ed, es, rs, hs] = await Promise.all([createFixture('EdDSA'), createFixture('ES256'), createFixture('RS256'), createFixture('HS256')]);
+  [ed, es, rs, hs] = await Promise.all([
+    createFixture('EdDSA'),
+    createFixture('ES256'),
+    createFixture('RS256'),
+    createFixture('HS256'),
+  ]);
 });
 
 describe('alg none', () => {
@@ -36,17 +46,29 @@ describe('alg none', () => {
   });
 
   it('refuses alg none even when a real signature of the same input is attached', () => {
-    const token = forge(segment(headerFor(ed.key, { alg: 'none' })), segment(claimsAt(NOW_S)), (input) => rawSign('EdDSA', ed.key.privateKey, input));
+    const token = forge(
+      segment(headerFor(ed.key, { alg: 'none' })),
+      segment(claimsAt(NOW_S)),
+      (input) => rawSign('EdDSA', ed.key.privateKey, input),
+    );
     expectRejection(ed.verifier, token, 'ALGORITHM_NOT_ALLOWED');
   });
 
   it('refuses a header without alg', () => {
-    const token = forge(segment({ typ: 'at+jwt', kid: ed.key.kid }), segment(claimsAt(NOW_S)), (input) => rawSign('EdDSA', ed.key.privateKey, input));
+    const token = forge(
+      segment({ typ: 'at+jwt', kid: ed.key.kid }),
+      segment(claimsAt(NOW_S)),
+      (input) => rawSign('EdDSA', ed.key.privateKey, input),
+    );
     expectRejection(ed.verifier, token, 'ALGORITHM_NOT_ALLOWED');
   });
 
   it('refuses an alg that is not a string', () => {
-    const token = forge(segment(headerFor(ed.key, { alg: ['EdDSA'] })), segment(claimsAt(NOW_S)), (input) => rawSign('EdDSA', ed.key.privateKey, input));
+    const token = forge(
+      segment(headerFor(ed.key, { alg: ['EdDSA'] })),
+      segment(claimsAt(NOW_S)),
+      (input) => rawSign('EdDSA', ed.key.privateKey, input),
+    );
     expectRejection(ed.verifier, token, 'ALGORITHM_NOT_ALLOWED');
   });
 
@@ -68,28 +90,38 @@ describe('empty, truncated and padded signatures', () => {
   });
 
   it('refuses an HS256 MAC truncated to 16 bytes', () => {
-    const token = forge(segment(headerFor(hs.key)), segment(claimsAt(NOW_S)), (input) => rawSign('HS256', hs.key.privateKey, input).subarray(0, 16));
+    const token = forge(segment(headerFor(hs.key)), segment(claimsAt(NOW_S)), (input) =>
+      rawSign('HS256', hs.key.privateKey, input).subarray(0, 16),
+    );
     expectRejection(hs.verifier, token, 'SIGNATURE_INVALID');
   });
 
   it('refuses an HS256 MAC with one byte appended', () => {
-    const token = forge(segment(headerFor(hs.key)), segment(claimsAt(NOW_S)), (input) => Buffer.concat([rawSign('HS256', hs.key.privateKey, input), Buffer.of(0)]));
+    const token = forge(segment(headerFor(hs.key)), segment(claimsAt(NOW_S)), (input) =>
+      Buffer.concat([rawSign('HS256', hs.key.privateKey, input), Buffer.of(0)]),
+    );
     expectRejection(hs.verifier, token, 'SIGNATURE_INVALID');
   });
 
   it('refuses an EdDSA signature with one byte appended', () => {
-    const token = forge(segment(headerFor(ed.key)), segment(claimsAt(NOW_S)), (input) => Buffer.concat([rawSign('EdDSA', ed.key.privateKey, input), Buffer.of(0)]));
+    const token = forge(segment(headerFor(ed.key)), segment(claimsAt(NOW_S)), (input) =>
+      Buffer.concat([rawSign('EdDSA', ed.key.privateKey, input), Buffer.of(0)]),
+    );
     expectRejection(ed.verifier, token, 'SIGNATURE_INVALID');
   });
 
   it('refuses an HS256 token MACed with an attacker secret under the real kid', () => {
-    const token = forge(segment(headerFor(hs.key)), segment(claimsAt(NOW_S)), (input) => rawSign('HS256', Buffer.alloc(32, 7), input));
+    const token = forge(segment(headerFor(hs.key)), segment(claimsAt(NOW_S)), (input) =>
+      rawSign('HS256', Buffer.alloc(32, 7), input),
+    );
     expectRejection(hs.verifier, token, 'SIGNATURE_INVALID');
   });
 
   it('refuses a token whose payload was swapped after signing', () => {
     const header = segment(headerFor(ed.key));
-    const signature = b64u(rawSign('EdDSA', ed.key.privateKey, `${header}.${segment(claimsAt(NOW_S))}`));
+    const signature = b64u(
+      rawSign('EdDSA', ed.key.privateKey, `${header}.${segment(claimsAt(NOW_S))}`),
+    );
     const token = `${header}.${segment(claimsAt(NOW_S, { sub: 'admin' }))}.${signature}`;
     expectRejection(ed.verifier, token, 'SIGNATURE_INVALID');
   });
@@ -104,10 +136,14 @@ function publicEncodings(key: KeyMaterial): Record<string, Buffer> {
     'SPKI PEM without trailing newline': Buffer.from(pem.trimEnd()),
     'SPKI DER bytes': key.publicKey.export({ format: 'der', type: 'spki' }),
     'JWK JSON text': Buffer.from(JSON.stringify(exportPublicJwk(key))),
-    'JWK JSON text without kid/alg/use': Buffer.from(JSON.stringify(key.publicKey.export({ format: 'jwk' }))),
+    'JWK JSON text without kid/alg/use': Buffer.from(
+      JSON.stringify(key.publicKey.export({ format: 'jwk' })),
+    ),
   };
   if (key.alg === 'RS256') {
-    encodings['PKCS#1 PEM'] = Buffer.from(key.publicKey.export({ format: 'pem', type: 'pkcs1' }).toString());
+    encodings['PKCS#1 PEM'] = Buffer.from(
+      key.publicKey.export({ format: 'pem', type: 'pkcs1' }).toString(),
+    );
     encodings['PKCS#1 DER bytes'] = key.publicKey.export({ format: 'der', type: 'pkcs1' });
   }
   return encodings;
@@ -115,25 +151,45 @@ function publicEncodings(key: KeyMaterial): Record<string, Buffer> {
 
 describe('HS256 keyed with a public key (algorithm confusion)', () => {
   for (const alg of ['RS256', 'EdDSA', 'ES256'] as const) {
-    for (const name of ['SPKI PEM with trailing newline', 'SPKI PEM without trailing newline', 'SPKI DER bytes', 'JWK JSON text', 'JWK JSON text without kid/alg/use', 'PKCS#1 PEM', 'PKCS#1 DER bytes']) {
+    for (const name of [
+      'SPKI PEM with trailing newline',
+      'SPKI PEM without trailing newline',
+      'SPKI DER bytes',
+      'JWK JSON text',
+      'JWK JSON text without kid/alg/use',
+      'PKCS#1 PEM',
+      'PKCS#1 DER bytes',
+    ]) {
       if (alg !== 'RS256' && name.startsWith('PKCS#1')) continue;
       it(`refuses HS256 MACed with the ${alg} key's ${name} under its kid`, () => {
         const fixture = { RS256: rs, EdDSA: ed, ES256: es }[alg];
         const secret = publicEncodings(fixture.key)[name] as Buffer;
-        const token = forge(segment(headerFor(fixture.key, { alg: 'HS256' })), segment(claimsAt(NOW_S)), (input) => rawSign('HS256', secret, input));
+        const token = forge(
+          segment(headerFor(fixture.key, { alg: 'HS256' })),
+          segment(claimsAt(NOW_S)),
+          (input) => rawSign('HS256', secret, input),
+        );
         expectRejection(fixture.verifier, token, 'ALGORITHM_NOT_ALLOWED');
       });
     }
   }
 
   it('refuses PS256 signed correctly by the RS256 key (the key fixes the padding too)', () => {
-    const token = forge(segment(headerFor(rs.key, { alg: 'PS256' })), segment(claimsAt(NOW_S)), (input) => rawSign('PS256', rs.key.privateKey, input));
+    const token = forge(
+      segment(headerFor(rs.key, { alg: 'PS256' })),
+      segment(claimsAt(NOW_S)),
+      (input) => rawSign('PS256', rs.key.privateKey, input),
+    );
     expectRejection(rs.verifier, token, 'ALGORITHM_NOT_ALLOWED');
   });
 
   it('refuses an ES256 token signed by an attacker key under the EdDSA kid', () => {
     const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-    const token = forge(segment(headerFor(ed.key, { alg: 'ES256' })), segment(claimsAt(NOW_S)), (input) => rawSign('ES256', attacker, input));
+    const token = forge(
+      segment(headerFor(ed.key, { alg: 'ES256' })),
+      segment(claimsAt(NOW_S)),
+      (input) => rawSign('ES256', attacker, input),
+    );
     expectRejection(ed.verifier, token, 'ALGORITHM_NOT_ALLOWED');
   });
 });
@@ -142,7 +198,12 @@ describe('ECDSA signatures outside the canonical form', () => {
   const signed = (): { header: string; payload: string; r: bigint; s: bigint; input: string } => {
     const { token } = es.sign({ sub: 'user-1', sid: 'sess-1', clientId: 'web' });
     const [header, payload, signature] = token.split('.') as [string, string, string];
-    return { header, payload, input: `${header}.${payload}`, ...splitRS(Buffer.from(signature, 'base64url')) };
+    return {
+      header,
+      payload,
+      input: `${header}.${payload}`,
+      ...splitRS(Buffer.from(signature, 'base64url')),
+    };
   };
 
   it('accepts the untouched token (control)', () => {
@@ -155,7 +216,14 @@ describe('ECDSA signatures outside the canonical form', () => {
     expect(s <= P256_N / 2n).toBe(true);
     const highS = p1363(r, P256_N - s);
     const publicKey = createPublicKey(es.key.privateKey);
-    expect(cryptoVerify('sha256', Buffer.from(input), { key: publicKey, dsaEncoding: 'ieee-p1363' }, highS)).toBe(true);
+    expect(
+      cryptoVerify(
+        'sha256',
+        Buffer.from(input),
+        { key: publicKey, dsaEncoding: 'ieee-p1363' },
+        highS,
+      ),
+    ).toBe(true);
     expectRejection(es.verifier, `${input}.${b64u(highS)}`, 'SIGNATURE_INVALID');
   });
 
@@ -210,7 +278,11 @@ describe('ECDSA signatures outside the canonical form', () => {
       const payload = segment(claimsAt(NOW_S, { jti: `j${i}` }));
       const signature = rawSign('ES256', es.key.privateKey, `${header}.${payload}`);
       if (splitRS(signature).s > P256_N / 2n) {
-        expectRejection(es.verifier, `${header}.${payload}.${b64u(signature)}`, 'SIGNATURE_INVALID');
+        expectRejection(
+          es.verifier,
+          `${header}.${payload}.${b64u(signature)}`,
+          'SIGNATURE_INVALID',
+        );
         return;
       }
     }

@@ -2,8 +2,27 @@
 // not objects, claims of the wrong type, and oversized tokens. Tokens are signed with the real key, so
 // the rule under test is the only thing that can refuse them.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAccessTokenVerifier, MAX_TOKEN_BYTES, type AccessTokenVerifier } from '../../src/index.js';
-import { AUDIENCE, ISSUER, NOW_MS, NOW_S, b64u, claimsAt, createFixture, expectRejection, forge, forgeSigned, headerFor, rawSign, segment, type Fixture } from '../support/forge.js';
+import {
+  createAccessTokenVerifier,
+  MAX_TOKEN_BYTES,
+  type AccessTokenVerifier,
+} from '../../src/index.js';
+import {
+  AUDIENCE,
+  ISSUER,
+  NOW_MS,
+  NOW_S,
+  b64u,
+  claimsAt,
+  createFixture,
+  expectRejection,
+  forge,
+  forgeSigned,
+  headerFor,
+  rawSign,
+  segment,
+  type Fixture,
+} from '../support/forge.js';
 
 let ed: Fixture;
 let hs: Fixture;
@@ -36,37 +55,70 @@ describe('non-canonical base64url', () => {
   it('refuses a padded header', () => {
     const header = segment(headerFor(ed.key, { x: 1 }));
     expect(header.length % 4).not.toBe(0);
-    expectRejection(ed.verifier, forge(header.padEnd(Math.ceil(header.length / 4) * 4, '='), validPayload(), signInput), 'TOKEN_MALFORMED');
+    expectRejection(
+      ed.verifier,
+      forge(header.padEnd(Math.ceil(header.length / 4) * 4, '='), validPayload(), signInput),
+      'TOKEN_MALFORMED',
+    );
   });
 
   it('refuses "+" in the header', () => {
-    expectRejection(ed.verifier, forge(headerContaining('-').replaceAll('-', '+'), validPayload(), signInput), 'TOKEN_MALFORMED');
+    expectRejection(
+      ed.verifier,
+      forge(headerContaining('-').replaceAll('-', '+'), validPayload(), signInput),
+      'TOKEN_MALFORMED',
+    );
   });
 
   it('refuses "/" in the header', () => {
-    expectRejection(ed.verifier, forge(headerContaining('_').replaceAll('_', '/'), validPayload(), signInput), 'TOKEN_MALFORMED');
+    expectRejection(
+      ed.verifier,
+      forge(headerContaining('_').replaceAll('_', '/'), validPayload(), signInput),
+      'TOKEN_MALFORMED',
+    );
   });
 
   it('refuses stray trailing bits in the header', () => {
     const header = segment(headerFor(ed.key));
     const stray = header.length % 4 === 0 ? segment(headerFor(ed.key, { x: 1 })) : header;
-    expectRejection(ed.verifier, forge(withStrayBits(stray), validPayload(), signInput), 'TOKEN_MALFORMED');
+    expectRejection(
+      ed.verifier,
+      forge(withStrayBits(stray), validPayload(), signInput),
+      'TOKEN_MALFORMED',
+    );
   });
 
   it('refuses a header with a line break in it', () => {
     const header = segment(headerFor(ed.key));
-    expectRejection(ed.verifier, forge(`${header.slice(0, 10)}\n${header.slice(10)}`, validPayload(), signInput), 'TOKEN_MALFORMED');
+    expectRejection(
+      ed.verifier,
+      forge(`${header.slice(0, 10)}\n${header.slice(10)}`, validPayload(), signInput),
+      'TOKEN_MALFORMED',
+    );
   });
 
   it('refuses a padded payload, signed as padded', () => {
     let payload = segment(claimsAt(NOW_S));
-    for (let i = 0; payload.length % 4 === 0; i++) payload = segment(claimsAt(NOW_S, { jti: `j${i}` }));
-    expectRejection(ed.verifier, forge(segment(headerFor(ed.key)), payload.padEnd(Math.ceil(payload.length / 4) * 4, '='), signInput), 'TOKEN_MALFORMED');
+    for (let i = 0; payload.length % 4 === 0; i++)
+      payload = segment(claimsAt(NOW_S, { jti: `j${i}` }));
+    expectRejection(
+      ed.verifier,
+      forge(
+        segment(headerFor(ed.key)),
+        payload.padEnd(Math.ceil(payload.length / 4) * 4, '='),
+        signInput,
+      ),
+      'TOKEN_MALFORMED',
+    );
   });
 
   it('refuses a payload with a space in it, signed with the space', () => {
     const payload = validPayload();
-    expectRejection(ed.verifier, forge(segment(headerFor(ed.key)), `${payload.slice(0, 8)} ${payload.slice(8)}`, signInput), 'TOKEN_MALFORMED');
+    expectRejection(
+      ed.verifier,
+      forge(segment(headerFor(ed.key)), `${payload.slice(0, 8)} ${payload.slice(8)}`, signInput),
+      'TOKEN_MALFORMED',
+    );
   });
 
   it('refuses a payload with non-ASCII characters whose low bytes spell a signed payload', () => {
@@ -74,28 +126,45 @@ describe('non-canonical base64url', () => {
     // latin1 would see a valid signature over a string that was never signed.
     const header = segment(headerFor(ed.key));
     let payload = validPayload();
-    for (let i = 0; !payload.includes('A'); i++) payload = segment(claimsAt(NOW_S, { jti: `j${i}` }));
-    const token = forge(header, payload, signInput).replace(payload, payload.replace('A', '\u0141'));
+    for (let i = 0; !payload.includes('A'); i++)
+      payload = segment(claimsAt(NOW_S, { jti: `j${i}` }));
+    const token = forge(header, payload, signInput).replace(
+      payload,
+      payload.replace('A', '\u0141'),
+    );
     expectRejection(ed.verifier, token, 'TOKEN_MALFORMED');
   });
 
   it('refuses stray trailing bits in a signed payload', () => {
     let payload = validPayload();
-    for (let i = 0; payload.length % 4 === 0; i++) payload = segment(claimsAt(NOW_S, { jti: `j${i}` }));
-    expectRejection(ed.verifier, forge(segment(headerFor(ed.key)), withStrayBits(payload), signInput), 'CLAIM_INVALID');
+    for (let i = 0; payload.length % 4 === 0; i++)
+      payload = segment(claimsAt(NOW_S, { jti: `j${i}` }));
+    expectRejection(
+      ed.verifier,
+      forge(segment(headerFor(ed.key)), withStrayBits(payload), signInput),
+      'CLAIM_INVALID',
+    );
   });
 
   it('refuses stray trailing bits in an EdDSA signature (the same signature bytes, another spelling)', () => {
     const { token } = ed.sign({ sub: 'user-1', sid: 'sess-1', clientId: 'web' });
     const [header, payload, signature] = token.split('.') as [string, string, string];
     expect(signature.length % 4).not.toBe(0);
-    expectRejection(ed.verifier, `${header}.${payload}.${withStrayBits(signature)}`, 'SIGNATURE_INVALID');
+    expectRejection(
+      ed.verifier,
+      `${header}.${payload}.${withStrayBits(signature)}`,
+      'SIGNATURE_INVALID',
+    );
   });
 
   it('refuses stray trailing bits in an HS256 MAC', () => {
     const { token } = hs.sign({ sub: 'user-1', sid: 'sess-1', clientId: 'web' });
     const [header, payload, signature] = token.split('.') as [string, string, string];
-    expectRejection(hs.verifier, `${header}.${payload}.${withStrayBits(signature)}`, 'SIGNATURE_INVALID');
+    expectRejection(
+      hs.verifier,
+      `${header}.${payload}.${withStrayBits(signature)}`,
+      'SIGNATURE_INVALID',
+    );
   });
 
   it('refuses a padded signature', () => {
@@ -105,7 +174,11 @@ describe('non-canonical base64url', () => {
 
   it('refuses a signature with a line break, and names the whitespace', () => {
     const { token } = ed.sign({ sub: 'user-1', sid: 'sess-1', clientId: 'web' });
-    const error = expectRejection(ed.verifier, `${token.slice(0, -20)}\r\n${token.slice(-20)}`, 'TOKEN_MALFORMED');
+    const error = expectRejection(
+      ed.verifier,
+      `${token.slice(0, -20)}\r\n${token.slice(-20)}`,
+      'TOKEN_MALFORMED',
+    );
     expect(error.facts.mangling).toBe('whitespace');
   });
 });
@@ -124,38 +197,68 @@ describe('duplicate names, UTF-8 and payload shape', () => {
   });
 
   it('refuses a duplicate name inside a nested object', () => {
-    const text = JSON.stringify(claimsAt(NOW_S)).replace('}', ',"ext":{"role":"user","role":"admin"}}');
+    const text = JSON.stringify(claimsAt(NOW_S)).replace(
+      '}',
+      ',"ext":{"role":"user","role":"admin"}}',
+    );
     expectRejection(ed.verifier, forge(headerText(), b64u(text), signInput), 'CLAIM_INVALID');
   });
 
   it('accepts the same name in sibling objects (control for the duplicate rule)', () => {
-    const text = JSON.stringify(claimsAt(NOW_S)).replace('}', ',"ext":[{"role":"a"},{"role":"b"}]}');
-    expect(ed.verifier.verify(forge(headerText(), b64u(text), signInput)).ext).toEqual([{ role: 'a' }, { role: 'b' }]);
+    const text = JSON.stringify(claimsAt(NOW_S)).replace(
+      '}',
+      ',"ext":[{"role":"a"},{"role":"b"}]}',
+    );
+    expect(ed.verifier.verify(forge(headerText(), b64u(text), signInput)).ext).toEqual([
+      { role: 'a' },
+      { role: 'b' },
+    ]);
   });
 
   it('refuses a payload with an overlong UTF-8 sequence', () => {
-    const bytes = Buffer.concat([Buffer.from(JSON.stringify(claimsAt(NOW_S)).slice(0, -1)), Buffer.from(',"x":"'), Buffer.of(0xc0, 0xaf), Buffer.from('"}')]);
+    const bytes = Buffer.concat([
+      Buffer.from(JSON.stringify(claimsAt(NOW_S)).slice(0, -1)),
+      Buffer.from(',"x":"'),
+      Buffer.of(0xc0, 0xaf),
+      Buffer.from('"}'),
+    ]);
     expectRejection(ed.verifier, forge(headerText(), b64u(bytes), signInput), 'CLAIM_INVALID');
   });
 
   it('refuses a payload with a UTF-8 encoded surrogate', () => {
-    const bytes = Buffer.concat([Buffer.from(JSON.stringify(claimsAt(NOW_S)).slice(0, -1)), Buffer.from(',"x":"'), Buffer.of(0xed, 0xa0, 0x80), Buffer.from('"}')]);
+    const bytes = Buffer.concat([
+      Buffer.from(JSON.stringify(claimsAt(NOW_S)).slice(0, -1)),
+      Buffer.from(',"x":"'),
+      Buffer.of(0xed, 0xa0, 0x80),
+      Buffer.from('"}'),
+    ]);
     expectRejection(ed.verifier, forge(headerText(), b64u(bytes), signInput), 'CLAIM_INVALID');
   });
 
   it('refuses a payload starting with a byte-order mark', () => {
-    const bytes = Buffer.concat([Buffer.of(0xef, 0xbb, 0xbf), Buffer.from(JSON.stringify(claimsAt(NOW_S)))]);
+    const bytes = Buffer.concat([
+      Buffer.of(0xef, 0xbb, 0xbf),
+      Buffer.from(JSON.stringify(claimsAt(NOW_S))),
+    ]);
     expectRejection(ed.verifier, forge(headerText(), b64u(bytes), signInput), 'CLAIM_INVALID');
   });
 
-  it.each(['[]', `[${JSON.stringify(claimsAt(NOW_S))}]`, '"user-1"', '42', 'null', 'true', ''])('refuses the non-object payload %j', (text) => {
-    expectRejection(ed.verifier, forge(headerText(), b64u(text), signInput), 'CLAIM_INVALID');
-  });
+  it.each(['[]', `[${JSON.stringify(claimsAt(NOW_S))}]`, '"user-1"', '42', 'null', 'true', ''])(
+    'refuses the non-object payload %j',
+    (text) => {
+      expectRejection(ed.verifier, forge(headerText(), b64u(text), signInput), 'CLAIM_INVALID');
+    },
+  );
 });
 
 describe('claims of the wrong type', () => {
   const withClaims = (claims: unknown): string => forgeSigned(ed.key, headerFor(ed.key), claims);
-  const rawClaims = (extra: string): string => forgeSigned(ed.key, headerFor(ed.key), JSON.stringify(claimsAt(NOW_S, { exp: undefined })).replace('}', `,${extra}}`));
+  const rawClaims = (extra: string): string =>
+    forgeSigned(
+      ed.key,
+      headerFor(ed.key),
+      JSON.stringify(claimsAt(NOW_S, { exp: undefined })).replace('}', `,${extra}}`),
+    );
 
   it.each([
     ['exp as a string', { exp: String(NOW_S + 900) }],
@@ -189,16 +292,32 @@ describe('claims of the wrong type', () => {
   });
 
   it('refuses exp = 1e300 as a lifetime far beyond the maximum', () => {
-    expectRejection(ed.verifier, withClaims(claimsAt(NOW_S, { exp: 1e300 })), 'TOKEN_LIFETIME_TOO_LONG');
+    expectRejection(
+      ed.verifier,
+      withClaims(claimsAt(NOW_S, { exp: 1e300 })),
+      'TOKEN_LIFETIME_TOO_LONG',
+    );
   });
 
   it('refuses another issuer', () => {
-    expectRejection(ed.verifier, withClaims(claimsAt(NOW_S, { iss: `${ISSUER}/` })), 'ISSUER_MISMATCH');
+    expectRejection(
+      ed.verifier,
+      withClaims(claimsAt(NOW_S, { iss: `${ISSUER}/` })),
+      'ISSUER_MISMATCH',
+    );
   });
 
   it('refuses another audience, as a string and as an array', () => {
-    expectRejection(ed.verifier, withClaims(claimsAt(NOW_S, { aud: 'api-preview' })), 'AUDIENCE_MISMATCH');
-    expectRejection(ed.verifier, withClaims(claimsAt(NOW_S, { aud: ['other', 'API'] })), 'AUDIENCE_MISMATCH');
+    expectRejection(
+      ed.verifier,
+      withClaims(claimsAt(NOW_S, { aud: 'api-preview' })),
+      'AUDIENCE_MISMATCH',
+    );
+    expectRejection(
+      ed.verifier,
+      withClaims(claimsAt(NOW_S, { aud: ['other', 'API'] })),
+      'AUDIENCE_MISMATCH',
+    );
   });
 
   it('refuses an empty audience array', () => {
@@ -224,7 +343,11 @@ describe('size', () => {
     const budget = chars - bare.length;
     // Every 3 filler bytes add 4 characters; pick the count, then trim by re-signing until exact.
     for (let n = Math.floor((budget * 3) / 4 / Buffer.byteLength(unit)); n >= 0; n--) {
-      const token = forgeSigned(ed.key, headerFor(ed.key), claimsAt(NOW_S, { pad: unit.repeat(n) }));
+      const token = forgeSigned(
+        ed.key,
+        headerFor(ed.key),
+        claimsAt(NOW_S, { pad: unit.repeat(n) }),
+      );
       if (token.length <= chars) return token;
     }
     throw new Error('unreachable');

@@ -1,7 +1,14 @@
 // The signer is the last place a secret or personal data can be kept out of a readable token.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAccessTokenSigner, findSensitiveClaim } from '../../src/index.js';
-import { AUDIENCE, ISSUER, NOW_MS, createFixture, expectCode, type Fixture } from '../support/forge.js';
+import {
+  AUDIENCE,
+  ISSUER,
+  NOW_MS,
+  createFixture,
+  expectCode,
+  type Fixture,
+} from '../support/forge.js';
 
 let ed: Fixture;
 let signWide: ReturnType<typeof createAccessTokenSigner>;
@@ -9,10 +16,18 @@ let signWide: ReturnType<typeof createAccessTokenSigner>;
 beforeAll(async () => {
   ed = await createFixture('EdDSA');
   // Allow-list everything the tests use, so only the sensitive-data rule can refuse.
-  signWide = createAccessTokenSigner({ keys: ed.keyring, issuer: ISSUER, audience: AUDIENCE, now: () => NOW_MS, allowedClaims: ['roles', 'profile', 'ext', 'org'] });
+  signWide = createAccessTokenSigner({
+    keys: ed.keyring,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    now: () => NOW_MS,
+    allowedClaims: ['roles', 'profile', 'ext', 'org'],
+  });
 });
 
-const input = (claims: Record<string, unknown>): { sub: string; sid: string; clientId: string; claims: Record<string, unknown> } => ({
+const input = (
+  claims: Record<string, unknown>,
+): { sub: string; sid: string; clientId: string; claims: Record<string, unknown> } => ({
   sub: 'user-1',
   sid: 'sess-1',
   clientId: 'web',
@@ -31,7 +46,11 @@ describe('refuses secrets and personal data', () => {
     ['date_of_birth', { profile: { date_of_birth: '1990-01-01' } }, 'profile.date_of_birth'],
     ['a secret inside an array', { ext: [{ private_key: 'x' }] }, 'ext.0.private_key'],
     ['a card number in a role', { roles: ['admin', '4111-1111-1111-1111'] }, 'roles.1'],
-    ['userPassword (sensitive word inside a longer name)', { profile: { userPassword: 'hunter2' } }, 'profile.userPassword'],
+    [
+      'userPassword (sensitive word inside a longer name)',
+      { profile: { userPassword: 'hunter2' } },
+      'profile.userPassword',
+    ],
     ['db_password', { ext: { db_password: 'x' } }, 'ext.db_password'],
     ['stripeSecretKey', { org: { stripeSecretKey: 'sk_live_x' } }, 'org.stripeSecretKey'],
     ['credit_card_number', { profile: { credit_card_number: 'x' } }, 'profile.credit_card_number'],
@@ -42,11 +61,17 @@ describe('refuses secrets and personal data', () => {
   });
 
   it('refuses a card number as the subject', () => {
-    expectCode(() => signWide({ sub: '4111111111111111', sid: 's', clientId: 'c' }), 'PAYLOAD_SENSITIVE');
+    expectCode(
+      () => signWide({ sub: '4111111111111111', sid: 's', clientId: 'c' }),
+      'PAYLOAD_SENSITIVE',
+    );
   });
 
   it('never puts the secret value in the explanation', () => {
-    const error = expectCode(() => signWide(input({ profile: { password: 'correct horse battery staple' } })), 'PAYLOAD_SENSITIVE');
+    const error = expectCode(
+      () => signWide(input({ profile: { password: 'correct horse battery staple' } })),
+      'PAYLOAD_SENSITIVE',
+    );
     expect(JSON.stringify(error.toJSON())).not.toContain('correct horse');
   });
 
@@ -58,7 +83,10 @@ describe('refuses secrets and personal data', () => {
     ['roles', { roles: ['admin', 'billing'] }],
     ['a 12-digit order number (not a card)', { ext: { order: '123456789012' } }],
     ['a 16-digit number failing Luhn', { ext: { ref: '4111111111111112' } }],
-    ['names that contain short sensitive fragments', { ext: { pinned: true, shipping: 'x', tokenType: 'at', hashtag: '#x', dobby: 1 } }],
+    [
+      'names that contain short sensitive fragments',
+      { ext: { pinned: true, shipping: 'x', tokenType: 'at', hashtag: '#x', dobby: 1 } },
+    ],
   ])('signs %s (control)', (_name, claims) => {
     const { token } = signWide(input(claims));
     expect(ed.verifier.verify(token).sub).toBe('user-1');

@@ -5,7 +5,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { importJWK, jwtVerify, type CryptoKey, type KeyObject as JoseKeyObject } from 'jose';
-import { MAX_TOKEN_BYTES, createAccessTokenVerifier, exportPublicJwk, generateKeyMaterial, isTesseraError, type Algorithm, type ErrorCode, type KeyMaterial } from '../../src/index.js';
+import {
+  MAX_TOKEN_BYTES,
+  createAccessTokenVerifier,
+  exportPublicJwk,
+  generateKeyMaterial,
+  isTesseraError,
+  type Algorithm,
+  type ErrorCode,
+  type KeyMaterial,
+} from '../../src/index.js';
 import { AUDIENCE, ISSUER, NOW_S, P256_N, b64u, rawSign, splitRS } from '../support/forge.js';
 
 const MAX_LIFETIME = 3600;
@@ -67,8 +76,10 @@ function parseSegment(text: string): { value: unknown; json: string } | undefine
   }
 }
 
-const isNumericDate = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
-const isStrings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isNumericDate = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const isStrings = (v: unknown): boolean =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string');
 
 /** Every stricter rule the token breaks, judged from the token alone. */
 function stricterRules(token: string, key: KeyMaterial): StricterRule[] {
@@ -80,11 +91,14 @@ function stricterRules(token: string, key: KeyMaterial): StricterRule[] {
   if (![h, p, s].every(isCanonicalBase64url)) rules.push('non-canonical-base64url');
   const header = parseSegment(h);
   const payload = parseSegment(p);
-  if ((header && hasDuplicateName(header.json)) || (payload && hasDuplicateName(payload.json))) rules.push('duplicate-member-name');
+  if ((header && hasDuplicateName(header.json)) || (payload && hasDuplicateName(payload.json)))
+    rules.push('duplicate-member-name');
   if (header && typeof header.value === 'object' && header.value !== null) {
     const names = Object.keys(header.value);
-    if (names.some((n) => ['jku', 'x5u', 'jwk', 'x5c', 'crit', 'b64'].includes(n))) rules.push('refused-header-parameter');
-    if (names.some((n) => ['cty', 'enc', 'zip'].includes(n))) rules.push('nested-or-encrypted-header');
+    if (names.some((n) => ['jku', 'x5u', 'jwk', 'x5c', 'crit', 'b64'].includes(n)))
+      rules.push('refused-header-parameter');
+    if (names.some((n) => ['cty', 'enc', 'zip'].includes(n)))
+      rules.push('nested-or-encrypted-header');
     if ((header.value as { kid?: unknown }).kid !== key.kid) rules.push('kid-not-the-key');
   }
   if (key.alg === 'ES256') {
@@ -94,10 +108,17 @@ function stricterRules(token: string, key: KeyMaterial): StricterRule[] {
       if (r === 0n || sv === 0n || r >= P256_N || sv > P256_N / 2n) rules.push('ecdsa-not-low-s');
     }
   }
-  if (payload && typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value)) {
+  if (
+    payload &&
+    typeof payload.value === 'object' &&
+    payload.value !== null &&
+    !Array.isArray(payload.value)
+  ) {
     const c = payload.value as Record<string, unknown>;
     const shapeOk =
-      ['iss', 'sub', 'client_id', 'sid', 'jti'].every((n) => typeof c[n] === 'string' && c[n] !== '') &&
+      ['iss', 'sub', 'client_id', 'sid', 'jti'].every(
+        (n) => typeof c[n] === 'string' && c[n] !== '',
+      ) &&
       isNumericDate(c.exp) &&
       isNumericDate(c.iat) &&
       (c.nbf === undefined || isNumericDate(c.nbf)) &&
@@ -106,7 +127,8 @@ function stricterRules(token: string, key: KeyMaterial): StricterRule[] {
       (typeof c.aud === 'string' || isStrings(c.aud));
     if (!shapeOk) rules.push('claim-missing-or-wrong-type');
     else if ((c.exp as number) <= (c.iat as number)) rules.push('exp-not-after-iat');
-    else if ((c.exp as number) - (c.iat as number) > MAX_LIFETIME) rules.push('lifetime-over-maximum');
+    else if ((c.exp as number) - (c.iat as number) > MAX_LIFETIME)
+      rules.push('lifetime-over-maximum');
   }
   return rules;
 }
@@ -115,13 +137,59 @@ function stricterRules(token: string, key: KeyMaterial): StricterRule[] {
 
 const FLIP_CHARS = [...'AQgw_-09az', '=', '+', '/', ' ', '\n', '.', '\u00e9'];
 const HEADER_ADDITIONS: readonly [string, unknown][] = [
-  ['jku', 'https://evil.test/jwks'], ['x5u', 'https://evil.test/c'], ['jwk', { kty: 'OKP', crv: 'Ed25519', x: 'AA' }], ['x5c', ['MII']],
-  ['crit', ['exp']], ['b64', false], ['b64', true], ['cty', 'JWT'], ['enc', 'A256GCM'], ['zip', 'DEF'], ['x-trace', 'abc'],
-  ['kid', 'other-kid'], ['kid', 7], ['typ', 'JWT'], ['typ', 'AT+JWT'], ['typ', 'application/at+jwt'], ['typ', 'refresh+jwt'],
-  ['alg', 'none'], ['alg', 'HS256'], ['alg', 'EdDSA'], ['alg', 'ES256'], ['alg', 'RS256'],
+  ['jku', 'https://evil.test/jwks'],
+  ['x5u', 'https://evil.test/c'],
+  ['jwk', { kty: 'OKP', crv: 'Ed25519', x: 'AA' }],
+  ['x5c', ['MII']],
+  ['crit', ['exp']],
+  ['b64', false],
+  ['b64', true],
+  ['cty', 'JWT'],
+  ['enc', 'A256GCM'],
+  ['zip', 'DEF'],
+  ['x-trace', 'abc'],
+  ['kid', 'other-kid'],
+  ['kid', 7],
+  ['typ', 'JWT'],
+  ['typ', 'AT+JWT'],
+  ['typ', 'application/at+jwt'],
+  ['typ', 'refresh+jwt'],
+  ['alg', 'none'],
+  ['alg', 'HS256'],
+  ['alg', 'EdDSA'],
+  ['alg', 'ES256'],
+  ['alg', 'RS256'],
 ];
-const CLAIM_NAMES = ['exp', 'iat', 'nbf', 'iss', 'aud', 'sub', 'client_id', 'sid', 'jti', 'scope', 'roles'];
-const CLAIM_VALUES: readonly unknown[] = ['x', '', '1767225600', -5, 0, null, true, [], {}, 1e300, ISSUER, AUDIENCE, [AUDIENCE, 7], ['r'], [AUDIENCE]];
+const CLAIM_NAMES = [
+  'exp',
+  'iat',
+  'nbf',
+  'iss',
+  'aud',
+  'sub',
+  'client_id',
+  'sid',
+  'jti',
+  'scope',
+  'roles',
+];
+const CLAIM_VALUES: readonly unknown[] = [
+  'x',
+  '',
+  '1767225600',
+  -5,
+  0,
+  null,
+  true,
+  [],
+  {},
+  1e300,
+  ISSUER,
+  AUDIENCE,
+  [AUDIENCE, 7],
+  ['r'],
+  [AUDIENCE],
+];
 
 type Mutation =
   | { kind: 'none' }
@@ -137,15 +205,72 @@ type Mutation =
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { arbitrary: fc.constant({ kind: 'none' as const }), weight: 3 },
-  { arbitrary: fc.record({ kind: fc.constant('flip' as const), seg: fc.nat(2), at: fc.nat(), ch: fc.constantFrom(...FLIP_CHARS) }), weight: 4 },
-  { arbitrary: fc.record({ kind: fc.constant('swap' as const), a: fc.nat(2), b: fc.nat(2) }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('insert' as const), seg: fc.nat(2), at: fc.nat(), ch: fc.constantFrom(' ', '\n', '=', '==', '\t') }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('flip' as const),
+      seg: fc.nat(2),
+      at: fc.nat(),
+      ch: fc.constantFrom(...FLIP_CHARS),
+    }),
+    weight: 4,
+  },
+  {
+    arbitrary: fc.record({ kind: fc.constant('swap' as const), a: fc.nat(2), b: fc.nat(2) }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('insert' as const),
+      seg: fc.nat(2),
+      at: fc.nat(),
+      ch: fc.constantFrom(' ', '\n', '=', '==', '\t'),
+    }),
+    weight: 2,
+  },
   { arbitrary: fc.record({ kind: fc.constant('stray-bits' as const), seg: fc.nat(2) }), weight: 2 },
-  { arbitrary: fc.record({ kind: fc.constant('header-add' as const), index: fc.nat(HEADER_ADDITIONS.length - 1) }), weight: 3 },
-  { arbitrary: fc.record({ kind: fc.constant('header-remove' as const), name: fc.constantFrom('alg' as const, 'typ' as const, 'kid' as const) }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('claim-set' as const), name: fc.constantFrom(...CLAIM_NAMES), value: fc.constantFrom(...CLAIM_VALUES) }), weight: 3 },
-  { arbitrary: fc.record({ kind: fc.constant('claim-remove' as const), name: fc.constantFrom(...CLAIM_NAMES) }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('claim-raw' as const), text: fc.constantFrom('"exp":1e400', '"exp":"later"', '"sub":"admin"', '"iss":"https://evil.test"', '"iat":-1e400', '"aud":"api"') }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('header-add' as const),
+      index: fc.nat(HEADER_ADDITIONS.length - 1),
+    }),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('header-remove' as const),
+      name: fc.constantFrom('alg' as const, 'typ' as const, 'kid' as const),
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('claim-set' as const),
+      name: fc.constantFrom(...CLAIM_NAMES),
+      value: fc.constantFrom(...CLAIM_VALUES),
+    }),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('claim-remove' as const),
+      name: fc.constantFrom(...CLAIM_NAMES),
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('claim-raw' as const),
+      text: fc.constantFrom(
+        '"exp":1e400',
+        '"exp":"later"',
+        '"sub":"admin"',
+        '"iss":"https://evil.test"',
+        '"iat":-1e400',
+        '"aud":"api"',
+      ),
+    }),
+    weight: 2,
+  },
 );
 
 const scenario = fc.record({
@@ -153,7 +278,10 @@ const scenario = fc.record({
   lifetime: fc.oneof(fc.integer({ min: 1, max: 3600 }), fc.integer({ min: 3601, max: 7200 })),
   nbfOffset: fc.option(fc.integer({ min: -120, max: 400 }), { nil: undefined }),
   // Clock relative to iat, in ms, concentrated around the boundaries.
-  clockOffsetS: fc.oneof(fc.integer({ min: -400, max: 7600 }), fc.constantFrom(-300, -301, -60, -61, -1, 0, 1, 3599, 3600, 3601, 3660, 3900)),
+  clockOffsetS: fc.oneof(
+    fc.integer({ min: -400, max: 7600 }),
+    fc.constantFrom(-300, -301, -60, -61, -1, 0, 1, 3599, 3600, 3601, 3660, 3900),
+  ),
   clockMs: fc.integer({ min: 0, max: 999 }),
   lowS: fc.boolean(),
   mutation,
@@ -163,7 +291,17 @@ type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 function buildToken(key: KeyMaterial, sc: Scenario): string {
   const iat = NOW_S;
   const header: Record<string, unknown> = { alg: key.alg, typ: 'at+jwt', kid: key.kid };
-  const claims: Record<string, unknown> = { iss: ISSUER, aud: AUDIENCE, sub: 'user-1', client_id: 'web', sid: 'sess-1', jti: 'jti-1', iat, exp: iat + sc.lifetime, roles: ['user'] };
+  const claims: Record<string, unknown> = {
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: 'user-1',
+    client_id: 'web',
+    sid: 'sess-1',
+    jti: 'jti-1',
+    iat,
+    exp: iat + sc.lifetime,
+    roles: ['user'],
+  };
   if (sc.nbfOffset !== undefined) claims.nbf = iat + sc.nbfOffset;
   const m = sc.mutation;
   if (m.kind === 'header-add') {
@@ -179,7 +317,11 @@ function buildToken(key: KeyMaterial, sc: Scenario): string {
   let signature = rawSign(key.alg, key.privateKey, input);
   if (key.alg === 'ES256' && sc.lowS) {
     const { r, s } = splitRS(signature);
-    if (s > P256_N / 2n) signature = Buffer.from(r.toString(16).padStart(64, '0') + (P256_N - s).toString(16).padStart(64, '0'), 'hex');
+    if (s > P256_N / 2n)
+      signature = Buffer.from(
+        r.toString(16).padStart(64, '0') + (P256_N - s).toString(16).padStart(64, '0'),
+        'hex',
+      );
   }
   const parts = [...input.split('.'), b64u(signature)];
   if (m.kind === 'flip') {
@@ -211,15 +353,26 @@ interface Side {
 
 async function prepare(alg: Algorithm): Promise<Side> {
   const key = await generateKeyMaterial({ alg });
-  const joseKey = alg === 'HS256' ? key.publicKey.export() : await importJWK(exportPublicJwk(key) as never, alg);
+  const joseKey =
+    alg === 'HS256' ? key.publicKey.export() : await importJWK(exportPublicJwk(key) as never, alg);
   return { key, joseKey: joseKey as CryptoKey | Uint8Array };
 }
 
 async function compare(side: Side, sc: Scenario, seen: Map<string, number>): Promise<void> {
   const token = buildToken(side.key, sc);
   const nowMs = (NOW_S + sc.clockOffsetS) * 1000 + sc.clockMs;
-  const keyring = { verificationKey: (kid: string) => (kid === side.key.kid ? side.key : undefined) };
-  const tessera = createAccessTokenVerifier({ keys: keyring, issuer: ISSUER, audience: AUDIENCE, leewaySeconds: sc.leeway, maxLifetimeSeconds: MAX_LIFETIME, now: () => nowMs, cacheSize: 0 });
+  const keyring = {
+    verificationKey: (kid: string) => (kid === side.key.kid ? side.key : undefined),
+  };
+  const tessera = createAccessTokenVerifier({
+    keys: keyring,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    leewaySeconds: sc.leeway,
+    maxLifetimeSeconds: MAX_LIFETIME,
+    now: () => nowMs,
+    cacheSize: 0,
+  });
   let tesseraError: unknown;
   try {
     tessera.verify(token);
@@ -244,10 +397,17 @@ async function compare(side: Side, sc: Scenario, seen: Map<string, number>): Pro
   const rules = stricterRules(token, side.key);
   const tesseraAccepted = tesseraError === undefined;
   // The classifier may only name rules Tessera enforces: a named rule means Tessera refuses.
-  if (rules.length > 0) expect(tesseraAccepted, `Tessera accepted a token breaking ${rules.join(', ')}`).toBe(false);
+  if (rules.length > 0)
+    expect(tesseraAccepted, `Tessera accepted a token breaking ${rules.join(', ')}`).toBe(false);
   if (tesseraAccepted === joseAccepted) return;
-  expect({ joseAccepted, tesseraAccepted, token }).toMatchObject({ joseAccepted: true, tesseraAccepted: false });
-  expect(rules.length, `unexplained disagreement (${(tesseraError as { code: string }).code}) on ${token}`).toBeGreaterThan(0);
+  expect({ joseAccepted, tesseraAccepted, token }).toMatchObject({
+    joseAccepted: true,
+    tesseraAccepted: false,
+  });
+  expect(
+    rules.length,
+    `unexplained disagreement (${(tesseraError as { code: string }).code}) on ${token}`,
+  ).toBeGreaterThan(0);
   const allowed = rules.flatMap((rule) => STRICTER_RULES[rule] as readonly string[]);
   expect(allowed).toContain((tesseraError as { code: string }).code);
   for (const rule of rules) seen.set(rule, (seen.get(rule) ?? 0) + 1);
@@ -256,7 +416,8 @@ async function compare(side: Side, sc: Scenario, seen: Map<string, number>): Pro
 describe('Tessera and jose agree, except where Tessera is stricter by a named rule', () => {
   const sides = new Map<Algorithm, Side>();
   beforeAll(async () => {
-    for (const alg of ['EdDSA', 'ES256', 'HS256', 'RS256'] as const) sides.set(alg, await prepare(alg));
+    for (const alg of ['EdDSA', 'ES256', 'HS256', 'RS256'] as const)
+      sides.set(alg, await prepare(alg));
   });
 
   it.each([
@@ -287,11 +448,23 @@ describe('Tessera and jose agree, except where Tessera is stricter by a named ru
     let bothAccepted = 0;
     await fc.assert(
       fc.asyncProperty(scenario, async (sc) => {
-        const clean = { ...sc, lifetime: Math.min(sc.lifetime, MAX_LIFETIME), mutation: { kind: 'none' as const } };
+        const clean = {
+          ...sc,
+          lifetime: Math.min(sc.lifetime, MAX_LIFETIME),
+          mutation: { kind: 'none' as const },
+        };
         await compare(side, clean, seen);
         const nowMs = (NOW_S + clean.clockOffsetS) * 1000 + clean.clockMs;
         try {
-          await jwtVerify(buildToken(side.key, clean), side.joseKey, { algorithms: ['EdDSA'], issuer: ISSUER, audience: AUDIENCE, typ: 'at+jwt', clockTolerance: clean.leeway, currentDate: new Date(nowMs), maxTokenAge: MAX_LIFETIME });
+          await jwtVerify(buildToken(side.key, clean), side.joseKey, {
+            algorithms: ['EdDSA'],
+            issuer: ISSUER,
+            audience: AUDIENCE,
+            typ: 'at+jwt',
+            clockTolerance: clean.leeway,
+            currentDate: new Date(nowMs),
+            maxTokenAge: MAX_LIFETIME,
+          });
           bothAccepted++;
         } catch {
           // a time refusal both sides agree on

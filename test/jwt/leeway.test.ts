@@ -11,7 +11,18 @@ import {
   type KeyMaterial,
   type VerifierOptions,
 } from '../../src/index.js';
-import { AUDIENCE, ISSUER, NOW_S, claimsAt, createFixture, expectCode, expectRejection, forgeSigned, headerFor, type Fixture } from '../support/forge.js';
+import {
+  AUDIENCE,
+  ISSUER,
+  NOW_S,
+  claimsAt,
+  createFixture,
+  expectCode,
+  expectRejection,
+  forgeSigned,
+  headerFor,
+  type Fixture,
+} from '../support/forge.js';
 
 let ed: Fixture;
 
@@ -20,12 +31,23 @@ beforeAll(async () => {
 });
 
 const T = NOW_S;
-const token = (claims: Record<string, unknown>): string => forgeSigned(ed.key, headerFor(ed.key), claimsAt(T, claims));
-const verifierAt = (seconds: number, extra: Partial<VerifierOptions> = {}): ReturnType<typeof createAccessTokenVerifier> =>
-  createAccessTokenVerifier({ keys: ed.keyring, issuer: ISSUER, audience: AUDIENCE, now: () => seconds * 1000, ...extra });
+const token = (claims: Record<string, unknown>): string =>
+  forgeSigned(ed.key, headerFor(ed.key), claimsAt(T, claims));
+const verifierAt = (
+  seconds: number,
+  extra: Partial<VerifierOptions> = {},
+): ReturnType<typeof createAccessTokenVerifier> =>
+  createAccessTokenVerifier({
+    keys: ed.keyring,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    now: () => seconds * 1000,
+    ...extra,
+  });
 
 describe.each([0, 60, 300])('leeway %i s', (leeway) => {
-  const at = (seconds: number): ReturnType<typeof createAccessTokenVerifier> => verifierAt(seconds, { leewaySeconds: leeway });
+  const at = (seconds: number): ReturnType<typeof createAccessTokenVerifier> =>
+    verifierAt(seconds, { leewaySeconds: leeway });
 
   it('accepts one second before exp + leeway, refuses at exp + leeway (TOKEN_EXPIRED)', () => {
     const t = token({ iat: T, exp: T + 900 });
@@ -60,10 +82,13 @@ describe('leeway setting', () => {
     expect(() => verifierAt(T, { leewaySeconds })).not.toThrow();
   });
 
-  it.each([301, 3600, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses %d s with CONFIG_INVALID', (leewaySeconds) => {
-    expect(MAX_LEEWAY_SECONDS).toBe(300);
-    expectCode(() => verifierAt(T, { leewaySeconds }), 'CONFIG_INVALID');
-  });
+  it.each([301, 3600, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])(
+    'refuses %d s with CONFIG_INVALID',
+    (leewaySeconds) => {
+      expect(MAX_LEEWAY_SECONDS).toBe(300);
+      expectCode(() => verifierAt(T, { leewaySeconds }), 'CONFIG_INVALID');
+    },
+  );
 });
 
 describe('lifetime', () => {
@@ -79,7 +104,11 @@ describe('lifetime', () => {
   });
 
   it('is not extended by leeway: a too-long token is refused even with the maximum leeway', () => {
-    expectRejection(verifierAt(T, { leewaySeconds: 300 }), token({ iat: T, exp: T + 3601 }), 'TOKEN_LIFETIME_TOO_LONG');
+    expectRejection(
+      verifierAt(T, { leewaySeconds: 300 }),
+      token({ iat: T, exp: T + 3601 }),
+      'TOKEN_LIFETIME_TOO_LONG',
+    );
   });
 
   it('requires exp (CLAIM_INVALID)', () => {
@@ -89,14 +118,26 @@ describe('lifetime', () => {
 
 describe('verified-token cache', () => {
   /** Keys whose key for a kid can be swapped, to tell a cache hit (no signature check) from a miss. */
-  function swappableKeys(key: KeyMaterial): { keys: VerifierOptions['keys']; swap: (next: KeyMaterial) => void } {
+  function swappableKeys(key: KeyMaterial): {
+    keys: VerifierOptions['keys'];
+    swap: (next: KeyMaterial) => void;
+  } {
     let current = key;
-    return { keys: { verificationKey: (kid) => (kid === key.kid ? current : undefined) }, swap: (next) => (current = next) };
+    return {
+      keys: { verificationKey: (kid) => (kid === key.kid ? current : undefined) },
+      swap: (next) => (current = next),
+    };
   }
 
   async function cachedVerifier(clock: { s: number }, extra: Partial<VerifierOptions> = {}) {
     const { keys, swap } = swappableKeys(ed.key);
-    const verifier = createAccessTokenVerifier({ keys, issuer: ISSUER, audience: AUDIENCE, now: () => clock.s * 1000, ...extra });
+    const verifier = createAccessTokenVerifier({
+      keys,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      now: () => clock.s * 1000,
+      ...extra,
+    });
     // Same kid and alg, another key pair: only a cached entry can still verify a token after the swap.
     const impostor = { ...(await generateKeyMaterial({ alg: 'EdDSA' })), kid: ed.key.kid };
     return { verifier, swapKey: () => swap(impostor) };
@@ -109,7 +150,9 @@ describe('verified-token cache', () => {
     verifier.verify(t);
     swapKey();
     expect(verifier.verify(t).sub).toBe('user-1');
-    const { verifier: uncached, swapKey: swapUncached } = await cachedVerifier(clock, { cacheSize: 0 });
+    const { verifier: uncached, swapKey: swapUncached } = await cachedVerifier(clock, {
+      cacheSize: 0,
+    });
     uncached.verify(t);
     swapUncached();
     expectRejection(uncached, t, 'SIGNATURE_INVALID');
@@ -132,7 +175,8 @@ describe('verified-token cache', () => {
     const revoked = new Set<string>();
     const revocations = {
       assertNotRevoked(claims: AccessTokenClaims): void {
-        if (revoked.has(claims.sid)) throw new TesseraError('TOKEN_REVOKED', 'The session was revoked.');
+        if (revoked.has(claims.sid))
+          throw new TesseraError('TOKEN_REVOKED', 'The session was revoked.');
       },
     };
     const t = token({ sid: 'sess-9' });
@@ -146,11 +190,18 @@ describe('verified-token cache', () => {
 
   it('never lets two different tokens share claims', () => {
     const verifier = verifierAt(T, { cacheSize: 4 });
-    const tokens = Array.from({ length: 12 }, (_, i) => ({ i, t: token({ sub: `user-${i}`, sid: `sess-${i}`, jti: `jti-${i}` }) }));
+    const tokens = Array.from({ length: 12 }, (_, i) => ({
+      i,
+      t: token({ sub: `user-${i}`, sid: `sess-${i}`, jti: `jti-${i}` }),
+    }));
     for (let round = 0; round < 3; round++) {
       for (const { i, t } of round === 1 ? [...tokens].reverse() : tokens) {
         const claims = verifier.verify(t);
-        expect([claims.sub, claims.sid, claims.jti]).toEqual([`user-${i}`, `sess-${i}`, `jti-${i}`]);
+        expect([claims.sub, claims.sid, claims.jti]).toEqual([
+          `user-${i}`,
+          `sess-${i}`,
+          `jti-${i}`,
+        ]);
       }
     }
   });

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAccessTokenSigner, createAccessTokenVerifier, createFileKeyStore, loadKeyring, type StoredKey } from '../../src/index.js';
+import {
+  createAccessTokenSigner,
+  createAccessTokenVerifier,
+  createFileKeyStore,
+  loadKeyring,
+  type StoredKey,
+} from '../../src/index.js';
 import { AUDIENCE, ISSUER, NOW_MS, expectCodeAsync } from '../support/forge.js';
 
 const SECRET = randomBytes(32).toString('base64url');
@@ -24,28 +30,64 @@ const now = (): number => NOW_MS;
 
 describe('stable across restarts', () => {
   it('gives the same kid on a second load and verifies tokens signed before the restart', async () => {
-    const before = await loadKeyring({ store: createFileKeyStore({ path }), encryptionSecret: SECRET, now });
+    const before = await loadKeyring({
+      store: createFileKeyStore({ path }),
+      encryptionSecret: SECRET,
+      now,
+    });
     const sign = createAccessTokenSigner({ keys: before, issuer: ISSUER, audience: AUDIENCE, now });
     const { token } = sign({ sub: 'user-1', sid: 'sess-1', clientId: 'web' });
 
-    const after = await loadKeyring({ store: createFileKeyStore({ path }), encryptionSecret: SECRET, now });
+    const after = await loadKeyring({
+      store: createFileKeyStore({ path }),
+      encryptionSecret: SECRET,
+      now,
+    });
     expect(after.signingKey().kid).toBe(before.signingKey().kid);
-    const verifier = createAccessTokenVerifier({ keys: after, issuer: ISSUER, audience: AUDIENCE, now });
+    const verifier = createAccessTokenVerifier({
+      keys: after,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      now,
+    });
     expect(verifier.verify(token).sub).toBe('user-1');
   });
 
   it('does so for every algorithm it can generate', async () => {
     for (const alg of ['ES256', 'HS256'] as const) {
       const file = join(directory, `${alg}.json`);
-      const before = await loadKeyring({ store: createFileKeyStore({ path: file }), encryptionSecret: SECRET, now, alg });
-      const { token } = createAccessTokenSigner({ keys: before, issuer: ISSUER, audience: AUDIENCE, now })({ sub: 'u', sid: 's', clientId: 'c' });
-      const after = await loadKeyring({ store: createFileKeyStore({ path: file }), encryptionSecret: SECRET, now, alg });
-      expect(createAccessTokenVerifier({ keys: after, issuer: ISSUER, audience: AUDIENCE, now }).verify(token).sub).toBe('u');
+      const before = await loadKeyring({
+        store: createFileKeyStore({ path: file }),
+        encryptionSecret: SECRET,
+        now,
+        alg,
+      });
+      const { token } = createAccessTokenSigner({
+        keys: before,
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        now,
+      })({ sub: 'u', sid: 's', clientId: 'c' });
+      const after = await loadKeyring({
+        store: createFileKeyStore({ path: file }),
+        encryptionSecret: SECRET,
+        now,
+        alg,
+      });
+      expect(
+        createAccessTokenVerifier({ keys: after, issuer: ISSUER, audience: AUDIENCE, now }).verify(
+          token,
+        ).sub,
+      ).toBe('u');
     }
   });
 
   it('stores the key sealed, in a file only its owner can read', async () => {
-    const keyring = await loadKeyring({ store: createFileKeyStore({ path }), encryptionSecret: SECRET, now });
+    const keyring = await loadKeyring({
+      store: createFileKeyStore({ path }),
+      encryptionSecret: SECRET,
+      now,
+    });
     const { keys } = JSON.parse(await readFile(path, 'utf8')) as { keys: StoredKey[] };
     expect(keys).toHaveLength(1);
     expect(keys[0]?.sealedKey.startsWith('v1.')).toBe(true);
@@ -58,7 +100,9 @@ describe('stable across restarts', () => {
     // Ten rounds, each with its own empty file: a race shows up as two kids or as a half-written file.
     for (let round = 0; round < 10; round++) {
       const file = join(directory, `race-${round}.json`);
-      const loads = Array.from({ length: 3 }, () => loadKeyring({ store: createFileKeyStore({ path: file }), encryptionSecret: SECRET, now }));
+      const loads = Array.from({ length: 3 }, () =>
+        loadKeyring({ store: createFileKeyStore({ path: file }), encryptionSecret: SECRET, now }),
+      );
       const keyrings = await Promise.all(loads);
       const kids = new Set(keyrings.map((keyring) => keyring.signingKey().kid));
       expect(kids.size).toBe(1);
@@ -71,13 +115,20 @@ describe('stable across restarts', () => {
 describe('sealing secret', () => {
   it('refuses a wrong TESSERA_KEY_SECRET with KEY_INVALID', async () => {
     await loadKeyring({ store: createFileKeyStore({ path }), encryptionSecret: SECRET, now });
-    const error = await expectCodeAsync(() => loadKeyring({ store: createFileKeyStore({ path }), encryptionSecret: `${SECRET}x`, now }), 'KEY_INVALID');
+    const error = await expectCodeAsync(
+      () =>
+        loadKeyring({ store: createFileKeyStore({ path }), encryptionSecret: `${SECRET}x`, now }),
+      'KEY_INVALID',
+    );
     expect(error.message).not.toContain(SECRET);
   });
 
   it('refuses a sealed store opened without a secret with KEY_INVALID', async () => {
     await loadKeyring({ store: createFileKeyStore({ path }), encryptionSecret: SECRET, now });
-    await expectCodeAsync(() => loadKeyring({ store: createFileKeyStore({ path }), now }), 'KEY_INVALID');
+    await expectCodeAsync(
+      () => loadKeyring({ store: createFileKeyStore({ path }), now }),
+      'KEY_INVALID',
+    );
   });
 
   it('refuses a sealed key moved to another kid (the kid is bound to the ciphertext)', async () => {
@@ -85,27 +136,54 @@ describe('sealing secret', () => {
     await loadKeyring({ store, encryptionSecret: SECRET, now });
     const [key] = await store.loadKeys();
     await store.saveKeys([{ ...(key as StoredKey), kid: 'moved' }]);
-    await expectCodeAsync(() => loadKeyring({ store, encryptionSecret: SECRET, now }), 'KEY_INVALID');
+    await expectCodeAsync(
+      () => loadKeyring({ store, encryptionSecret: SECRET, now }),
+      'KEY_INVALID',
+    );
   });
 });
 
 describe('production', () => {
   it('refuses ephemeral keys with CONFIG_INVALID', async () => {
-    await expectCodeAsync(() => loadKeyring({ production: true, encryptionSecret: SECRET, now }), 'CONFIG_INVALID');
+    await expectCodeAsync(
+      () => loadKeyring({ production: true, encryptionSecret: SECRET, now }),
+      'CONFIG_INVALID',
+    );
   });
 
   it('refuses a missing TESSERA_KEY_SECRET with CONFIG_INVALID', async () => {
-    await expectCodeAsync(() => loadKeyring({ production: true, store: createFileKeyStore({ path }), now }), 'CONFIG_INVALID');
+    await expectCodeAsync(
+      () => loadKeyring({ production: true, store: createFileKeyStore({ path }), now }),
+      'CONFIG_INVALID',
+    );
   });
 
   it('refuses a store that holds unsealed keys with CONFIG_INVALID', async () => {
     await loadKeyring({ store: createFileKeyStore({ path }), now });
-    await expectCodeAsync(() => loadKeyring({ production: true, store: createFileKeyStore({ path }), encryptionSecret: SECRET, now }), 'CONFIG_INVALID');
+    await expectCodeAsync(
+      () =>
+        loadKeyring({
+          production: true,
+          store: createFileKeyStore({ path }),
+          encryptionSecret: SECRET,
+          now,
+        }),
+      'CONFIG_INVALID',
+    );
   });
 
   it('loads a sealed store (control)', async () => {
-    const first = await loadKeyring({ store: createFileKeyStore({ path }), encryptionSecret: SECRET, now });
-    const again = await loadKeyring({ production: true, store: createFileKeyStore({ path }), encryptionSecret: SECRET, now });
+    const first = await loadKeyring({
+      store: createFileKeyStore({ path }),
+      encryptionSecret: SECRET,
+      now,
+    });
+    const again = await loadKeyring({
+      production: true,
+      store: createFileKeyStore({ path }),
+      encryptionSecret: SECRET,
+      now,
+    });
     expect(again.signingKey().kid).toBe(first.signingKey().kid);
   });
 

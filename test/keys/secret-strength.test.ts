@@ -1,6 +1,12 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { WELL_KNOWN_SECRETS, assertStrongSecret, exportPublicJwk, generateKeyMaterial, importKeyMaterial } from '../../src/index.js';
+import {
+  WELL_KNOWN_SECRETS,
+  assertStrongSecret,
+  exportPublicJwk,
+  generateKeyMaterial,
+  importKeyMaterial,
+} from '../../src/index.js';
 import { expectCode, expectCodeAsync } from '../support/forge.js';
 
 describe('HS256 secrets that are accepted', () => {
@@ -21,18 +27,25 @@ describe('HS256 secrets that are accepted', () => {
   });
 
   it('generates HS256 keys that pass its own strength check, many times over', async () => {
-    for (let i = 0; i < 200; i++) expect((await generateKeyMaterial({ alg: 'HS256' })).alg).toBe('HS256');
+    for (let i = 0; i < 200; i++)
+      expect((await generateKeyMaterial({ alg: 'HS256' })).alg).toBe('HS256');
   });
 });
 
 describe('HS256 secrets that are refused', () => {
-  it.each(WELL_KNOWN_SECRETS.map((secret) => [secret]))('refuses the well-known secret %j', (secret) => {
-    expectCode(() => assertStrongSecret(secret), 'SECRET_WEAK');
-  });
+  it.each(WELL_KNOWN_SECRETS.map((secret) => [secret]))(
+    'refuses the well-known secret %j',
+    (secret) => {
+      expectCode(() => assertStrongSecret(secret), 'SECRET_WEAK');
+    },
+  );
 
-  it.each([' Your-256-Bit-Secret ', 'SECRET\n', 'Keyboard Cat'])('refuses the well-known secret %j in another case or with whitespace', (secret) => {
-    expectCode(() => assertStrongSecret(secret), 'SECRET_WEAK');
-  });
+  it.each([' Your-256-Bit-Secret ', 'SECRET\n', 'Keyboard Cat'])(
+    'refuses the well-known secret %j in another case or with whitespace',
+    (secret) => {
+      expectCode(() => assertStrongSecret(secret), 'SECRET_WEAK');
+    },
+  );
 
   it('refuses 31 random bytes', () => {
     expectCode(() => assertStrongSecret(randomBytes(31)), 'SECRET_WEAK');
@@ -75,7 +88,10 @@ describe('HS256 secrets that are public keys (the configured secret itself is th
     ['a PEM with leading blank lines', `\n\n${pem}`],
     ['an RSA JWK as JSON text', JSON.stringify(rsa.export({ format: 'jwk' }))],
     ['an EC JWK pretty-printed', JSON.stringify(ec.export({ format: 'jwk' }), null, 2)],
-    ['an Ed25519 SSH public key line', `ssh-ed25519 ${randomBytes(51).toString('base64')} user@host`],
+    [
+      'an Ed25519 SSH public key line',
+      `ssh-ed25519 ${randomBytes(51).toString('base64')} user@host`,
+    ],
   ])('refuses %s', async (_name, secret) => {
     await expectCodeAsync(() => importKeyMaterial({ alg: 'HS256', secret }), 'SECRET_WEAK');
   });
@@ -91,6 +107,9 @@ describe('HS256 secrets that are public keys (the configured secret itself is th
 
   it('refuses the JWKS entry Tessera itself publishes for an RS256 key', async () => {
     const key = await generateKeyMaterial({ alg: 'RS256' });
-    await expectCodeAsync(() => importKeyMaterial({ alg: 'HS256', secret: JSON.stringify(exportPublicJwk(key)) }), 'SECRET_WEAK');
+    await expectCodeAsync(
+      () => importKeyMaterial({ alg: 'HS256', secret: JSON.stringify(exportPublicJwk(key)) }),
+      'SECRET_WEAK',
+    );
   });
 });

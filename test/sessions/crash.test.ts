@@ -22,7 +22,12 @@ const { directory, admin, schema: freshSchema } = useScratch('crash');
 
 interface Backend {
   readonly name: string;
-  fresh(): { worker: Record<string, unknown>; open: () => Promise<SessionStore>; generations: (sessionId: string) => Promise<number[]>; integrity: () => Promise<string> };
+  fresh(): {
+    worker: Record<string, unknown>;
+    open: () => Promise<SessionStore>;
+    generations: (sessionId: string) => Promise<number[]>;
+    integrity: () => Promise<string>;
+  };
 }
 
 const backends: Backend[] = [
@@ -34,7 +39,12 @@ const backends: Backend[] = [
         worker: { store: 'postgres', url: POSTGRES_URL, schema, poolMax: CHAINS },
         open: () => openPostgresStore({ url: POSTGRES_URL, schema, max: 4 }),
         generations: async (sessionId) =>
-          (await admin.query<{ generation: number }>(`SELECT generation FROM "${schema}".refresh_tokens WHERE session_id = $1 ORDER BY generation`, [sessionId])).rows.map((row) => row.generation),
+          (
+            await admin.query<{ generation: number }>(
+              `SELECT generation FROM "${schema}".refresh_tokens WHERE session_id = $1 ORDER BY generation`,
+              [sessionId],
+            )
+          ).rows.map((row) => row.generation),
         integrity: async () => 'ok',
       };
     },
@@ -55,7 +65,15 @@ const backends: Backend[] = [
         worker: { store: 'sqlite', path },
         open: () => openSqliteStore({ path }),
         generations: async (sessionId) =>
-          read((db) => (db.prepare('SELECT generation FROM refresh_tokens WHERE session_id = ? ORDER BY generation').all(sessionId) as { generation: number }[]).map((row) => row.generation)),
+          read((db) =>
+            (
+              db
+                .prepare(
+                  'SELECT generation FROM refresh_tokens WHERE session_id = ? ORDER BY generation',
+                )
+                .all(sessionId) as { generation: number }[]
+            ).map((row) => row.generation),
+          ),
         integrity: async () => read((db) => String(db.pragma('integrity_check', { simple: true }))),
       };
     },
@@ -63,13 +81,24 @@ const backends: Backend[] = [
 ];
 
 /** Runs the loop worker until `acks` refreshes were acknowledged, SIGKILLs it, and returns every acknowledged token per chain. */
-async function loadThenKill(config: Record<string, unknown>, tokens: string[], acks: number): Promise<string[][]> {
-  const child: ChildProcess = fork(WORKER, [JSON.stringify(config)], { execArgv: [], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+async function loadThenKill(
+  config: Record<string, unknown>,
+  tokens: string[],
+  acks: number,
+): Promise<string[][]> {
+  const child: ChildProcess = fork(WORKER, [JSON.stringify(config)], {
+    execArgv: [],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
   const acknowledged: string[][] = tokens.map(() => []);
   let count = 0;
   let buffered = '';
   const killed = new Promise<NodeJS.Signals | null>((resolve, reject) => {
-    child.once('exit', (code, signal) => (signal === 'SIGKILL' ? resolve(signal) : reject(new Error(`worker ended on its own (${String(code)}) before the kill`))));
+    child.once('exit', (code, signal) =>
+      signal === 'SIGKILL'
+        ? resolve(signal)
+        : reject(new Error(`worker ended on its own (${String(code)}) before the kill`)),
+    );
   });
   child.stdout?.on('data', (chunk: Buffer) => {
     buffered += chunk.toString('utf8');
@@ -93,8 +122,14 @@ describe.each(backends)('$name: kill -9 in the middle of a refresh load', (backe
     const db = backend.fresh();
     const store = await db.open();
     try {
-      const sessions = createSessionManager({ store, signAccessToken: () => ({ token: 'access', jti: 'j', iat: 0, exp: 0, expiresIn: 900 }), graceSeconds: 30 });
-      const logins = await Promise.all(Array.from({ length: CHAINS }, (_, i) => sessions.issueSession(`user-crash-${i}`)));
+      const sessions = createSessionManager({
+        store,
+        signAccessToken: () => ({ token: 'access', jti: 'j', iat: 0, exp: 0, expiresIn: 900 }),
+        graceSeconds: 30,
+      });
+      const logins = await Promise.all(
+        Array.from({ length: CHAINS }, (_, i) => sessions.issueSession(`user-crash-${i}`)),
+      );
       let heads = logins.map((login) => login.refreshToken);
       const base = logins.map(() => 0);
       let total = 0;
@@ -119,19 +154,26 @@ describe.each(backends)('$name: kill -9 in the middle of a refresh load', (backe
           expect([acked, acked + 1]).toContain(session?.generation);
           if (session?.generation === acked + 1) unacknowledgedCommits += 1;
           // No generation without its token row and no token row beyond the generation: one row per generation.
-          expect(await db.generations(login.sessionId)).toEqual(Array.from({ length: (session?.generation ?? -1) + 1 }, (_, g) => g));
+          expect(await db.generations(login.sessionId)).toEqual(
+            Array.from({ length: (session?.generation ?? -1) + 1 }, (_, g) => g),
+          );
           // The last acknowledged token still refreshes: a rotation, or the grace answer of the unacknowledged one.
           const resumed = await sessions.refresh(acks.at(-1) ?? heads[chain]);
           expect(resumed.grace).toBe(session?.generation === acked + 1);
           expect((await store.findSession(login.sessionId))?.generation).toBe(acked + 1);
-          expect((await store.findRefreshToken(resumed.refreshToken.slice(4).split('.')[0] as string))?.token.generation).toBe(acked + 1);
+          expect(
+            (await store.findRefreshToken(resumed.refreshToken.slice(4).split('.')[0] as string))
+              ?.token.generation,
+          ).toBe(acked + 1);
           next.push(resumed.refreshToken);
           base[chain] = acked + 1;
         }
         heads = next;
       }
       expect(total).toBeGreaterThanOrEqual(KILLS * ACKS_BEFORE_KILL);
-      console.info(`[crash ${backend.name}] ${total} acknowledged rotations over ${KILLS} kills; ${unacknowledgedCommits} of ${KILLS * CHAINS} chains had a rotation committed but unacknowledged at the kill`);
+      console.info(
+        `[crash ${backend.name}] ${total} acknowledged rotations over ${KILLS} kills; ${unacknowledgedCommits} of ${KILLS * CHAINS} chains had a rotation committed but unacknowledged at the kill`,
+      );
     } finally {
       await store.close();
     }

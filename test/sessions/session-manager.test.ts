@@ -18,7 +18,10 @@ describe('session core', () => {
     const { sessions, verifier } = await createSessionStack();
     const login = await sessions.issueSession('user-1', { transport: 'body' });
     expect(login.refreshToken).toMatch(REFRESH_TOKEN_PATTERN);
-    expect(verifier.verify(login.accessToken)).toMatchObject({ sub: 'user-1', sid: login.sessionId });
+    expect(verifier.verify(login.accessToken)).toMatchObject({
+      sub: 'user-1',
+      sid: login.sessionId,
+    });
     expect(login.refreshGraceSeconds).toBe(30);
   });
 
@@ -59,7 +62,9 @@ describe('session core', () => {
     expect(error.message).toContain('grace window 30 s');
     const denied = await expectCode(sessions.refresh(winner.refreshToken), 'REFRESH_TOKEN_REVOKED');
     expect(denied.message).toContain('used twice');
-    expect(() => verifier.verify(winner.accessToken)).toThrow(expect.objectContaining({ code: 'TOKEN_REVOKED' }));
+    expect(() => verifier.verify(winner.accessToken)).toThrow(
+      expect.objectContaining({ code: 'TOKEN_REVOKED' }),
+    );
   });
 
   it('treats a token two generations old as reuse even inside the window', async () => {
@@ -73,16 +78,25 @@ describe('session core', () => {
   it('reads a logout that lands between lookup and grace answer as a revocation, not as theft', async () => {
     const stack = await createSessionStack();
     const { store } = stack;
-    const racing = { ...store, takeGraceAnswer: async (input: Parameters<typeof store.takeGraceAnswer>[0]) => {
-      await store.revokeSession({ sessionId: input.sessionId, at: input.usedAt, reason: 'logout' });
-      return store.takeGraceAnswer(input);
-    } };
+    const racing = {
+      ...store,
+      takeGraceAnswer: async (input: Parameters<typeof store.takeGraceAnswer>[0]) => {
+        await store.revokeSession({
+          sessionId: input.sessionId,
+          at: input.usedAt,
+          reason: 'logout',
+        });
+        return store.takeGraceAnswer(input);
+      },
+    };
     const { sessions } = await createSessionStack({ store: racing, clock: stack.clock });
     const login = await sessions.issueSession('user-1');
     await sessions.refresh(login.refreshToken);
     stack.clock.advance(1000);
     await expectCode(sessions.refresh(login.refreshToken), 'REFRESH_TOKEN_REVOKED');
-    const types = (await store.listEvents({ userId: 'user-1', limit: 10 })).map((event) => event.type);
+    const types = (await store.listEvents({ userId: 'user-1', limit: 10 })).map(
+      (event) => event.type,
+    );
     expect(types).not.toContain('refresh.reuse_detected');
   });
 
@@ -90,7 +104,8 @@ describe('session core', () => {
     const { sessions } = await createSessionStack({ sessions: { maxGraceAnswers: 3 } });
     const login = await sessions.issueSession('user-1');
     await sessions.refresh(login.refreshToken);
-    for (let i = 0; i < 3; i++) expect((await sessions.refresh(login.refreshToken)).grace).toBe(true);
+    for (let i = 0; i < 3; i++)
+      expect((await sessions.refresh(login.refreshToken)).grace).toBe(true);
     await expectCode(sessions.refresh(login.refreshToken), 'REFRESH_TOKEN_REUSED');
   });
 
@@ -101,8 +116,22 @@ describe('session core', () => {
     const session = (await store.listSessions('user-1'))[0]!;
     const [id] = login.refreshToken.slice(4).split('.') as [string];
     const stored = (await store.findRefreshToken(id))!.token.secretHash;
-    expect(openSuccessor({ previousSecret: stored, sessionId: session.id, generation: 0, sealed: session.successorSealed! })).toBeUndefined();
-    expect(openSuccessor({ previousSecret: login.refreshToken.split('.')[1]!, sessionId: session.id, generation: 0, sealed: session.successorSealed! })).toMatch(REFRESH_TOKEN_PATTERN);
+    expect(
+      openSuccessor({
+        previousSecret: stored,
+        sessionId: session.id,
+        generation: 0,
+        sealed: session.successorSealed!,
+      }),
+    ).toBeUndefined();
+    expect(
+      openSuccessor({
+        previousSecret: login.refreshToken.split('.')[1]!,
+        sessionId: session.id,
+        generation: 0,
+        sealed: session.successorSealed!,
+      }),
+    ).toMatch(REFRESH_TOKEN_PATTERN);
   });
 
   it('gives unknown, forged, malformed and missing refresh tokens their own codes', async () => {
@@ -110,7 +139,10 @@ describe('session core', () => {
     const login = await sessions.issueSession('user-1');
     const [id] = login.refreshToken.slice(4).split('.') as [string];
     await expectCode(sessions.refresh(`tsr_${id}.${'A'.repeat(43)}`), 'REFRESH_TOKEN_UNKNOWN');
-    await expectCode(sessions.refresh(`tsr_${'B'.repeat(22)}.${'A'.repeat(43)}`), 'REFRESH_TOKEN_UNKNOWN');
+    await expectCode(
+      sessions.refresh(`tsr_${'B'.repeat(22)}.${'A'.repeat(43)}`),
+      'REFRESH_TOKEN_UNKNOWN',
+    );
     await expectCode(sessions.refresh(`"${login.refreshToken}"`), 'REFRESH_TOKEN_MALFORMED');
     await expectCode(sessions.refresh(login.accessToken), 'REFRESH_TOKEN_MALFORMED');
     await expectCode(sessions.refresh(undefined), 'REFRESH_TOKEN_MISSING');
@@ -119,7 +151,9 @@ describe('session core', () => {
   });
 
   it('expires idle sessions and sessions past their absolute lifetime with distinct codes', async () => {
-    const { sessions, clock } = await createSessionStack({ sessions: { idleTimeoutSeconds: 3600, absoluteLifetimeSeconds: 7200 } });
+    const { sessions, clock } = await createSessionStack({
+      sessions: { idleTimeoutSeconds: 3600, absoluteLifetimeSeconds: 7200 },
+    });
     const idle = await sessions.issueSession('user-1');
     clock.advance(3600_000);
     await expectCode(sessions.refresh(idle.refreshToken), 'REFRESH_TOKEN_EXPIRED');
@@ -134,15 +168,22 @@ describe('session core', () => {
   it('never answers a session on a transport it was not created with', async () => {
     const { sessions } = await createSessionStack();
     const login = await sessions.issueSession('user-1', { transport: 'cookie' });
-    await expectCode(sessions.refresh(login.refreshToken, { transport: 'body' }), 'TRANSPORT_MISMATCH');
-    expect((await sessions.refresh(login.refreshToken, { transport: 'cookie' })).transport).toBe('cookie');
+    await expectCode(
+      sessions.refresh(login.refreshToken, { transport: 'body' }),
+      'TRANSPORT_MISMATCH',
+    );
+    expect((await sessions.refresh(login.refreshToken, { transport: 'cookie' })).transport).toBe(
+      'cookie',
+    );
   });
 
   it('logout revokes the session and reaches its access tokens; a second logout is a no-op', async () => {
     const { sessions, verifier } = await createSessionStack();
     const login = await sessions.issueSession('user-1');
     expect((await sessions.revokeByRefreshToken(login.refreshToken))?.id).toBe(login.sessionId);
-    expect(() => verifier.verify(login.accessToken)).toThrow(expect.objectContaining({ code: 'TOKEN_REVOKED' }));
+    expect(() => verifier.verify(login.accessToken)).toThrow(
+      expect.objectContaining({ code: 'TOKEN_REVOKED' }),
+    );
     await expect(sessions.revokeByRefreshToken(login.refreshToken)).resolves.toBeDefined();
     await expectCode(sessions.refresh(login.refreshToken), 'REFRESH_TOKEN_REVOKED');
   });
@@ -152,9 +193,14 @@ describe('session core', () => {
     const current = await sessions.issueSession('user-1');
     const other = await sessions.issueSession('user-1');
     clock.advance(1);
-    await sessions.revokeUserSessions('user-1', { reason: 'password-change', exceptSessionId: current.sessionId });
+    await sessions.revokeUserSessions('user-1', {
+      reason: 'password-change',
+      exceptSessionId: current.sessionId,
+    });
     await expectCode(sessions.refresh(other.refreshToken), 'REFRESH_TOKEN_REVOKED');
-    expect(() => verifier.verify(other.accessToken)).toThrow(expect.objectContaining({ code: 'TOKEN_REVOKED' }));
+    expect(() => verifier.verify(other.accessToken)).toThrow(
+      expect.objectContaining({ code: 'TOKEN_REVOKED' }),
+    );
     expect(verifier.verify(current.accessToken).sid).toBe(current.sessionId);
     expect((await sessions.refresh(current.refreshToken)).grace).toBe(false);
   });
@@ -170,7 +216,11 @@ describe('session core', () => {
   });
 
   it('refuses out-of-range settings', async () => {
-    await expect(createSessionStack({ sessions: { graceSeconds: 601 } })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
-    await expect(createSessionStack({ sessions: { idleTimeoutSeconds: 100, absoluteLifetimeSeconds: 50 } })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(createSessionStack({ sessions: { graceSeconds: 601 } })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+    });
+    await expect(
+      createSessionStack({ sessions: { idleTimeoutSeconds: 100, absoluteLifetimeSeconds: 50 } }),
+    ).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 });

@@ -3,7 +3,11 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isTesseraError } from '../../src/errors/tessera-error.js';
 import { openPostgresStore } from '../../src/store/postgres/open-postgres-store.js';
-import { LOCK_CLASS, type PgClient, type PgPool } from '../../src/store/postgres/postgres-driver.js';
+import {
+  LOCK_CLASS,
+  type PgClient,
+  type PgPool,
+} from '../../src/store/postgres/postgres-driver.js';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/postgres-schema.js';
 import type { NewSession, SessionStore } from '../../src/store/session-store.js';
@@ -24,21 +28,43 @@ function freshSchema(): string {
   return schema;
 }
 
-const openPool = (max = 8): pg.Pool => new pg.Pool({ connectionString: URL, max, connectionTimeoutMillis: 10_000 });
+const openPool = (max = 8): pg.Pool =>
+  new pg.Pool({ connectionString: URL, max, connectionTimeoutMillis: 10_000 });
 
-runStoreConformance({ name: 'postgres', createStore: async () => createPostgresStore({ pool: openPool(), schema: freshSchema() }) });
-runAccountStoreConformance({ name: 'postgres', createStore: async () => createPostgresStore({ pool: openPool(), schema: freshSchema() }) });
+runStoreConformance({
+  name: 'postgres',
+  createStore: async () => createPostgresStore({ pool: openPool(), schema: freshSchema() }),
+});
+runAccountStoreConformance({
+  name: 'postgres',
+  createStore: async () => createPostgresStore({ pool: openPool(), schema: freshSchema() }),
+});
 
 function sessionOf(userId = `u-${randomUUID()}`): NewSession {
   const at = 1_767_268_800_000;
   return {
-    session: { id: `s-${randomUUID()}`, userId, clientId: 'web', transport: 'body', claims: '{}', createdAt: at, lastUsedAt: at, idleExpiresAt: at + 1e9, absoluteExpiresAt: at + 2e9, userAgent: null, ip: null },
+    session: {
+      id: `s-${randomUUID()}`,
+      userId,
+      clientId: 'web',
+      transport: 'body',
+      claims: '{}',
+      createdAt: at,
+      lastUsedAt: at,
+      idleExpiresAt: at + 1e9,
+      absoluteExpiresAt: at + 2e9,
+      userAgent: null,
+      ip: null,
+    },
     token: { id: `t-${randomUUID()}`, secretHash: 'h', createdAt: at },
   };
 }
 
 /** A pool whose next COMMIT waits until released: a transaction that has inserted its feed record but not committed yet. */
-function pausingPool(pool: pg.Pool): { pool: PgPool; arm: () => { reached: Promise<void>; release: () => void } } {
+function pausingPool(pool: pg.Pool): {
+  pool: PgPool;
+  arm: () => { reached: Promise<void>; release: () => void };
+} {
   let pending: { reached: () => void; released: Promise<void> } | undefined;
   const wrapped: PgPool = {
     query: (text, values) => pool.query(text, values),
@@ -56,8 +82,10 @@ function pausingPool(pool: pg.Pool): { pool: PgPool; arm: () => { reached: Promi
           return client.query(text, values);
         },
         release: (error) => client.release(error),
-        on: (event: 'notification' | 'error' | 'end', listener: (...args: never[]) => void) => client.on(event as 'error', listener as () => void),
-        removeListener: (event: string, listener: (...args: never[]) => void) => client.removeListener(event, listener as () => void),
+        on: (event: 'notification' | 'error' | 'end', listener: (...args: never[]) => void) =>
+          client.on(event as 'error', listener as () => void),
+        removeListener: (event: string, listener: (...args: never[]) => void) =>
+          client.removeListener(event, listener as () => void),
       };
       return proxy;
     },
@@ -89,7 +117,9 @@ describe('postgres store, several nodes on one schema', () => {
     const schema = freshSchema();
     const nodes = [node(schema), node(schema), node(schema), node(schema)];
     await Promise.all(nodes.map((store) => store.migrate()));
-    const { rows } = await admin.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`);
+    const { rows } = await admin.query(
+      `SELECT version FROM "${schema}".schema_version ORDER BY version`,
+    );
     // Each migration recorded exactly once, though four nodes raced to apply them.
     expect(rows).toEqual(POSTGRES_MIGRATIONS.map((_m, i) => ({ version: i + 1 })));
     const input = sessionOf();
@@ -111,7 +141,9 @@ describe('postgres store, several nodes on one schema', () => {
     const first = slow.revokeSession({ sessionId: x.session.id, at: 1, reason: 'logout' });
     await gate.reached;
     let secondSettled = false;
-    const second = fast.revokeSession({ sessionId: y.session.id, at: 2, reason: 'logout' }).finally(() => (secondSettled = true));
+    const second = fast
+      .revokeSession({ sessionId: y.session.id, at: 2, reason: 'logout' })
+      .finally(() => (secondSettled = true));
     // Wait until the second revocation has either committed (the bug) or queued behind the feed lock (the fix).
     for (;;) {
       const { rows } = await admin.query<{ waiting: number }>(
@@ -126,7 +158,10 @@ describe('postgres store, several nodes on one schema', () => {
     await Promise.all([first, second]);
     const cursor = seen[seen.length - 1]?.seq ?? 0;
     seen.push(...(await fast.listRevocations({ afterSeq: cursor, limit: 10 })));
-    expect(seen.map((record) => record.kind === 'session' && record.sessionId)).toEqual([x.session.id, y.session.id]);
+    expect(seen.map((record) => record.kind === 'session' && record.sessionId)).toEqual([
+      x.session.id,
+      y.session.id,
+    ]);
   });
 
   it('wakes onRevocation listeners of its own schema only, and unsubscribing returns the connection', async () => {
@@ -157,7 +192,9 @@ describe('postgres store, several nodes on one schema', () => {
   });
 
   it('reports an unreachable server as STORE_UNAVAILABLE without the password', async () => {
-    const error: unknown = await openPostgresStore({ url: 'postgres://tessera:hunter2-secret@127.0.0.1:1/test' }).catch((caught: unknown) => caught);
+    const error: unknown = await openPostgresStore({
+      url: 'postgres://tessera:hunter2-secret@127.0.0.1:1/test',
+    }).catch((caught: unknown) => caught);
     expect(isTesseraError(error, 'STORE_UNAVAILABLE')).toBe(true);
     expect(String((error as Error).message)).toContain('127.0.0.1:1/test');
     expect(String((error as Error).message)).not.toContain('hunter2');
@@ -168,6 +205,9 @@ describe('postgres store, several nodes on one schema', () => {
     stores.push(store);
     const input = sessionOf();
     await store.createSession(input);
-    expect(await store.findRefreshToken(input.token.id)).toMatchObject({ token: { generation: 0 }, session: { id: input.session.id } });
+    expect(await store.findRefreshToken(input.token.id)).toMatchObject({
+      token: { generation: 0 },
+      session: { id: input.session.id },
+    });
   });
 });

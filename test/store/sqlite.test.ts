@@ -14,7 +14,10 @@ afterAll(() => rmSync(directory, { recursive: true, force: true }));
 let count = 0;
 const freshPath = (): string => join(directory, `store-${(count += 1)}.db`);
 
-runStoreConformance({ name: 'sqlite', createStore: async () => createSqliteStore({ database: new Database(freshPath()) }) });
+runStoreConformance({
+  name: 'sqlite',
+  createStore: async () => createSqliteStore({ database: new Database(freshPath()) }),
+});
 
 describe('sqlite store setup', () => {
   it('sets WAL, a 5 s busy timeout, foreign keys and synchronous=NORMAL on its connection', async () => {
@@ -37,7 +40,9 @@ describe('sqlite store setup', () => {
     expect(await store.initKeys([])).toEqual([]);
     await store.close();
     const reader = new Database(path, { readonly: true });
-    expect(reader.prepare('SELECT max(version) AS version FROM schema_version').get()).toEqual({ version: SQLITE_MIGRATIONS.length });
+    expect(reader.prepare('SELECT max(version) AS version FROM schema_version').get()).toEqual({
+      version: SQLITE_MIGRATIONS.length,
+    });
     expect(reader.pragma('journal_mode', { simple: true })).toBe('wal');
     reader.close();
   });

@@ -34,21 +34,43 @@ export function segment(value: unknown): string {
 }
 
 /** A header as the signer writes it for `key`. */
-export function headerFor(key: KeyMaterial, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function headerFor(
+  key: KeyMaterial,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { alg: key.alg, typ: 'at+jwt', kid: key.kid, ...extra };
 }
 
 /** A valid claims set at `nowS` (seconds), with overrides. */
-export function claimsAt(nowS: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { iss: ISSUER, aud: AUDIENCE, sub: 'user-1', client_id: 'web', sid: 'sess-1', jti: 'jti-1', iat: nowS, exp: nowS + 900, ...extra };
+export function claimsAt(
+  nowS: number,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: 'user-1',
+    client_id: 'web',
+    sid: 'sess-1',
+    jti: 'jti-1',
+    iat: nowS,
+    exp: nowS + 900,
+    ...extra,
+  };
 }
 
 /** Raw signature bytes over `input` with node:crypto alone. ES256 output is whatever OpenSSL gives (either S). */
-export function rawSign(alg: Algorithm, key: KeyObject | Uint8Array | string, input: string): Buffer {
+export function rawSign(
+  alg: Algorithm,
+  key: KeyObject | Uint8Array | string,
+  input: string,
+): Buffer {
   const data = Buffer.from(input, 'ascii');
   switch (alg) {
     case 'HS256':
-      return createHmac('sha256', key as KeyObject).update(data).digest();
+      return createHmac('sha256', key as KeyObject)
+        .update(data)
+        .digest();
     case 'EdDSA':
       return cryptoSign(null, data, key as KeyObject);
     case 'ES256':
@@ -56,12 +78,20 @@ export function rawSign(alg: Algorithm, key: KeyObject | Uint8Array | string, in
     case 'RS256':
       return cryptoSign('sha256', data, key as KeyObject);
     case 'PS256':
-      return cryptoSign('sha256', data, { key: key as KeyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+      return cryptoSign('sha256', data, {
+        key: key as KeyObject,
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: 32,
+      });
   }
 }
 
 /** `header.payload.signature`, where the signature is computed over the exact segments given. */
-export function forge(headerSegment: string, payloadSegment: string, signWith: (input: string) => Buffer | string): string {
+export function forge(
+  headerSegment: string,
+  payloadSegment: string,
+  signWith: (input: string) => Buffer | string,
+): string {
   const input = `${headerSegment}.${payloadSegment}`;
   const signature = signWith(input);
   return `${input}.${typeof signature === 'string' ? signature : b64u(signature)}`;
@@ -69,7 +99,9 @@ export function forge(headerSegment: string, payloadSegment: string, signWith: (
 
 /** A correctly signed token with the real private key, from header and claims objects or raw JSON text. */
 export function forgeSigned(key: KeyMaterial, header: unknown, claims: unknown): string {
-  return forge(segment(header), segment(claims), (input) => rawSign(key.alg, key.privateKey, input));
+  return forge(segment(header), segment(claims), (input) =>
+    rawSign(key.alg, key.privateKey, input),
+  );
 }
 
 /** Splits an IEEE P1363 ES256 signature into r and s. */
@@ -89,7 +121,11 @@ export function p1363(r: bigint, s: bigint): Buffer {
  * Runs `verify`, asserts it throws a TesseraError with exactly `code`, and asserts the explanation leaks
  * neither the token nor its signature segment.
  */
-export function expectRejection(verifier: AccessTokenVerifier, token: string, code: ErrorCode): TesseraError {
+export function expectRejection(
+  verifier: AccessTokenVerifier,
+  token: string,
+  code: ErrorCode,
+): TesseraError {
   let caught: unknown;
   try {
     verifier.verify(token);
@@ -117,12 +153,18 @@ export function expectCode(action: () => unknown, code: ErrorCode): TesseraError
     caught = error;
   }
   expect(caught, `expected ${code}, but nothing was thrown`).toBeDefined();
-  expect({ name: (caught as Error).name, code: (caught as TesseraError).code }).toEqual({ name: 'TesseraError', code });
+  expect({ name: (caught as Error).name, code: (caught as TesseraError).code }).toEqual({
+    name: 'TesseraError',
+    code,
+  });
   return caught as TesseraError;
 }
 
 /** Async twin of {@link expectCode}. */
-export async function expectCodeAsync(action: () => Promise<unknown>, code: ErrorCode): Promise<TesseraError> {
+export async function expectCodeAsync(
+  action: () => Promise<unknown>,
+  code: ErrorCode,
+): Promise<TesseraError> {
   let caught: unknown;
   try {
     await action();
@@ -130,7 +172,10 @@ export async function expectCodeAsync(action: () => Promise<unknown>, code: Erro
     caught = error;
   }
   expect(caught, `expected ${code}, but nothing was thrown`).toBeDefined();
-  expect({ name: (caught as Error).name, code: (caught as TesseraError).code }).toEqual({ name: 'TesseraError', code });
+  expect({ name: (caught as Error).name, code: (caught as TesseraError).code }).toEqual({
+    name: 'TesseraError',
+    code,
+  });
   return caught as TesseraError;
 }
 
@@ -144,7 +189,10 @@ export interface Fixture {
 }
 
 /** One key, a keyring, a signer and a verifier, all on the fixed clock NOW_MS unless `now` is given. */
-export async function createFixture(alg: Algorithm, options: { key?: KeyMaterial; now?: () => number } = {}): Promise<Fixture> {
+export async function createFixture(
+  alg: Algorithm,
+  options: { key?: KeyMaterial; now?: () => number } = {},
+): Promise<Fixture> {
   const now = options.now ?? ((): number => NOW_MS);
   const key = options.key ?? (await generateKeyMaterial({ alg }));
   const keyring = new Keyring({ entries: [{ key, createdAt: 0, activatesAt: 0 }], now });

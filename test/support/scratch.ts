@@ -6,7 +6,8 @@ import pg from 'pg';
 import { afterAll } from 'vitest';
 
 /** The test database; no skip when it is missing: the suites fail in their setup instead. */
-export const POSTGRES_URL = process.env.TESSERA_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const POSTGRES_URL =
+  process.env.TESSERA_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** A temp directory and fresh PostgreSQL schemas for one test file, all removed after it. */
 export interface Scratch {

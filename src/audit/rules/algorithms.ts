@@ -3,12 +3,23 @@ import type { Rule } from 'eslint';
 import type * as ESTree from 'estree';
 import { resolveCallee } from '../libraries.js';
 import { describeVerify } from '../jwt-sites.js';
-import { type AstNode, defineRule, findProperty, isOpenObject, readKeyName, readLastName, readStaticString, resolveConst, unwrapNode } from '../rule-kit.js';
+import {
+  type AstNode,
+  defineRule,
+  findProperty,
+  isOpenObject,
+  readKeyName,
+  readLastName,
+  readStaticString,
+  resolveConst,
+  unwrapNode,
+} from '../rule-kit.js';
 
 // jose binds the algorithm family to the key type, so only the libraries that trust a bare secret need the list.
 const NEEDS_LIST = new Set(['jsonwebtoken', 'express-jwt', 'passport-jwt', 'fast-jwt']);
 const HEADER_FIELDS = new Set(['alg', 'jku', 'jwk', 'x5u']);
-const KEY_IMPORTS = /^(importJWK|importSPKI|importX509|importPKCS8|createPublicKey|createSecretKey|createRemoteJWKSet|fetch|get|jwksClient)$/;
+const KEY_IMPORTS =
+  /^(importJWK|importSPKI|importX509|importPKCS8|createPublicKey|createSecretKey|createRemoteJWKSet|fetch|get|jwksClient)$/;
 
 function describeFamily(alg: string): 'hmac' | 'asymmetric' | undefined {
   if (/^HS\d+$/i.test(alg)) return 'hmac';
@@ -16,7 +27,9 @@ function describeFamily(alg: string): 'hmac' | 'asymmetric' | undefined {
   return undefined;
 }
 
-function suggestAlgorithms(site: NonNullable<ReturnType<typeof describeVerify>>): Rule.SuggestionReportDescriptor[] {
+function suggestAlgorithms(
+  site: NonNullable<ReturnType<typeof describeVerify>>,
+): Rule.SuggestionReportDescriptor[] {
   if (site.library !== 'jsonwebtoken') return [];
   return ['HS256', 'RS256', 'ES256'].map((alg) => ({
     messageId: 'addAlgorithms',
@@ -26,8 +39,11 @@ function suggestAlgorithms(site: NonNullable<ReturnType<typeof describeVerify>>)
       if (site.options.kind === 'object') {
         const obj = site.options.node as ESTree.ObjectExpression;
         const first = obj.properties[0];
-        if (obj !== unwrapNode((site.node as ESTree.CallExpression).arguments[2] as AstNode)) return null;
-        return first ? fixer.insertTextBefore(first, `${property}, `) : fixer.replaceText(obj, `{ ${property} }`);
+        if (obj !== unwrapNode((site.node as ESTree.CallExpression).arguments[2] as AstNode))
+          return null;
+        return first
+          ? fixer.insertTextBefore(first, `${property}, `)
+          : fixer.replaceText(obj, `{ ${property} }`);
       }
       const args = (site.node as ESTree.CallExpression).arguments;
       const third = args[2];
@@ -43,10 +59,11 @@ export default defineRule({
     type: 'problem',
     hasSuggestions: true,
     docs: {
-      description: 'Require an algorithm allow-list of one family on verification, never taken from the token header.',
+      description:
+        'Require an algorithm allow-list of one family on verification, never taken from the token header.',
       bucket: 'validation',
       severity: 'error',
-      why: "Without a fixed allow-list an attacker picks the algorithm, for example signing with HS256 using your public key as the secret.",
+      why: 'Without a fixed allow-list an attacker picks the algorithm, for example signing with HS256 using your public key as the secret.',
       fix: "Pass algorithms: ['RS256'] (or the one algorithm you sign with) and a key from configuration, never from the token's alg, jku or jwk.",
       recommended: true,
     },
@@ -66,11 +83,16 @@ export default defineRule({
       if (!site) return;
       if (site.library === 'jose' && site.key) {
         const key = resolveConst(site.key, sourceCode);
-        const resolved = key.type === 'Identifier' || key.type === 'MemberExpression' ? readLastName(key) : undefined;
-        if (resolved === 'EmbeddedJWK') context.report({ node: site.key, messageId: 'embeddedKey' });
+        const resolved =
+          key.type === 'Identifier' || key.type === 'MemberExpression'
+            ? readLastName(key)
+            : undefined;
+        if (resolved === 'EmbeddedJWK')
+          context.report({ node: site.key, messageId: 'embeddedKey' });
       }
       if (!NEEDS_LIST.has(site.library) || site.options.kind === 'unknown') return;
-      const list = site.options.kind === 'object' ? findProperty(site.options.node, 'algorithms') : undefined;
+      const list =
+        site.options.kind === 'object' ? findProperty(site.options.node, 'algorithms') : undefined;
       if (!list) {
         if (site.options.kind === 'object' && isOpenObject(site.options.node)) return;
         context.report({ node, messageId: 'missing', suggest: suggestAlgorithms(site) });
@@ -78,22 +100,36 @@ export default defineRule({
       }
       const array = resolveConst(list, sourceCode);
       if (array.type !== 'ArrayExpression') return;
-      const algs = array.elements.map((e) => (e ? readStaticString(e as AstNode, sourceCode) : undefined)).filter((a): a is string => a !== undefined);
+      const algs = array.elements
+        .map((e) => (e ? readStaticString(e as AstNode, sourceCode) : undefined))
+        .filter((a): a is string => a !== undefined);
       const families = new Set(algs.map(describeFamily).filter(Boolean));
-      if (families.size > 1) context.report({ node: list, messageId: 'mixed', data: { algs: algs.join(', ') } });
+      if (families.size > 1)
+        context.report({ node: list, messageId: 'mixed', data: { algs: algs.join(', ') } });
     };
     return {
       CallExpression: onCall,
       NewExpression: onCall,
       MemberExpression(node) {
         const field = readKeyName(node.property as AstNode, node.computed);
-        if (field === undefined || !HEADER_FIELDS.has(field) || !/header$/i.test(readLastName(node.object as AstNode) ?? '')) return;
+        if (
+          field === undefined ||
+          !HEADER_FIELDS.has(field) ||
+          !/header$/i.test(readLastName(node.object as AstNode) ?? '')
+        )
+          return;
         // Reading the header is fine (kid lookups do it); feeding alg/jku/jwk into key or algorithm selection is the trap.
         let child: AstNode = node;
         for (let p = node.parent as AstNode | null | undefined; p; child = p, p = p.parent) {
           if (p.type === 'Property' && p.value === child) {
             const key = readKeyName(p.key as AstNode, p.computed);
-            if (key === 'algorithms' || key === 'algorithm' || key === 'jwksUri' || key === 'key' || key === 'secretOrKey') {
+            if (
+              key === 'algorithms' ||
+              key === 'algorithm' ||
+              key === 'jwksUri' ||
+              key === 'key' ||
+              key === 'secretOrKey'
+            ) {
               context.report({ node, messageId: 'fromHeader', data: { field } });
               return;
             }
@@ -102,12 +138,28 @@ export default defineRule({
           if (p.type === 'CallExpression' || p.type === 'NewExpression') {
             const name = readLastName(p.callee as AstNode) ?? '';
             const verify = resolveCallee(p, sourceCode);
-            if (KEY_IMPORTS.test(name) || (verify && /^(verify|jwtVerify)$/.test(verify.name) && p.arguments.includes(child as ESTree.Expression))) {
-              if (field !== 'alg' || name !== 'fetch') context.report({ node, messageId: 'fromHeader', data: { field } });
+            if (
+              KEY_IMPORTS.test(name) ||
+              (verify &&
+                /^(verify|jwtVerify)$/.test(verify.name) &&
+                p.arguments.includes(child as ESTree.Expression))
+            ) {
+              if (field !== 'alg' || name !== 'fetch')
+                context.report({ node, messageId: 'fromHeader', data: { field } });
             }
             return;
           }
-          if (!['ArrayExpression', 'ObjectExpression', 'TemplateLiteral', 'AwaitExpression', 'TSAsExpression', 'TSNonNullExpression'].includes(p.type)) return;
+          if (
+            ![
+              'ArrayExpression',
+              'ObjectExpression',
+              'TemplateLiteral',
+              'AwaitExpression',
+              'TSAsExpression',
+              'TSNonNullExpression',
+            ].includes(p.type)
+          )
+            return;
         }
       },
     };

@@ -17,16 +17,18 @@ export default defineRule({
   meta: {
     type: 'problem',
     docs: {
-      description: 'Require both an audience and an issuer check on verification, with anchored patterns.',
+      description:
+        'Require both an audience and an issuer check on verification, with anchored patterns.',
       bucket: 'validation',
       severity: 'warn',
       why: 'Without audience and issuer checks a token minted for another service or tenant with the same key is accepted here.',
-      fix: "Pass audience and issuer as exact strings (or regular expressions anchored with ^ and $) to every verify call.",
+      fix: 'Pass audience and issuer as exact strings (or regular expressions anchored with ^ and $) to every verify call.',
       recommended: true,
     },
     messages: {
       missing: 'The token is verified without {{missing}} check.',
-      unanchored: 'The {{option}} pattern is not anchored with ^ and $, so "evil-{{example}}" also matches.',
+      unanchored:
+        'The {{option}} pattern is not anchored with ^ and $, so "evil-{{example}}" also matches.',
     },
     schema: [],
   },
@@ -40,14 +42,29 @@ export default defineRule({
       if (options && isOpenObject(options)) return;
       const audience = findProperty(options, names.audience);
       const issuer = findProperty(options, names.issuer);
-      const missing = [audience ? undefined : 'an audience', issuer ? undefined : 'an issuer'].filter(Boolean);
-      if (missing.length > 0) context.report({ node, messageId: 'missing', data: { missing: missing.join(' or ') } });
-      for (const [option, value] of [[names.audience, audience], [names.issuer, issuer]] as const) {
+      const missing = [
+        audience ? undefined : 'an audience',
+        issuer ? undefined : 'an issuer',
+      ].filter(Boolean);
+      if (missing.length > 0)
+        context.report({ node, messageId: 'missing', data: { missing: missing.join(' or ') } });
+      for (const [option, value] of [
+        [names.audience, audience],
+        [names.issuer, issuer],
+      ] as const) {
         if (!value) continue;
         const resolved = resolveConst(value, sourceCode);
-        const candidates = resolved.type === 'ArrayExpression' ? (resolved.elements as (AstNode | null)[]) : [resolved];
+        const candidates =
+          resolved.type === 'ArrayExpression'
+            ? (resolved.elements as (AstNode | null)[])
+            : [resolved];
         for (const candidate of candidates) {
-          if (candidate && isUnanchored(candidate)) context.report({ node: candidate, messageId: 'unanchored', data: { option, example: 'example.com' } });
+          if (candidate && isUnanchored(candidate))
+            context.report({
+              node: candidate,
+              messageId: 'unanchored',
+              data: { option, example: 'example.com' },
+            });
         }
       }
     };

@@ -1,24 +1,65 @@
 /** Rule: the signing secret is written in the source, falls back to a literal, is short, or is a published example. */
 import type * as ESTree from 'estree';
 import { describeSign, describeVerify } from '../jwt-sites.js';
-import { type AstNode, defineRule, readLastName, readMemberPath, readStaticNumber, readStaticString, resolveConst, unwrapNode } from '../rule-kit.js';
+import {
+  type AstNode,
+  defineRule,
+  readLastName,
+  readMemberPath,
+  readStaticNumber,
+  readStaticString,
+  resolveConst,
+  unwrapNode,
+} from '../rule-kit.js';
 
 const MIN_SECRET_BYTES = 32;
 // Secrets that appear in READMEs, tutorials and jwt.io: anyone can forge tokens signed with them.
 const WELL_KNOWN = new Set([
-  'secret', 'secretkey', 'secret-key', 'secret_key', 'mysecret', 'my-secret', 'my_secret', 'mysecretkey', 'your-256-bit-secret',
-  'your-secret-key', 'your_jwt_secret', 'yoursecret', 'jwtsecret', 'jwt-secret', 'jwt_secret', 'shhhhh', 'shhhhhhared-secret',
-  'changeme', 'change-me', 'keyboard cat', 'supersecret', 'super-secret', 'topsecret', 's3cr3t', 'password', 'test', 'dev',
-  'development', 'default', 'abc123', 'qwerty', 'secret123', 'mysupersecretkey', 'privatekey',
+  'secret',
+  'secretkey',
+  'secret-key',
+  'secret_key',
+  'mysecret',
+  'my-secret',
+  'my_secret',
+  'mysecretkey',
+  'your-256-bit-secret',
+  'your-secret-key',
+  'your_jwt_secret',
+  'yoursecret',
+  'jwtsecret',
+  'jwt-secret',
+  'jwt_secret',
+  'shhhhh',
+  'shhhhhhared-secret',
+  'changeme',
+  'change-me',
+  'keyboard cat',
+  'supersecret',
+  'super-secret',
+  'topsecret',
+  's3cr3t',
+  'password',
+  'test',
+  'dev',
+  'development',
+  'default',
+  'abc123',
+  'qwerty',
+  'secret123',
+  'mysupersecretkey',
+  'privatekey',
 ]);
-const SECRET_NAME = /^(jwt[_-]?)?(signing[_-]?|token[_-]?|access[_-]?(token[_-]?)?|refresh[_-]?(token[_-]?)?|app[_-]?|session[_-]?)?(secret|secret[_-]?key)$|^(jwt|signing)[_-]?key$/i;
+const SECRET_NAME =
+  /^(jwt[_-]?)?(signing[_-]?|token[_-]?|access[_-]?(token[_-]?)?|refresh[_-]?(token[_-]?)?|app[_-]?|session[_-]?)?(secret|secret[_-]?key)$|^(jwt|signing)[_-]?key$/i;
 const SECRET_ENV = /SECRET|JWT|SIGNING|PRIVATE_KEY/i;
 
 export default defineRule({
   meta: {
     type: 'problem',
     docs: {
-      description: 'Disallow signing secrets written in the source, literal fallbacks for them, short secrets and published example secrets.',
+      description:
+        'Disallow signing secrets written in the source, literal fallbacks for them, short secrets and published example secrets.',
       bucket: 'validation',
       severity: 'error',
       why: 'Anyone who can read the repository, a bundle or a leaked image can mint valid tokens for any user.',
@@ -28,7 +69,8 @@ export default defineRule({
     messages: {
       hardcoded: 'The signing secret is a literal in the source{{short}}.',
       wellKnown: 'The signing secret "{{value}}" is a published example secret.',
-      envFallback: '{{env}} falls back to a literal when the variable is unset, so production can silently run on it.',
+      envFallback:
+        '{{env}} falls back to a literal when the variable is unset, so production can silently run on it.',
       short: 'The signing secret is generated with {{bytes}} bytes; HMAC secrets need at least 32.',
       privateKey: 'A private key is embedded in the source.',
     },
@@ -49,21 +91,39 @@ export default defineRule({
         return;
       }
       const bytes = Buffer.byteLength(value);
-      context.report({ node, messageId: 'hardcoded', data: { short: bytes < MIN_SECRET_BYTES ? ` and only ${bytes} bytes long` : '' } });
+      context.report({
+        node,
+        messageId: 'hardcoded',
+        data: { short: bytes < MIN_SECRET_BYTES ? ` and only ${bytes} bytes long` : '' },
+      });
     };
     const checkKey = (key: AstNode | undefined): void => {
       if (!key) return;
       let value = resolveConst(key, sourceCode);
       // Buffer.from('x'), new TextEncoder().encode('x'), createSecretKey(Buffer.from('x')) still hold the literal.
-      for (let hop = 0; hop < 3 && (value.type === 'CallExpression' || value.type === 'NewExpression'); hop += 1) {
+      for (
+        let hop = 0;
+        hop < 3 && (value.type === 'CallExpression' || value.type === 'NewExpression');
+        hop += 1
+      ) {
         const name = readLastName(value.callee as AstNode);
         if (name === 'randomBytes') {
           const size = readStaticNumber(value.arguments[0] as AstNode | undefined, sourceCode);
-          if (size !== undefined && size < MIN_SECRET_BYTES) context.report({ node: key, messageId: 'short', data: { bytes: String(size) } });
+          if (size !== undefined && size < MIN_SECRET_BYTES)
+            context.report({ node: key, messageId: 'short', data: { bytes: String(size) } });
           return;
         }
-        if (!['from', 'encode', 'createSecretKey', 'toString'].includes(name ?? '') || value.arguments.length === 0) return;
-        value = resolveConst((name === 'toString' ? (value.callee as ESTree.MemberExpression).object : value.arguments[0]) as AstNode, sourceCode);
+        if (
+          !['from', 'encode', 'createSecretKey', 'toString'].includes(name ?? '') ||
+          value.arguments.length === 0
+        )
+          return;
+        value = resolveConst(
+          (name === 'toString'
+            ? (value.callee as ESTree.MemberExpression).object
+            : value.arguments[0]) as AstNode,
+          sourceCode,
+        );
       }
       const text = readStaticString(value, sourceCode);
       if (text !== undefined && text.length > 0) reportLiteral(value, text);
@@ -80,7 +140,8 @@ export default defineRule({
         if (node.id.type !== 'Identifier' || !SECRET_NAME.test(node.id.name) || !node.init) return;
         const init = unwrapNode(node.init as AstNode);
         const text = readStaticString(init, sourceCode);
-        if (text !== undefined && text.length > 0 && init.type !== 'Identifier') reportLiteral(init, text);
+        if (text !== undefined && text.length > 0 && init.type !== 'Identifier')
+          reportLiteral(init, text);
       },
       LogicalExpression(node) {
         if (node.operator === '&&') return;

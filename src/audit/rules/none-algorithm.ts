@@ -2,7 +2,13 @@
 import type * as ESTree from 'estree';
 import { resolveCallee } from '../libraries.js';
 import { describeSign, describeVerify } from '../jwt-sites.js';
-import { type AstNode, defineRule, findProperty, readStaticString, resolveConst } from '../rule-kit.js';
+import {
+  type AstNode,
+  defineRule,
+  findProperty,
+  readStaticString,
+  resolveConst,
+} from '../rule-kit.js';
 
 function isFalsyKey(node: AstNode | undefined): boolean {
   if (!node) return true;
@@ -16,7 +22,8 @@ export default defineRule({
     type: 'problem',
     fixable: 'code',
     docs: {
-      description: "Disallow the unsigned 'none' algorithm and verification with a missing or falsy key.",
+      description:
+        "Disallow the unsigned 'none' algorithm and verification with a missing or falsy key.",
       bucket: 'validation',
       severity: 'error',
       why: "A token with alg 'none' carries no signature, so anyone can write one that passes verification.",
@@ -37,36 +44,54 @@ export default defineRule({
       const array = list ? resolveConst(list, sourceCode) : undefined;
       if (array?.type !== 'ArrayExpression') return;
       const elements = array.elements as (AstNode | null)[];
-      const none = elements.find((e) => e && readStaticString(e, sourceCode)?.toLowerCase() === 'none');
+      const none = elements.find(
+        (e) => e && readStaticString(e, sourceCode)?.toLowerCase() === 'none',
+      );
       if (!none) return;
       const others = elements.filter((e) => e !== none);
       context.report({
         node: none,
         messageId: 'noneAllowed',
         // Dropping 'none' only removes tokens nobody signed, so it is safe whenever another algorithm remains.
-        fix: others.length === 0 ? null : (fixer) => fixer.replaceText(array, `[${others.map((e) => (e ? sourceCode.getText(e) : '')).join(', ')}]`),
+        fix:
+          others.length === 0
+            ? null
+            : (fixer) =>
+                fixer.replaceText(
+                  array,
+                  `[${others.map((e) => (e ? sourceCode.getText(e) : '')).join(', ')}]`,
+                ),
       });
     };
     const onCall = (node: ESTree.CallExpression | ESTree.NewExpression): void => {
       const verify = describeVerify(node, sourceCode);
       if (verify) {
-        if (verify.options.kind === 'object') checkAlgorithms(findProperty(verify.options.node, 'algorithms'));
+        if (verify.options.kind === 'object')
+          checkAlgorithms(findProperty(verify.options.node, 'algorithms'));
         // Libraries that take the key as an argument fail open on a missing one; option-based ones only on a falsy value.
-        const keyIsArgument = verify.library === 'jsonwebtoken' || verify.library === 'jose' || verify.library === 'jwt-simple';
+        const keyIsArgument =
+          verify.library === 'jsonwebtoken' ||
+          verify.library === 'jose' ||
+          verify.library === 'jwt-simple';
         const key = verify.key && resolveConst(verify.key, sourceCode);
-        if ((keyIsArgument || key !== undefined) && isFalsyKey(key)) context.report({ node, messageId: 'falsyKey' });
+        if ((keyIsArgument || key !== undefined) && isFalsyKey(key))
+          context.report({ node, messageId: 'falsyKey' });
         return;
       }
       if (node.type === 'CallExpression') {
         const sign = describeSign(node, sourceCode);
         if (sign?.options.kind === 'object') {
           const alg = findProperty(sign.options.node, 'algorithm');
-          if (readStaticString(alg, sourceCode)?.toLowerCase() === 'none') context.report({ node: alg ?? node, messageId: 'noneSigned' });
+          if (readStaticString(alg, sourceCode)?.toLowerCase() === 'none')
+            context.report({ node: alg ?? node, messageId: 'noneSigned' });
         }
         if (sign) return;
       }
       const resolved = resolveCallee(node, sourceCode);
-      if (resolved?.library === 'jose' && (resolved.name === 'UnsecuredJWT' || resolved.name === 'UnsecuredJWT.decode')) {
+      if (
+        resolved?.library === 'jose' &&
+        (resolved.name === 'UnsecuredJWT' || resolved.name === 'UnsecuredJWT.decode')
+      ) {
         context.report({ node, messageId: 'unsecured' });
       }
     };

@@ -1,43 +1,74 @@
 /** Rule: 401 interceptors that retry forever, deadlock on their own refresh call, or refresh once per failed request. */
 import type { SourceCode } from 'eslint';
 import type * as ESTree from 'estree';
-import { type AstNode, defineRule, hasDescendant, isFunctionNode, readKeyName, readLastName, readMemberPath, readStaticString, visitDescendants } from '../rule-kit.js';
+import {
+  type AstNode,
+  defineRule,
+  hasDescendant,
+  isFunctionNode,
+  readKeyName,
+  readLastName,
+  readMemberPath,
+  readStaticString,
+  visitDescendants,
+} from '../rule-kit.js';
 
-const RETRY_FLAG = /^_?(retry|retried|is_?retry|sent|retry_?count|__is_?retry_?request|_?retried)$/i;
-const SHARED = /refresh(ing)?_?(promise|request|call|task|lock)|in_?flight|pending|is_?refreshing|refreshing|queue|subscribers|waiters|mutex|lock/i;
+const RETRY_FLAG =
+  /^_?(retry|retried|is_?retry|sent|retry_?count|__is_?retry_?request|_?retried)$/i;
+const SHARED =
+  /refresh(ing)?_?(promise|request|call|task|lock)|in_?flight|pending|is_?refreshing|refreshing|queue|subscribers|waiters|mutex|lock/i;
 
-function findFunction(node: AstNode | undefined, sourceCode: SourceCode): (ESTree.Function & AstNode) | undefined {
+function findFunction(
+  node: AstNode | undefined,
+  sourceCode: SourceCode,
+): (ESTree.Function & AstNode) | undefined {
   if (!node) return undefined;
   if (isFunctionNode(node)) return node;
   if (node.type !== 'Identifier') return undefined;
-  for (let scope: ReturnType<SourceCode['getScope']> | null = sourceCode.getScope(node); scope; scope = scope.upper) {
+  for (
+    let scope: ReturnType<SourceCode['getScope']> | null = sourceCode.getScope(node);
+    scope;
+    scope = scope.upper
+  ) {
     const def = scope.set.get(node.name)?.defs[0];
     if (!def) continue;
     if (def.type === 'FunctionName') return def.node as ESTree.Function & AstNode;
     const init = def.type === 'Variable' ? (def.node as ESTree.VariableDeclarator).init : undefined;
-    return init && isFunctionNode(init as AstNode) ? (init as ESTree.Function & AstNode) : undefined;
+    return init && isFunctionNode(init as AstNode)
+      ? (init as ESTree.Function & AstNode)
+      : undefined;
   }
   return undefined;
 }
 
 function mentionsRefresh(node: AstNode | undefined, sourceCode: SourceCode): boolean {
   if (!node) return false;
-  if (node.type === 'Literal' && 'regex' in node && node.regex) return /refresh/i.test(node.regex.pattern);
-  return /refresh/i.test(readStaticString(node, sourceCode) ?? (node.type === 'TemplateLiteral' ? sourceCode.getText(node) : readLastName(node)) ?? '');
+  if (node.type === 'Literal' && 'regex' in node && node.regex)
+    return /refresh/i.test(node.regex.pattern);
+  return /refresh/i.test(
+    readStaticString(node, sourceCode) ??
+      (node.type === 'TemplateLiteral' ? sourceCode.getText(node) : readLastName(node)) ??
+      '',
+  );
 }
 
 // What a guard that lets the refresh request's own 401 through looks like: its URL, or a skip flag on the request.
 function isRefreshMarker(node: AstNode, sourceCode: SourceCode): boolean {
-  if (node.type === 'Literal' || node.type === 'TemplateLiteral') return mentionsRefresh(node, sourceCode);
-  const name = node.type === 'Identifier' || node.type === 'MemberExpression' ? readLastName(node) : undefined;
-  return /refresh_?(url|path|endpoint|route|uri)|skip_?auth|skip_?refresh|is_?refresh_?(request|call)/i.test(name ?? '');
+  if (node.type === 'Literal' || node.type === 'TemplateLiteral')
+    return mentionsRefresh(node, sourceCode);
+  const name =
+    node.type === 'Identifier' || node.type === 'MemberExpression' ? readLastName(node) : undefined;
+  return /refresh_?(url|path|endpoint|route|uri)|skip_?auth|skip_?refresh|is_?refresh_?(request|call)/i.test(
+    name ?? '',
+  );
 }
 
 export default defineRule({
   meta: {
     type: 'problem',
     docs: {
-      description: 'Require 401 refresh interceptors to mark retries, skip the refresh call itself and share one in-flight refresh.',
+      description:
+        'Require 401 refresh interceptors to mark retries, skip the refresh call itself and share one in-flight refresh.',
       bucket: 'time',
       severity: 'warn',
       why: 'Without these guards an expired token turns into an infinite retry loop, a refresh that waits on itself forever, or parallel refreshes that revoke each other under rotation.',
@@ -45,9 +76,12 @@ export default defineRule({
       recommended: true,
     },
     messages: {
-      noRetryFlag: 'The 401 handler retries the request without marking it, so a second 401 loops forever.',
-      noRefreshExclusion: 'The 401 handler does not exclude the refresh request, so a 401 from the refresh waits on itself forever.',
-      noSharedRefresh: 'Each failed request starts its own refresh instead of sharing one in-flight refresh.',
+      noRetryFlag:
+        'The 401 handler retries the request without marking it, so a second 401 loops forever.',
+      noRefreshExclusion:
+        'The 401 handler does not exclude the refresh request, so a 401 from the refresh waits on itself forever.',
+      noSharedRefresh:
+        'Each failed request starts its own refresh instead of sharing one in-flight refresh.',
     },
     schema: [],
   },
@@ -59,7 +93,11 @@ export default defineRule({
         if (!path.endsWith('.interceptors.response.use')) return;
         const instance = path.slice(0, -'.interceptors.response.use'.length);
         const handler = findFunction(node.arguments[1] as AstNode | undefined, sourceCode);
-        if (!handler || !hasDescendant(handler, sourceCode, (n) => n.type === 'Literal' && n.value === 401)) return;
+        if (
+          !handler ||
+          !hasDescendant(handler, sourceCode, (n) => n.type === 'Literal' && n.value === 401)
+        )
+          return;
         const calls: ESTree.CallExpression[] = [];
         const helpers: AstNode[] = [handler];
         const collect = (root: AstNode): void => {
@@ -67,7 +105,10 @@ export default defineRule({
             if (n.type !== 'CallExpression') return;
             calls.push(n);
             // A refresh helper defined in this file counts as part of the handler.
-            const helper = n.callee.type === 'Identifier' ? findFunction(n.callee as AstNode, sourceCode) : undefined;
+            const helper =
+              n.callee.type === 'Identifier'
+                ? findFunction(n.callee as AstNode, sourceCode)
+                : undefined;
             if (helper && !helpers.includes(helper) && helpers.length < 4) {
               helpers.push(helper);
               collect(helper);
@@ -77,19 +118,50 @@ export default defineRule({
         collect(handler);
         const retries = calls.some((c) => {
           const callee = readMemberPath(c.callee as AstNode);
-          return callee === instance || callee === `${instance}.request` || callee === 'axios' || callee === 'axios.request';
+          return (
+            callee === instance ||
+            callee === `${instance}.request` ||
+            callee === 'axios' ||
+            callee === 'axios.request'
+          );
         });
         if (!retries) return;
-        const inBody = (test: (n: AstNode) => boolean): boolean => helpers.some((h) => hasDescendant(h, sourceCode, test));
-        const hasRetryFlag = inBody((n) => n.type === 'MemberExpression' && RETRY_FLAG.test(readKeyName(n.property as AstNode, n.computed) ?? ''));
+        const inBody = (test: (n: AstNode) => boolean): boolean =>
+          helpers.some((h) => hasDescendant(h, sourceCode, test));
+        const hasRetryFlag = inBody(
+          (n) =>
+            n.type === 'MemberExpression' &&
+            RETRY_FLAG.test(readKeyName(n.property as AstNode, n.computed) ?? ''),
+        );
         if (!hasRetryFlag) context.report({ node: handler, messageId: 'noRetryFlag' });
-        const refreshCalls = calls.filter((c) => c.arguments.some((a) => mentionsRefresh(a as AstNode, sourceCode)));
-        const selfRefresh = refreshCalls.some((c) => c.callee.type === 'MemberExpression' && readMemberPath(c.callee.object as AstNode) === instance);
-        const excludes = inBody((n) => (n.type === 'IfStatement' || n.type === 'ConditionalExpression' || n.type === 'LogicalExpression')
-          && hasDescendant(n.type === 'LogicalExpression' ? n : (n.test as AstNode), sourceCode, (d) => isRefreshMarker(d, sourceCode)));
-        if (selfRefresh && !excludes) context.report({ node: handler, messageId: 'noRefreshExclusion' });
-        const shares = inBody((n) => (n.type === 'Identifier' && SHARED.test(n.name)) || (n.type === 'MemberExpression' && SHARED.test(readLastName(n) ?? '')));
-        if (refreshCalls.length + helpers.length > 1 && !shares) context.report({ node: handler, messageId: 'noSharedRefresh' });
+        const refreshCalls = calls.filter((c) =>
+          c.arguments.some((a) => mentionsRefresh(a as AstNode, sourceCode)),
+        );
+        const selfRefresh = refreshCalls.some(
+          (c) =>
+            c.callee.type === 'MemberExpression' &&
+            readMemberPath(c.callee.object as AstNode) === instance,
+        );
+        const excludes = inBody(
+          (n) =>
+            (n.type === 'IfStatement' ||
+              n.type === 'ConditionalExpression' ||
+              n.type === 'LogicalExpression') &&
+            hasDescendant(
+              n.type === 'LogicalExpression' ? n : (n.test as AstNode),
+              sourceCode,
+              (d) => isRefreshMarker(d, sourceCode),
+            ),
+        );
+        if (selfRefresh && !excludes)
+          context.report({ node: handler, messageId: 'noRefreshExclusion' });
+        const shares = inBody(
+          (n) =>
+            (n.type === 'Identifier' && SHARED.test(n.name)) ||
+            (n.type === 'MemberExpression' && SHARED.test(readLastName(n) ?? '')),
+        );
+        if (refreshCalls.length + helpers.length > 1 && !shares)
+          context.report({ node: handler, messageId: 'noSharedRefresh' });
       },
     };
   },

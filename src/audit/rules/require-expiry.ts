@@ -8,11 +8,12 @@ export default defineRule({
     type: 'problem',
     hasSuggestions: true,
     docs: {
-      description: 'Require an expiry on every signed token and keep expiry and not-before checks on.',
+      description:
+        'Require an expiry on every signed token and keep expiry and not-before checks on.',
       bucket: 'time',
       severity: 'error',
       why: 'A token without a working expiry stays valid forever once leaked, and no logout or key policy can bound it.',
-      fix: "Sign with expiresIn (15 min for access tokens) and remove ignoreExpiration and ignoreNotBefore; use clockTolerance for skew.",
+      fix: 'Sign with expiresIn (15 min for access tokens) and remove ignoreExpiration and ignoreNotBefore; use clockTolerance for skew.',
       recommended: true,
     },
     messages: {
@@ -36,7 +37,10 @@ export default defineRule({
     const onCall = (node: ESTree.CallExpression | ESTree.NewExpression): void => {
       const verify = describeVerify(node, sourceCode);
       if (verify?.options.kind === 'object') {
-        for (const [option, check] of [['ignoreExpiration', 'expiry'], ['ignoreNotBefore', 'not-before']] as const) {
+        for (const [option, check] of [
+          ['ignoreExpiration', 'expiry'],
+          ['ignoreNotBefore', 'not-before'],
+        ] as const) {
           const value = findProperty(verify.options.node, option);
           if (value?.type !== 'Literal' || value.value !== true) continue;
           const property = value.parent as AstNode;
@@ -44,10 +48,18 @@ export default defineRule({
             node: property,
             messageId: 'ignored',
             data: { option, check },
-            suggest: [{ messageId: 'removeOption', data: { option }, fix: (fixer) => {
-              const after = sourceCode.getTokenAfter(property);
-              return after?.value === ',' ? fixer.removeRange([property.range?.[0] ?? 0, after.range[1]]) : fixer.remove(property);
-            } }],
+            suggest: [
+              {
+                messageId: 'removeOption',
+                data: { option },
+                fix: (fixer) => {
+                  const after = sourceCode.getTokenAfter(property);
+                  return after?.value === ','
+                    ? fixer.removeRange([property.range?.[0] ?? 0, after.range[1]])
+                    : fixer.remove(property);
+                },
+              },
+            ],
           });
         }
       }
@@ -55,23 +67,39 @@ export default defineRule({
       const sign = describeSign(node, sourceCode);
       if (!sign || sign.options.kind === 'unknown') return;
       const optionsObject = sign.options.kind === 'object' ? sign.options.node : undefined;
-      if (optionsObject && (findProperty(optionsObject, 'expiresIn') || isOpenObject(optionsObject))) return;
+      if (
+        optionsObject &&
+        (findProperty(optionsObject, 'expiresIn') || isOpenObject(optionsObject))
+      )
+        return;
       if (sign.chain.has('setExpirationTime')) return;
       // fast-jwt takes the payload later, so only the signer's options can show the expiry.
       const hasExp = sign.library === 'fast-jwt' ? false : payloadHasExp(sign.payload);
       if (hasExp !== false) return;
       const value = inferTokenKind(sign, sourceCode) === 'refresh' ? '14d' : '15m';
-      const suggest = sign.library !== 'jsonwebtoken' ? [] : [{
-        messageId: 'addExpiry',
-        data: { value },
-        fix: (fixer: import('eslint').Rule.RuleFixer) => {
-          const first = optionsObject && (optionsObject as ESTree.ObjectExpression).properties[0];
-          if (optionsObject) return first ? fixer.insertTextBefore(first, `expiresIn: '${value}', `) : fixer.replaceText(optionsObject, `{ expiresIn: '${value}' }`);
-          const args = node.arguments;
-          if (args[2]) return fixer.insertTextBefore(args[2], `{ expiresIn: '${value}' }, `);
-          return args[1] ? fixer.insertTextAfter(args[1], `, { expiresIn: '${value}' }`) : null;
-        },
-      }];
+      const suggest =
+        sign.library !== 'jsonwebtoken'
+          ? []
+          : [
+              {
+                messageId: 'addExpiry',
+                data: { value },
+                fix: (fixer: import('eslint').Rule.RuleFixer) => {
+                  const first =
+                    optionsObject && (optionsObject as ESTree.ObjectExpression).properties[0];
+                  if (optionsObject)
+                    return first
+                      ? fixer.insertTextBefore(first, `expiresIn: '${value}', `)
+                      : fixer.replaceText(optionsObject, `{ expiresIn: '${value}' }`);
+                  const args = node.arguments;
+                  if (args[2])
+                    return fixer.insertTextBefore(args[2], `{ expiresIn: '${value}' }, `);
+                  return args[1]
+                    ? fixer.insertTextAfter(args[1], `, { expiresIn: '${value}' }`)
+                    : null;
+                },
+              },
+            ];
       context.report({ node, messageId: 'noExpiry', suggest });
     };
     return { CallExpression: onCall, NewExpression: onCall };

@@ -1,10 +1,19 @@
 /** Rule: passwords, hashes, keys, card numbers or whole user records placed in a token payload. */
 import type * as ESTree from 'estree';
 import { describeSign } from '../jwt-sites.js';
-import { type AstNode, defineRule, readKeyName, readLastName, resolveConst, unwrapNode } from '../rule-kit.js';
+import {
+  type AstNode,
+  defineRule,
+  readKeyName,
+  readLastName,
+  resolveConst,
+  unwrapNode,
+} from '../rule-kit.js';
 
-const SENSITIVE = /^(password|passwd|pwd|pass|password_?hash|passwordhash|hashed_?password|hash|salt|secret|client_?secret|api_?key|apikey|api_?secret|private_?key|card|card_?number|cc_?number|credit_?card|cvv|cvc|pan|ssn|social_?security(_?number)?|pin|otp_?secret|mfa_?secret|totp_?secret|bank_?account|iban)$/i;
-const RECORD_NAME = /^(user|account|member|customer|profile|doc|document|record|row|entity|found_?user|existing_?user|db_?user|current_?user|new_?user)$/i;
+const SENSITIVE =
+  /^(password|passwd|pwd|pass|password_?hash|passwordhash|hashed_?password|hash|salt|secret|client_?secret|api_?key|apikey|api_?secret|private_?key|card|card_?number|cc_?number|credit_?card|cvv|cvc|pan|ssn|social_?security(_?number)?|pin|otp_?secret|mfa_?secret|totp_?secret|bank_?account|iban)$/i;
+const RECORD_NAME =
+  /^(user|account|member|customer|profile|doc|document|record|row|entity|found_?user|existing_?user|db_?user|current_?user|new_?user)$/i;
 const SERIALIZERS = new Set(['toObject', 'toJSON', 'get', 'dataValues', 'lean']);
 
 function isWholeRecord(node: AstNode): boolean {
@@ -17,8 +26,14 @@ function isWholeRecord(node: AstNode): boolean {
   }
   if (n.type === 'CallExpression') {
     const name = readLastName(n.callee as AstNode);
-    if (name === 'stringify' || name === 'parse') return n.arguments[0] !== undefined && isWholeRecord(n.arguments[0] as AstNode);
-    return name !== undefined && SERIALIZERS.has(name) && n.callee.type === 'MemberExpression' && isWholeRecord(n.callee.object as AstNode);
+    if (name === 'stringify' || name === 'parse')
+      return n.arguments[0] !== undefined && isWholeRecord(n.arguments[0] as AstNode);
+    return (
+      name !== undefined &&
+      SERIALIZERS.has(name) &&
+      n.callee.type === 'MemberExpression' &&
+      isWholeRecord(n.callee.object as AstNode)
+    );
   }
   return false;
 }
@@ -27,7 +42,8 @@ export default defineRule({
   meta: {
     type: 'problem',
     docs: {
-      description: 'Disallow secrets, credentials, card data and whole user records in token payloads.',
+      description:
+        'Disallow secrets, credentials, card data and whole user records in token payloads.',
       bucket: 'storage',
       severity: 'error',
       why: 'A JWT payload is only base64-encoded: every browser, proxy log and error tracker that sees the token can read it.',
@@ -36,7 +52,8 @@ export default defineRule({
     },
     messages: {
       sensitiveClaim: 'The payload carries "{{name}}", which must never leave the server.',
-      wholeRecord: 'A whole {{name}} record is copied into the payload, with every field it has now or later.',
+      wholeRecord:
+        'A whole {{name}} record is copied into the payload, with every field it has now or later.',
     },
     schema: [],
   },
@@ -45,7 +62,12 @@ export default defineRule({
     const checkObject = (object: ESTree.ObjectExpression, depth: number): void => {
       for (const prop of object.properties) {
         if (prop.type === 'SpreadElement') {
-          if (isWholeRecord(prop.argument as AstNode)) context.report({ node: prop, messageId: 'wholeRecord', data: { name: readLastName(prop.argument as AstNode) ?? 'user' } });
+          if (isWholeRecord(prop.argument as AstNode))
+            context.report({
+              node: prop,
+              messageId: 'wholeRecord',
+              data: { name: readLastName(prop.argument as AstNode) ?? 'user' },
+            });
           continue;
         }
         const name = readKeyName(prop.key as AstNode, prop.computed);
@@ -57,7 +79,12 @@ export default defineRule({
         if (value.type === 'ObjectExpression' && depth < 2) checkObject(value, depth + 1);
         else if (!prop.shorthand && value.type !== 'Identifier' && isWholeRecord(value)) {
           context.report({ node: prop, messageId: 'wholeRecord', data: { name: name ?? 'user' } });
-        } else if (value.type === 'Identifier' && name !== undefined && RECORD_NAME.test(name) && RECORD_NAME.test(value.name)) {
+        } else if (
+          value.type === 'Identifier' &&
+          name !== undefined &&
+          RECORD_NAME.test(name) &&
+          RECORD_NAME.test(value.name)
+        ) {
           context.report({ node: prop, messageId: 'wholeRecord', data: { name } });
         }
       }
@@ -66,7 +93,12 @@ export default defineRule({
       if (!payload) return;
       const value = resolveConst(payload, sourceCode);
       if (value.type === 'ObjectExpression') checkObject(value, 0);
-      else if (isWholeRecord(value)) context.report({ node: payload, messageId: 'wholeRecord', data: { name: readLastName(value) ?? 'user' } });
+      else if (isWholeRecord(value))
+        context.report({
+          node: payload,
+          messageId: 'wholeRecord',
+          data: { name: readLastName(value) ?? 'user' },
+        });
     };
     return {
       CallExpression(node) {

@@ -2,7 +2,8 @@
 import type * as ESTree from 'estree';
 import { type AstNode, defineRule, readLastName, unwrapNode } from '../rule-kit.js';
 
-const SECRET = /^(x[_-])?(expected|actual|computed|provided|given|received|incoming|stored|valid|calculated|known|request|header|client|supplied|submitted|presented|raw)?[_-]?(signature|sig|hmac|digest|mac|token|csrf[_-]?token|xsrf[_-]?token|api[_-]?key|secret|webhook[_-]?secret)$/i;
+const SECRET =
+  /^(x[_-])?(expected|actual|computed|provided|given|received|incoming|stored|valid|calculated|known|request|header|client|supplied|submitted|presented|raw)?[_-]?(signature|sig|hmac|digest|mac|token|csrf[_-]?token|xsrf[_-]?token|api[_-]?key|secret|webhook[_-]?secret)$/i;
 
 function isSecretOperand(node: AstNode): boolean {
   const n = unwrapNode(node);
@@ -10,7 +11,8 @@ function isSecretOperand(node: AstNode): boolean {
     const name = readLastName(n.callee as AstNode);
     // createHmac(...).digest('hex') and its .toString() are the computed MAC itself.
     if (name === 'digest') return true;
-    if (name === 'toString' && n.callee.type === 'MemberExpression') return readLastName(n.callee.object as AstNode) === 'digest';
+    if (name === 'toString' && n.callee.type === 'MemberExpression')
+      return readLastName(n.callee.object as AstNode) === 'digest';
     return false;
   }
   if (n.type !== 'Identifier' && n.type !== 'MemberExpression') return false;
@@ -21,7 +23,11 @@ function isConstantOperand(node: AstNode): boolean {
   const n = unwrapNode(node);
   if (n.type === 'Literal' || n.type === 'UnaryExpression') return true;
   if (n.type === 'TemplateLiteral') return n.expressions.length === 0;
-  if (n.type === 'Identifier') return n.name === 'undefined' || /^[A-Z][A-Z0-9_]*$/.test(n.name) && !/KEY|SECRET|TOKEN/.test(n.name);
+  if (n.type === 'Identifier')
+    return (
+      n.name === 'undefined' ||
+      (/^[A-Z][A-Z0-9_]*$/.test(n.name) && !/KEY|SECRET|TOKEN/.test(n.name))
+    );
   return n.type === 'MemberExpression' && readLastName(n) === 'length';
 }
 
@@ -37,7 +43,8 @@ export default defineRule({
       recommended: true,
     },
     messages: {
-      compared: 'A signature, token or key is compared with {{operator}}, which is not constant-time.',
+      compared:
+        'A signature, token or key is compared with {{operator}}, which is not constant-time.',
     },
     schema: [],
   },
@@ -48,11 +55,20 @@ export default defineRule({
         const left = node.left as AstNode;
         const right = node.right as AstNode;
         if (isConstantOperand(left) || isConstantOperand(right)) return;
-        if (isSecretOperand(left) || isSecretOperand(right)) context.report({ node, messageId: 'compared', data: { operator: node.operator } });
+        if (isSecretOperand(left) || isSecretOperand(right))
+          context.report({ node, messageId: 'compared', data: { operator: node.operator } });
       },
       CallExpression(node: ESTree.CallExpression) {
-        if (node.callee.type !== 'MemberExpression' || readLastName(node.callee as AstNode) !== 'equals' || node.arguments.length !== 1) return;
-        if (isSecretOperand(node.callee.object as AstNode) || isSecretOperand(node.arguments[0] as AstNode)) {
+        if (
+          node.callee.type !== 'MemberExpression' ||
+          readLastName(node.callee as AstNode) !== 'equals' ||
+          node.arguments.length !== 1
+        )
+          return;
+        if (
+          isSecretOperand(node.callee.object as AstNode) ||
+          isSecretOperand(node.arguments[0] as AstNode)
+        ) {
           context.report({ node, messageId: 'compared', data: { operator: '.equals()' } });
         }
       },

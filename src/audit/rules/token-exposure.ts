@@ -1,33 +1,59 @@
 /** Rule: tokens carried in URLs, and Authorization headers, cookies or tokens written to logs. */
 import { resolveCallee } from '../libraries.js';
-import { type AstNode, defineRule, hasDescendant, readKeyName, readLastName, readMemberPath, readStaticString, unwrapNode } from '../rule-kit.js';
+import {
+  type AstNode,
+  defineRule,
+  hasDescendant,
+  readKeyName,
+  readLastName,
+  readMemberPath,
+  readStaticString,
+  unwrapNode,
+} from '../rule-kit.js';
 
-const QUERY_TOKEN = /^(access[_-]?token|token|jwt|id[_-]?token|refresh[_-]?token|auth[_-]?token|bearer)$/i;
-const URL_PARAM = /[?&](access[_-]?token|token|jwt|id[_-]?token|refresh[_-]?token|auth[_-]?token)=$/i;
+const QUERY_TOKEN =
+  /^(access[_-]?token|token|jwt|id[_-]?token|refresh[_-]?token|auth[_-]?token|bearer)$/i;
+const URL_PARAM =
+  /[?&](access[_-]?token|token|jwt|id[_-]?token|refresh[_-]?token|auth[_-]?token)=$/i;
 // One-time links legitimately carry their token in the URL: it is single-use and not a session credential.
 const ONE_TIME = /verif|reset|invite|confirm|magic|unsubscribe|activat|download|share/i;
 const LOGGER_OBJECT = /^(console|log|logger|_logger|pino|winston|bunyan|signale|debug)$/i;
 const LOG_METHOD = /^(log|info|warn|error|debug|trace|fatal|verbose|silly|http|child)$/;
-const SECRET_VALUE = /^(access[_-]?token|refresh[_-]?token|id[_-]?token|token|jwt|bearer|bearer[_-]?token|auth[_-]?header|authorization|cookies?|signed_?cookies)$/i;
+const SECRET_VALUE =
+  /^(access[_-]?token|refresh[_-]?token|id[_-]?token|token|jwt|bearer|bearer[_-]?token|auth[_-]?header|authorization|cookies?|signed_?cookies)$/i;
 
 function isSecretValue(node: AstNode): boolean {
   const n = unwrapNode(node);
   const path = readMemberPath(n);
-  if (path !== undefined && /(^|\.)headers$/.test(path) && /^(req|request|ctx|context|event)(\.|$)/.test(path)) return true;
+  if (
+    path !== undefined &&
+    /(^|\.)headers$/.test(path) &&
+    /^(req|request|ctx|context|event)(\.|$)/.test(path)
+  )
+    return true;
   if (n.type === 'CallExpression') {
     const name = readLastName(n.callee as AstNode);
     const arg = n.arguments[0];
-    return (name === 'get' || name === 'header' || name === 'getHeader') && arg?.type === 'Literal' && /^(authorization|cookie)$/i.test(String(arg.value));
+    return (
+      (name === 'get' || name === 'header' || name === 'getHeader') &&
+      arg?.type === 'Literal' &&
+      /^(authorization|cookie)$/i.test(String(arg.value))
+    );
   }
   const last = readLastName(n);
-  return (n.type === 'Identifier' || n.type === 'MemberExpression') && last !== undefined && SECRET_VALUE.test(last);
+  return (
+    (n.type === 'Identifier' || n.type === 'MemberExpression') &&
+    last !== undefined &&
+    SECRET_VALUE.test(last)
+  );
 }
 
 export default defineRule({
   meta: {
     type: 'problem',
     docs: {
-      description: 'Keep tokens out of URLs and keep Authorization headers, cookies and tokens out of logs.',
+      description:
+        'Keep tokens out of URLs and keep Authorization headers, cookies and tokens out of logs.',
       bucket: 'storage',
       severity: 'error',
       why: 'URLs and logs are copied into browser history, proxy and access logs, Referer headers and log pipelines that many people can read.',
@@ -42,7 +68,11 @@ export default defineRule({
   },
   create(context) {
     const { sourceCode } = context;
-    const checkTemplate = (quasis: readonly string[], expressions: readonly AstNode[], node: AstNode): void => {
+    const checkTemplate = (
+      quasis: readonly string[],
+      expressions: readonly AstNode[],
+      node: AstNode,
+    ): void => {
       if (ONE_TIME.test(quasis.join(''))) return;
       for (let i = 0; i < expressions.length; i += 1) {
         const expression = expressions[i] as AstNode;
@@ -54,12 +84,25 @@ export default defineRule({
     };
     return {
       MemberExpression(node) {
-        const name = readKeyName(node.property as AstNode, node.computed) ?? readStaticString(node.property as AstNode, sourceCode);
-        if (name === undefined || !QUERY_TOKEN.test(name) || readLastName(node.object as AstNode) !== 'query') return;
-        if (/^(req|request|ctx|context|event|c\.req)\./.test(readMemberPath(node) ?? '')) context.report({ node, messageId: 'urlQuery' });
+        const name =
+          readKeyName(node.property as AstNode, node.computed) ??
+          readStaticString(node.property as AstNode, sourceCode);
+        if (
+          name === undefined ||
+          !QUERY_TOKEN.test(name) ||
+          readLastName(node.object as AstNode) !== 'query'
+        )
+          return;
+        if (/^(req|request|ctx|context|event|c\.req)\./.test(readMemberPath(node) ?? ''))
+          context.report({ node, messageId: 'urlQuery' });
       },
       TemplateLiteral(node) {
-        if (node.expressions.length > 0) checkTemplate(node.quasis.map((q) => q.value.cooked ?? ''), node.expressions as AstNode[], node as AstNode);
+        if (node.expressions.length > 0)
+          checkTemplate(
+            node.quasis.map((q) => q.value.cooked ?? ''),
+            node.expressions as AstNode[],
+            node as AstNode,
+          );
       },
       BinaryExpression(node) {
         if (node.operator !== '+' || node.parent?.type === 'BinaryExpression') return;
@@ -88,28 +131,68 @@ export default defineRule({
       },
       CallExpression(node) {
         const resolved = resolveCallee(node, sourceCode);
-        if (resolved?.library === 'passport-jwt' && resolved.name === 'ExtractJwt.fromUrlQueryParameter') {
+        if (
+          resolved?.library === 'passport-jwt' &&
+          resolved.name === 'ExtractJwt.fromUrlQueryParameter'
+        ) {
           context.report({ node, messageId: 'urlQuery' });
           return;
         }
         const callee = unwrapNode(node.callee as AstNode);
         const method = readLastName(callee);
         const first = node.arguments[0] as AstNode | undefined;
-        if ((method === 'set' || method === 'append') && callee.type === 'MemberExpression' && /searchParams|params|query/i.test(readLastName(callee.object as AstNode) ?? '')) {
+        if (
+          (method === 'set' || method === 'append') &&
+          callee.type === 'MemberExpression' &&
+          /searchParams|params|query/i.test(readLastName(callee.object as AstNode) ?? '')
+        ) {
           const key = readStaticString(first, sourceCode);
-          if (key !== undefined && QUERY_TOKEN.test(key) && !ONE_TIME.test(readLastName(node.arguments[1] as AstNode) ?? '')) context.report({ node, messageId: 'urlQuery' });
+          if (
+            key !== undefined &&
+            QUERY_TOKEN.test(key) &&
+            !ONE_TIME.test(readLastName(node.arguments[1] as AstNode) ?? '')
+          )
+            context.report({ node, messageId: 'urlQuery' });
           return;
         }
-        if (callee.type === 'Identifier' && callee.name === 'morgan' || (callee.type === 'MemberExpression' && readMemberPath(callee) === 'morgan.token')) {
-          const logsHeader = node.arguments.some((a) => /req\[(authorization|cookie)\]/i.test(readStaticString(a as AstNode, sourceCode) ?? '')
-            || hasDescendant(a as AstNode, sourceCode, (d) => d.type === 'MemberExpression' && isSecretValue(d) && readLastName(d) !== 'headers'));
+        if (
+          (callee.type === 'Identifier' && callee.name === 'morgan') ||
+          (callee.type === 'MemberExpression' && readMemberPath(callee) === 'morgan.token')
+        ) {
+          const logsHeader = node.arguments.some(
+            (a) =>
+              /req\[(authorization|cookie)\]/i.test(
+                readStaticString(a as AstNode, sourceCode) ?? '',
+              ) ||
+              hasDescendant(
+                a as AstNode,
+                sourceCode,
+                (d) =>
+                  d.type === 'MemberExpression' &&
+                  isSecretValue(d) &&
+                  readLastName(d) !== 'headers',
+              ),
+          );
           if (logsHeader) context.report({ node, messageId: 'logged' });
           return;
         }
-        if (callee.type !== 'MemberExpression' || !LOG_METHOD.test(method ?? '') || !LOGGER_OBJECT.test(readLastName(callee.object as AstNode) ?? '')) return;
+        if (
+          callee.type !== 'MemberExpression' ||
+          !LOG_METHOD.test(method ?? '') ||
+          !LOGGER_OBJECT.test(readLastName(callee.object as AstNode) ?? '')
+        )
+          return;
         for (const arg of node.arguments) {
-          const leaks = isSecretValue(arg as AstNode) || hasDescendant(arg as AstNode, sourceCode, (d) =>
-            ((d.parent?.type === 'Property' && d.parent.value === d) || d.parent?.type === 'TemplateLiteral') && isSecretValue(d));
+          const leaks =
+            isSecretValue(arg as AstNode) ||
+            hasDescendant(
+              arg as AstNode,
+              sourceCode,
+              (d) =>
+                ((d.parent?.type === 'Property' && d.parent.value === d) ||
+                  d.parent?.type === 'TemplateLiteral') &&
+                isSecretValue(d),
+            );
           if (leaks) {
             context.report({ node, messageId: 'logged' });
             return;

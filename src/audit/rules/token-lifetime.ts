@@ -1,8 +1,22 @@
 /** Rule: access tokens living over 1 h, refresh tokens over 30 days, clock tolerance over 5 min. */
 import type * as ESTree from 'estree';
 import { formatDuration } from '../../errors/explain.js';
-import { describeSign, describeVerify, inferTokenKind, parseDurationSeconds } from '../jwt-sites.js';
-import { type AstNode, defineRule, findProperty, hasDescendant, readMemberPath, readStaticNumber, readStaticString, resolveConst } from '../rule-kit.js';
+import {
+  describeSign,
+  describeVerify,
+  inferTokenKind,
+  parseDurationSeconds,
+} from '../jwt-sites.js';
+import {
+  type AstNode,
+  defineRule,
+  findProperty,
+  hasDescendant,
+  readMemberPath,
+  readStaticNumber,
+  readStaticString,
+  resolveConst,
+} from '../rule-kit.js';
 
 const MAX_ACCESS_SECONDS = 3600;
 const MAX_REFRESH_SECONDS = 30 * 86_400;
@@ -13,7 +27,8 @@ export default defineRule({
     type: 'suggestion',
     fixable: 'code',
     docs: {
-      description: 'Limit access tokens to 1 h, refresh tokens to 30 days and clock tolerance to 5 min.',
+      description:
+        'Limit access tokens to 1 h, refresh tokens to 30 days and clock tolerance to 5 min.',
       bucket: 'time',
       severity: 'warn',
       why: 'Long-lived tokens turn a leak into weeks of access, and a wide clock tolerance quietly extends every expiry.',
@@ -22,7 +37,8 @@ export default defineRule({
     },
     messages: {
       accessTooLong: 'This access token lives {{lifetime}}; keep access tokens to 1 h or less.',
-      refreshTooLong: 'This refresh token lives {{lifetime}}; keep refresh tokens to 30 days or less.',
+      refreshTooLong:
+        'This refresh token lives {{lifetime}}; keep refresh tokens to 30 days or less.',
       toleranceTooWide: 'A clock tolerance of {{tolerance}} is wider than 5 min.',
     },
     schema: [],
@@ -32,13 +48,17 @@ export default defineRule({
     const readDuration = (node: AstNode | undefined, unit: number): number | undefined => {
       if (!node) return undefined;
       const value = readStaticNumber(node, sourceCode) ?? readStaticString(node, sourceCode);
-      return value === undefined ? undefined : parseDurationSeconds(value, { bareNumberUnit: unit });
+      return value === undefined
+        ? undefined
+        : parseDurationSeconds(value, { bareNumberUnit: unit });
     };
     // exp: Math.floor(Date.now() / 1000) + 7 * 24 * 3600 — the constant side is the lifetime.
     const readExpClaim = (payload: AstNode | undefined): number | undefined => {
       const exp = findProperty(payload ? resolveConst(payload, sourceCode) : undefined, 'exp');
       if (exp?.type !== 'BinaryExpression' || exp.operator !== '+') return undefined;
-      const isNow = (n: AstNode): boolean => hasDescendant(n, sourceCode, (d) => readMemberPath(d) === 'Date.now') || readMemberPath(n) === 'Date.now';
+      const isNow = (n: AstNode): boolean =>
+        hasDescendant(n, sourceCode, (d) => readMemberPath(d) === 'Date.now') ||
+        readMemberPath(n) === 'Date.now';
       if (isNow(exp.left as AstNode)) return readStaticNumber(exp.right as AstNode, sourceCode);
       if (isNow(exp.right as AstNode)) return readStaticNumber(exp.left as AstNode, sourceCode);
       return undefined;
@@ -46,7 +66,10 @@ export default defineRule({
     const onCall = (node: ESTree.CallExpression | ESTree.NewExpression): void => {
       const verify = describeVerify(node, sourceCode);
       if (verify) {
-        const tolerance = verify.options.kind === 'object' ? findProperty(verify.options.node, 'clockTolerance') : undefined;
+        const tolerance =
+          verify.options.kind === 'object'
+            ? findProperty(verify.options.node, 'clockTolerance')
+            : undefined;
         // fast-jwt counts in milliseconds; the others in seconds.
         const unit = verify.library === 'fast-jwt' ? 0.001 : 1;
         const seconds = readDuration(tolerance, unit);
@@ -57,7 +80,15 @@ export default defineRule({
             messageId: 'toleranceTooWide',
             data: { tolerance: formatDuration(seconds) },
             // Clamping to the limit keeps every token that a sane clock accepts; only skew past 5 min starts failing.
-            fix: literal ? (fixer) => fixer.replaceText(tolerance, typeof tolerance.value === 'string' ? "'5m'" : String(MAX_TOLERANCE_SECONDS / unit)) : null,
+            fix: literal
+              ? (fixer) =>
+                  fixer.replaceText(
+                    tolerance,
+                    typeof tolerance.value === 'string'
+                      ? "'5m'"
+                      : String(MAX_TOLERANCE_SECONDS / unit),
+                  )
+              : null,
           });
         }
         return;
@@ -66,13 +97,17 @@ export default defineRule({
       const sign = describeSign(node, sourceCode);
       if (!sign) return;
       const unit = sign.library === 'fast-jwt' ? 0.001 : 1;
-      let lifetime = sign.options.kind === 'object' ? readDuration(findProperty(sign.options.node, 'expiresIn'), unit) : undefined;
+      let lifetime =
+        sign.options.kind === 'object'
+          ? readDuration(findProperty(sign.options.node, 'expiresIn'), unit)
+          : undefined;
       if (sign.library === 'jose') {
         let call: AstNode | undefined = (node.callee as ESTree.MemberExpression).object as AstNode;
         while (call?.type === 'CallExpression' && call.callee.type === 'MemberExpression') {
           if (readMemberPath(call.callee.property as AstNode) === 'setExpirationTime') {
             const arg = call.arguments[0] as AstNode | undefined;
-            lifetime = readStaticString(arg, sourceCode) === undefined ? undefined : readDuration(arg, 1);
+            lifetime =
+              readStaticString(arg, sourceCode) === undefined ? undefined : readDuration(arg, 1);
           }
           call = call.callee.object as AstNode;
         }
@@ -81,9 +116,17 @@ export default defineRule({
       if (lifetime === undefined) return;
       const kind = inferTokenKind(sign, sourceCode);
       if (kind === 'refresh' && lifetime > MAX_REFRESH_SECONDS) {
-        context.report({ node, messageId: 'refreshTooLong', data: { lifetime: formatDuration(lifetime) } });
+        context.report({
+          node,
+          messageId: 'refreshTooLong',
+          data: { lifetime: formatDuration(lifetime) },
+        });
       } else if ((kind === 'access' || kind === 'unknown') && lifetime > MAX_ACCESS_SECONDS) {
-        context.report({ node, messageId: 'accessTooLong', data: { lifetime: formatDuration(lifetime) } });
+        context.report({
+          node,
+          messageId: 'accessTooLong',
+          data: { lifetime: formatDuration(lifetime) },
+        });
       }
     };
     return { CallExpression: onCall, NewExpression: onCall };

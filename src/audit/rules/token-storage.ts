@@ -1,6 +1,16 @@
 /** Rule: tokens kept in Web Storage or in cookies written from JavaScript, and token cookies missing httpOnly, Secure or SameSite. */
 import type * as ESTree from 'estree';
-import { type AstNode, defineRule, findProperty, isOpenObject, readKeyName, readLastName, readMemberPath, readStaticString, resolveConst } from '../rule-kit.js';
+import {
+  type AstNode,
+  defineRule,
+  findProperty,
+  isOpenObject,
+  readKeyName,
+  readLastName,
+  readMemberPath,
+  readStaticString,
+  resolveConst,
+} from '../rule-kit.js';
 
 const TOKEN_NAME = /token|jwt|bearer|credential|^auth$|^auth[_-]|^session$|session_?id|^sid$/i;
 const STORAGE = /(^|\.)(localStorage|sessionStorage)$/;
@@ -10,7 +20,8 @@ export default defineRule({
     type: 'problem',
     hasSuggestions: true,
     docs: {
-      description: 'Keep tokens out of localStorage, sessionStorage and script-written cookies, and set httpOnly, Secure and SameSite on token cookies.',
+      description:
+        'Keep tokens out of localStorage, sessionStorage and script-written cookies, and set httpOnly, Secure and SameSite on token cookies.',
       bucket: 'storage',
       severity: 'error',
       why: 'Any script on the page, including one injected through XSS or a compromised dependency, can read a token kept where JavaScript reaches it.',
@@ -36,7 +47,8 @@ export default defineRule({
       const arg = node.arguments[2] as AstNode | undefined;
       const options = arg ? resolveConst(arg, sourceCode) : undefined;
       if (options && (options.type !== 'ObjectExpression' || isOpenObject(options))) return;
-      const isFalse = (n: AstNode | undefined): boolean => n?.type === 'Literal' && (n.value === false || n.value === 'false');
+      const isFalse = (n: AstNode | undefined): boolean =>
+        n?.type === 'Literal' && (n.value === false || n.value === 'false');
       const httpOnly = findProperty(options, 'httpOnly');
       const secure = findProperty(options, 'secure');
       const sameSite = findProperty(options, 'sameSite');
@@ -46,22 +58,38 @@ export default defineRule({
       if (!secure || isFalse(secure)) missing.push('Secure');
       if (!sameSite || isFalse(sameSite)) missing.push('SameSite');
       if (missing.length === 0) return;
-      const flags = [!httpOnly && missing.includes('httpOnly') ? 'httpOnly: true' : '', !secure ? 'secure: true' : '', !sameSite ? "sameSite: 'lax'" : ''].filter(Boolean).join(', ');
+      const flags = [
+        !httpOnly && missing.includes('httpOnly') ? 'httpOnly: true' : '',
+        !secure ? 'secure: true' : '',
+        !sameSite ? "sameSite: 'lax'" : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
       const target = options as ESTree.ObjectExpression | undefined;
       const canFix = flags !== '' && (target === undefined || target === node.arguments[2]);
       context.report({
         node,
         messageId: 'cookieFlags',
         data: { name, missing: missing.join(', ') },
-        suggest: !canFix ? [] : [{
-          messageId: 'addFlags',
-          data: { flags },
-          fix: (fixer) => {
-            if (!target) return fixer.insertTextAfter(node.arguments[1] as ESTree.Node, `, { ${flags} }`);
-            const last = target.properties[target.properties.length - 1];
-            return last ? fixer.insertTextAfter(last, `, ${flags}`) : fixer.replaceText(target, `{ ${flags} }`);
-          },
-        }],
+        suggest: !canFix
+          ? []
+          : [
+              {
+                messageId: 'addFlags',
+                data: { flags },
+                fix: (fixer) => {
+                  if (!target)
+                    return fixer.insertTextAfter(
+                      node.arguments[1] as ESTree.Node,
+                      `, { ${flags} }`,
+                    );
+                  const last = target.properties[target.properties.length - 1];
+                  return last
+                    ? fixer.insertTextAfter(last, `, ${flags}`)
+                    : fixer.replaceText(target, `{ ${flags} }`);
+                },
+              },
+            ],
       });
     };
     return {
@@ -69,9 +97,17 @@ export default defineRule({
         const path = readMemberPath(node.callee as AstNode) ?? '';
         const method = readLastName(node.callee as AstNode);
         const first = node.arguments[0] as AstNode | undefined;
-        if (method === 'setItem' && node.callee.type === 'MemberExpression' && STORAGE.test(readMemberPath(node.callee.object as AstNode) ?? '')) {
+        if (
+          method === 'setItem' &&
+          node.callee.type === 'MemberExpression' &&
+          STORAGE.test(readMemberPath(node.callee.object as AstNode) ?? '')
+        ) {
           if (isTokenish(first) || isTokenish(node.arguments[1] as AstNode | undefined)) {
-            context.report({ node, messageId: 'webStorage', data: { storage: readLastName(node.callee.object as AstNode) ?? 'Web Storage' } });
+            context.report({
+              node,
+              messageId: 'webStorage',
+              data: { storage: readLastName(node.callee.object as AstNode) ?? 'Web Storage' },
+            });
           }
           return;
         }
@@ -79,7 +115,8 @@ export default defineRule({
           if (isTokenish(first)) context.report({ node, messageId: 'scriptCookie' });
           return;
         }
-        const server = method === 'cookie' || method === 'setCookie' || /(^|\.)cookies\.set$/.test(path);
+        const server =
+          method === 'cookie' || method === 'setCookie' || /(^|\.)cookies\.set$/.test(path);
         if (!server || node.arguments.length < 2 || !first) return;
         const name = readStaticString(first, sourceCode);
         if (name === undefined || !/token|jwt|refresh|access|auth|session|sid/i.test(name)) return;
@@ -89,11 +126,22 @@ export default defineRule({
         const left = node.left as AstNode;
         if (left.type !== 'MemberExpression') return;
         const path = readMemberPath(left.object as AstNode) ?? '';
-        const key = readKeyName(left.property as AstNode, left.computed) ?? readStaticString(left.property as AstNode, sourceCode);
+        const key =
+          readKeyName(left.property as AstNode, left.computed) ??
+          readStaticString(left.property as AstNode, sourceCode);
         if (STORAGE.test(path) && key !== undefined && TOKEN_NAME.test(key)) {
-          context.report({ node, messageId: 'webStorage', data: { storage: path.split('.').pop() ?? path } });
-        } else if (/(^|\.)document$/.test(path) && key === 'cookie' && TOKEN_NAME.test(sourceCode.getText(node.right))) {
-          if (!/max-age=0|expires=Thu, 01 Jan 1970/i.test(sourceCode.getText(node.right))) context.report({ node, messageId: 'scriptCookie' });
+          context.report({
+            node,
+            messageId: 'webStorage',
+            data: { storage: path.split('.').pop() ?? path },
+          });
+        } else if (
+          /(^|\.)document$/.test(path) &&
+          key === 'cookie' &&
+          TOKEN_NAME.test(sourceCode.getText(node.right))
+        ) {
+          if (!/max-age=0|expires=Thu, 01 Jan 1970/i.test(sourceCode.getText(node.right)))
+            context.report({ node, messageId: 'scriptCookie' });
         }
       },
     };

@@ -1,7 +1,15 @@
 /** Rule: access and refresh tokens share a key, or a refresh token is accepted without checking its type. */
 import type * as ESTree from 'estree';
 import { describeSign, describeVerify, inferTokenKind } from '../jwt-sites.js';
-import { type AstNode, defineRule, findEnclosingFunction, findProperty, hasDescendant, readKeyName, readLastName } from '../rule-kit.js';
+import {
+  type AstNode,
+  defineRule,
+  findEnclosingFunction,
+  findProperty,
+  hasDescendant,
+  readKeyName,
+  readLastName,
+} from '../rule-kit.js';
 
 const TYPE_FIELDS = new Set(['typ', 'type', 'token_use', 'tokenType', 'token_type', 'kind']);
 
@@ -15,7 +23,8 @@ export default defineRule({
   meta: {
     type: 'problem',
     docs: {
-      description: 'Require separate keys for access and refresh tokens and a type check before accepting a refresh token.',
+      description:
+        'Require separate keys for access and refresh tokens and a type check before accepting a refresh token.',
       bucket: 'validation',
       severity: 'warn',
       why: 'When both token types share a key and nobody checks typ, a refresh token works as a long-lived access token and an access token as a refresh token.',
@@ -35,13 +44,32 @@ export default defineRule({
       const verify = describeVerify(node, sourceCode);
       if (verify?.key && verify.token) {
         const tokenName = readLastName(verify.token) ?? '';
-        const kind = /refresh/i.test(tokenName) ? 'refresh' : /access|bearer|^token$|^jwt$/i.test(tokenName) ? 'access' : undefined;
+        const kind = /refresh/i.test(tokenName)
+          ? 'refresh'
+          : /access|bearer|^token$|^jwt$/i.test(tokenName)
+            ? 'access'
+            : undefined;
         if (kind) uses.push({ kind, key: sourceCode.getText(verify.key), node: node as AstNode });
         if (kind === 'refresh') {
           const fn = findEnclosingFunction(node as AstNode) ?? (node as AstNode);
-          const typOption = verify.options.kind === 'object' && findProperty(verify.options.node, 'typ');
-          const checksType = hasDescendant(fn, sourceCode, (n) => n.type === 'MemberExpression' && TYPE_FIELDS.has(readKeyName(n.property as AstNode, n.computed) ?? ''))
-            || hasDescendant(fn, sourceCode, (n) => n.type === 'Property' && n.parent?.type === 'ObjectPattern' && TYPE_FIELDS.has(readKeyName(n.key as AstNode, n.computed) ?? ''));
+          const typOption =
+            verify.options.kind === 'object' && findProperty(verify.options.node, 'typ');
+          const checksType =
+            hasDescendant(
+              fn,
+              sourceCode,
+              (n) =>
+                n.type === 'MemberExpression' &&
+                TYPE_FIELDS.has(readKeyName(n.property as AstNode, n.computed) ?? ''),
+            ) ||
+            hasDescendant(
+              fn,
+              sourceCode,
+              (n) =>
+                n.type === 'Property' &&
+                n.parent?.type === 'ObjectPattern' &&
+                TYPE_FIELDS.has(readKeyName(n.key as AstNode, n.computed) ?? ''),
+            );
           if (!typOption && !checksType) context.report({ node, messageId: 'noTypeCheck' });
         }
         return;
@@ -50,7 +78,8 @@ export default defineRule({
       const sign = describeSign(node, sourceCode);
       if (!sign?.key) return;
       const kind = inferTokenKind(sign, sourceCode);
-      if (kind === 'access' || kind === 'refresh') uses.push({ kind, key: sourceCode.getText(sign.key), node: node as AstNode });
+      if (kind === 'access' || kind === 'refresh')
+        uses.push({ kind, key: sourceCode.getText(sign.key), node: node as AstNode });
     };
     return {
       CallExpression: onCall,
@@ -58,7 +87,12 @@ export default defineRule({
       'Program:exit'() {
         const accessKeys = new Set(uses.filter((u) => u.kind === 'access').map((u) => u.key));
         for (const use of uses) {
-          if (use.kind === 'refresh' && accessKeys.has(use.key)) context.report({ node: use.node, messageId: 'sameKey', data: { key: use.key.slice(0, 60) } });
+          if (use.kind === 'refresh' && accessKeys.has(use.key))
+            context.report({
+              node: use.node,
+              messageId: 'sameKey',
+              data: { key: use.key.slice(0, 60) },
+            });
         }
       },
     };

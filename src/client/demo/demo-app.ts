@@ -3,7 +3,10 @@
 import { createAuthClient, type AuthClientError, type RefreshInfo } from '../index.js';
 
 const params = new URLSearchParams(location.search);
-const client = createAuthClient({ baseUrl: location.origin, proactiveRefresh: params.get('proactive') !== 'off' });
+const client = createAuthClient({
+  baseUrl: location.origin,
+  proactiveRefresh: params.get('proactive') !== 'off',
+});
 const log: Record<string, unknown>[] = [];
 Object.assign(window, { tessera: { client, log } });
 
@@ -26,14 +29,22 @@ text('tab-id', client.getState().tabId);
 client.on('tokenRefreshed', (info: RefreshInfo) => {
   log.push({ type: 'token', ...info });
   const item = document.createElement('li');
-  const who = info.source === 'tab' ? `tab ${info.tabId} refreshed (${info.ms} ms) and told this tab` : info.source === 'login' ? `signed in here (${info.ms} ms)` : `this tab refreshed (${info.ms} ms)`;
+  const who =
+    info.source === 'tab'
+      ? `tab ${info.tabId} refreshed (${info.ms} ms) and told this tab`
+      : info.source === 'login'
+        ? `signed in here (${info.ms} ms)`
+        : `this tab refreshed (${info.ms} ms)`;
   item.textContent = `${time(info.at)} ${who}${info.grace ? ', grace answer: the same successor again' : ''}; token for ${Math.round(info.expiresInMs / 1000)} s`;
   $('refreshes').prepend(item);
 });
 client.on('loggedOut', (event) => {
   log.push({ type: 'loggedOut', ...event, at: Date.now() });
   text('reason', `${event.reason}: ${event.detail}`);
-  say(`Signed out (${event.reason}).`, event.reason !== 'LOGGED_OUT' && event.reason !== 'LOGGED_OUT_EVERYWHERE');
+  say(
+    `Signed out (${event.reason}).`,
+    event.reason !== 'LOGGED_OUT' && event.reason !== 'LOGGED_OUT_EVERYWHERE',
+  );
 });
 client.on('error', (error) => {
   log.push({ type: 'error', code: error.code, at: Date.now() });
@@ -48,7 +59,10 @@ const renderState = (): void => {
   if (state.clockOffsetMs !== null) {
     const size = Math.abs(state.clockOffsetMs);
     const amount = size < 1000 ? `${size} ms` : `${(size / 1000).toFixed(1)} s`;
-    text('offset', `${amount} ${state.clockOffsetMs >= 0 ? 'ahead of' : 'behind'} this device (round trip halved; shown, never used for validity)`);
+    text(
+      'offset',
+      `${amount} ${state.clockOffsetMs >= 0 ? 'ahead of' : 'behind'} this device (round trip halved; shown, never used for validity)`,
+    );
   }
 };
 client.subscribe(renderState);
@@ -61,11 +75,15 @@ setInterval(() => {
   $('bar').style.width = `${left === null ? 0 : Math.max(0, Math.min(100, (left / total) * 100))}%`;
 }, 200);
 
-const measure = (): void => void client.measureClockOffset().catch(() => text('offset', 'unreachable'));
+const measure = (): void =>
+  void client.measureClockOffset().catch(() => text('offset', 'unreachable'));
 measure();
 setInterval(measure, 30_000);
 
-const credentials = (): [string, string] => [$<HTMLInputElement>('email').value, $<HTMLInputElement>('password').value];
+const credentials = (): [string, string] => [
+  $<HTMLInputElement>('email').value,
+  $<HTMLInputElement>('password').value,
+];
 const act = (id: string, task: () => Promise<unknown>): void => {
   $(id).addEventListener('click', (event) => {
     event.preventDefault();
@@ -95,7 +113,10 @@ act('call-api', async () => {
   const response = await client.fetch('/demo/api/hello');
   const body: unknown = await response.json();
   log.push({ type: 'api', status: response.status, at: Date.now() });
-  text('api-result', `${response.status} in ${Math.round(performance.now() - started)} ms\n${JSON.stringify(body, null, 2)}`);
+  text(
+    'api-result',
+    `${response.status} in ${Math.round(performance.now() - started)} ms\n${JSON.stringify(body, null, 2)}`,
+  );
 });
 
 interface SessionRow {
@@ -112,7 +133,11 @@ const listSessions = async (): Promise<void> => {
   body.replaceChildren();
   for (const session of sessions) {
     const row = document.createElement('tr');
-    for (const value of [session.id.slice(0, 12) + (session.current ? ' (this browser)' : ''), (session.user_agent ?? '?').slice(0, 60), new Date(session.last_used_at).toLocaleString()]) {
+    for (const value of [
+      session.id.slice(0, 12) + (session.current ? ' (this browser)' : ''),
+      (session.user_agent ?? '?').slice(0, 60),
+      new Date(session.last_used_at).toLocaleString(),
+    ]) {
       const cell = document.createElement('td');
       cell.textContent = value;
       row.append(cell);
@@ -123,7 +148,10 @@ const listSessions = async (): Promise<void> => {
     button.dataset.session = session.id;
     button.addEventListener('click', () => {
       void client
-        .fetch(`/auth/sessions/${encodeURIComponent(session.id)}`, { method: 'DELETE', headers: { 'tessera-csrf': '1' } })
+        .fetch(`/auth/sessions/${encodeURIComponent(session.id)}`, {
+          method: 'DELETE',
+          headers: { 'tessera-csrf': '1' },
+        })
         .then(async (r) => (r.ok ? listSessions() : say(`Revoke failed: ${r.status}`, true)))
         .catch((error: unknown) => say(describe(error), true));
     });

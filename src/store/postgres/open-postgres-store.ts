@@ -14,7 +14,12 @@ export interface OpenPostgresStoreOptions {
 }
 
 interface PgModule {
-  default: { Pool: new (config: { connectionString: string; max: number }) => PgPool & { on(event: 'error', listener: (error: Error) => void): unknown } };
+  default: {
+    Pool: new (config: {
+      connectionString: string;
+      max: number;
+    }) => PgPool & { on(event: 'error', listener: (error: Error) => void): unknown };
+  };
 }
 
 /**
@@ -26,24 +31,38 @@ interface PgModule {
  * const store = await openPostgresStore({ url: process.env.DATABASE_URL ?? 'postgres://localhost/tessera' });
  * ```
  */
-export async function openPostgresStore(options: OpenPostgresStoreOptions): Promise<SessionStore & AccountStore> {
+export async function openPostgresStore(
+  options: OpenPostgresStoreOptions,
+): Promise<SessionStore & AccountStore> {
   let driver: PgModule;
   try {
     driver = (await import('pg')) as unknown as PgModule;
   } catch {
-    throw new TesseraError('CONFIG_INVALID', 'The PostgreSQL store needs the pg package, an optional peer dependency: npm install pg.');
+    throw new TesseraError(
+      'CONFIG_INVALID',
+      'The PostgreSQL store needs the pg package, an optional peer dependency: npm install pg.',
+    );
   }
   const pool = new driver.default.Pool({ connectionString: options.url, max: options.max ?? 10 });
   // An idle pooled connection that the server drops emits 'error' on the pool; unhandled, it would end the process.
   pool.on('error', () => undefined);
-  const store = createPostgresStore({ pool, ...(options.schema === undefined ? {} : { schema: options.schema }) });
+  const store = createPostgresStore({
+    pool,
+    ...(options.schema === undefined ? {} : { schema: options.schema }),
+  });
   try {
     await store.migrate();
   } catch (error) {
     await pool.end().catch(() => undefined);
     if (error instanceof TesseraError) throw error;
-    const reason = (error as { code?: unknown }).code ?? (error instanceof Error ? error.message : 'unknown error');
-    throw new TesseraError('STORE_UNAVAILABLE', `Cannot open the PostgreSQL store at ${describeServer(options.url)}: ${String(reason)}.`, { server: describeServer(options.url) });
+    const reason =
+      (error as { code?: unknown }).code ??
+      (error instanceof Error ? error.message : 'unknown error');
+    throw new TesseraError(
+      'STORE_UNAVAILABLE',
+      `Cannot open the PostgreSQL store at ${describeServer(options.url)}: ${String(reason)}.`,
+      { server: describeServer(options.url) },
+    );
   }
   return store;
 }

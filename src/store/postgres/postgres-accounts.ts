@@ -32,7 +32,8 @@ export function postgresAccountsMigration(s: string): string {
 const USER_COLUMNS = `id, email, password_hash AS "passwordHash", created_at::float8 AS "createdAt", password_changed_at::float8 AS "passwordChangedAt"`;
 const TOKEN_COLUMNS = `id, kind, user_id AS "userId", session_id AS "sessionId", secret_hash AS "secretHash", expires_at::float8 AS "expiresAt"`;
 // PostgreSQL text cannot hold NUL: such a value names nothing, so answer before the driver errors.
-const storable = (...values: string[]): boolean => values.every((value) => !value.includes('\u0000'));
+const storable = (...values: string[]): boolean =>
+  values.every((value) => !value.includes('\u0000'));
 
 /**
  * The {@link AccountStore} half of the PostgreSQL store.
@@ -42,7 +43,10 @@ const storable = (...values: string[]): boolean => values.every((value) => !valu
  * Object.assign(store, createPostgresAccounts({ pool, schema: '"public"' }));
  * ```
  */
-export function createPostgresAccounts(options: { pool: PgPool; quotedSchema: string }): AccountStore {
+export function createPostgresAccounts(options: {
+  pool: PgPool;
+  quotedSchema: string;
+}): AccountStore {
   const { pool, quotedSchema: s } = options;
   return {
     async createUser(user) {
@@ -55,24 +59,35 @@ export function createPostgresAccounts(options: { pool: PgPool; quotedSchema: st
     },
     async findUserByEmail(email) {
       if (!storable(email)) return undefined;
-      return (await pool.query(`SELECT ${USER_COLUMNS} FROM ${s}.users WHERE email = $1`, [email])).rows[0] as UserRow | undefined;
+      return (await pool.query(`SELECT ${USER_COLUMNS} FROM ${s}.users WHERE email = $1`, [email]))
+        .rows[0] as UserRow | undefined;
     },
     async findUserById(id) {
       if (!storable(id)) return undefined;
-      return (await pool.query(`SELECT ${USER_COLUMNS} FROM ${s}.users WHERE id = $1`, [id])).rows[0] as UserRow | undefined;
+      return (await pool.query(`SELECT ${USER_COLUMNS} FROM ${s}.users WHERE id = $1`, [id]))
+        .rows[0] as UserRow | undefined;
     },
     async updatePassword({ userId, passwordHash, at }) {
       if (!storable(userId)) return;
-      await pool.query(`UPDATE ${s}.users SET password_hash = $1, password_changed_at = $2 WHERE id = $3`, [passwordHash, at, userId]);
+      await pool.query(
+        `UPDATE ${s}.users SET password_hash = $1, password_changed_at = $2 WHERE id = $3`,
+        [passwordHash, at, userId],
+      );
     },
     async createOneTimeToken(token) {
-      await pool.query(`INSERT INTO ${s}.one_time_tokens (id, kind, user_id, session_id, secret_hash, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`, [
-        token.id, token.kind, token.userId, token.sessionId, token.secretHash, token.expiresAt,
-      ]);
+      await pool.query(
+        `INSERT INTO ${s}.one_time_tokens (id, kind, user_id, session_id, secret_hash, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [token.id, token.kind, token.userId, token.sessionId, token.secretHash, token.expiresAt],
+      );
     },
     async consumeOneTimeToken({ id, kind, at }) {
       if (!storable(id)) return undefined;
-      const row = (await pool.query(`DELETE FROM ${s}.one_time_tokens WHERE id = $1 AND kind = $2 RETURNING ${TOKEN_COLUMNS}`, [id, kind])).rows[0] as OneTimeTokenRow | undefined;
+      const row = (
+        await pool.query(
+          `DELETE FROM ${s}.one_time_tokens WHERE id = $1 AND kind = $2 RETURNING ${TOKEN_COLUMNS}`,
+          [id, kind],
+        )
+      ).rows[0] as OneTimeTokenRow | undefined;
       return row !== undefined && row.expiresAt > at ? row : undefined;
     },
   };

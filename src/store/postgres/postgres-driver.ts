@@ -70,7 +70,10 @@ export async function retryOnDeadlock<T>(work: () => Promise<T>): Promise<T> {
  * const record = await runTransaction(pool, async (client) => (await client.query('UPDATE ...')).rows[0]);
  * ```
  */
-export function runTransaction<T>(pool: PgPool, work: (client: PgClient) => Promise<T>): Promise<T> {
+export function runTransaction<T>(
+  pool: PgPool,
+  work: (client: PgClient) => Promise<T>,
+): Promise<T> {
   return retryOnDeadlock(async () => {
     const client = await pool.connect();
     let broken: Error | undefined;

@@ -22,7 +22,9 @@ export interface RevocationListenOptions {
  * await unsubscribe();
  * ```
  */
-export async function listenForRevocations(options: RevocationListenOptions): Promise<() => Promise<void>> {
+export async function listenForRevocations(
+  options: RevocationListenOptions,
+): Promise<() => Promise<void>> {
   const { pool, channel, schemaName, listener } = options;
   const wake = (): void => {
     try {

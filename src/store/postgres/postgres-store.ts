@@ -1,7 +1,21 @@
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { StoredKey } from '../../keys/key-store.js';
-import type { AuditEvent, RefreshTokenRow, RevocationRecord, SessionRow, SessionStore } from '../session-store.js';
-import { LOCK_CLASS, quoteSchema, retryOnDeadlock, runTransaction, type PgClient, type PgPool, type PgQueryResult } from './postgres-driver.js';
+import type {
+  AuditEvent,
+  RefreshTokenRow,
+  RevocationRecord,
+  SessionRow,
+  SessionStore,
+} from '../session-store.js';
+import {
+  LOCK_CLASS,
+  quoteSchema,
+  retryOnDeadlock,
+  runTransaction,
+  type PgClient,
+  type PgPool,
+  type PgQueryResult,
+} from './postgres-driver.js';
 import type { AccountStore } from '../account-store.js';
 import { toRevocationRecord, type RevocationColumns } from '../revocation-row.js';
 import { createPostgresAccounts } from './postgres-accounts.js';
@@ -46,21 +60,45 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
   const { pool } = options;
   const schemaName = options.schema ?? 'public';
   const s = quoteSchema(schemaName);
-  if (s === undefined) throw new TesseraError('CONFIG_INVALID', 'The PostgreSQL schema must be a plain identifier: letters, digits and underscores, at most 63.');
-  const rows = async <T>(client: PgClient | PgPool, text: string, values: unknown[]): Promise<T[]> => (await client.query(text, values)).rows as T[];
+  if (s === undefined)
+    throw new TesseraError(
+      'CONFIG_INVALID',
+      'The PostgreSQL schema must be a plain identifier: letters, digits and underscores, at most 63.',
+    );
+  const rows = async <T>(
+    client: PgClient | PgPool,
+    text: string,
+    values: unknown[],
+  ): Promise<T[]> => (await client.query(text, values)).rows as T[];
 
-  const lockFeed = (client: PgClient): Promise<unknown> => client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS.feed, schemaName]);
-  const appendRevocation = async (client: PgClient, record: Omit<RevocationColumns, 'seq'>): Promise<RevocationRecord> => {
+  const lockFeed = (client: PgClient): Promise<unknown> =>
+    client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS.feed, schemaName]);
+  const appendRevocation = async (
+    client: PgClient,
+    record: Omit<RevocationColumns, 'seq'>,
+  ): Promise<RevocationRecord> => {
     const [row] = await rows<RevocationColumns>(
       client,
       `INSERT INTO ${s}.revocations (kind, session_id, user_id, revoked_before, except_session_id, at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${REVOCATION_COLUMNS}`,
-      [record.kind, record.sessionId, record.userId, record.revokedBefore, record.exceptSessionId, record.at],
+      [
+        record.kind,
+        record.sessionId,
+        record.userId,
+        record.revokedBefore,
+        record.exceptSessionId,
+        record.at,
+      ],
     );
     await client.query('SELECT pg_notify($1, $2)', [CHANNEL, schemaName]);
     return toRevocationRecord(row as RevocationColumns);
   };
   // Callers take the feed lock before any row lock, always in that order, so revocations cannot deadlock each other.
-  const revokeSessions = async (client: PgClient, ids: readonly string[], at: number, reason: string): Promise<RevocationRecord[]> => {
+  const revokeSessions = async (
+    client: PgClient,
+    ids: readonly string[],
+    at: number,
+    reason: string,
+  ): Promise<RevocationRecord[]> => {
     const revoked = await rows<{ id: string; userId: string }>(
       client,
       `UPDATE ${s}.sessions SET revoked_at = $2, revoked_reason = $3, successor_sealed = NULL
@@ -68,46 +106,72 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
       [ids, at, reason],
     );
     const records: RevocationRecord[] = [];
-    for (const row of revoked) records.push(await appendRevocation(client, { kind: 'session', sessionId: row.id, userId: row.userId, revokedBefore: null, exceptSessionId: null, at }));
+    for (const row of revoked)
+      records.push(
+        await appendRevocation(client, {
+          kind: 'session',
+          sessionId: row.id,
+          userId: row.userId,
+          revokedBefore: null,
+          exceptSessionId: null,
+          at,
+        }),
+      );
     return records;
   };
   const insertEvent = async (client: PgClient | PgPool, event: AuditEvent): Promise<void> => {
-    await client.query(`INSERT INTO ${s}.events (at, type, user_id, session_id, ip, detail) VALUES ($1, $2, $3, $4, $5, $6)`, [
-      event.at,
-      event.type,
-      event.userId ?? null,
-      event.sessionId ?? null,
-      event.ip ?? null,
-      event.detail,
-    ]);
+    await client.query(
+      `INSERT INTO ${s}.events (at, type, user_id, session_id, ip, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        event.at,
+        event.type,
+        event.userId ?? null,
+        event.sessionId ?? null,
+        event.ip ?? null,
+        event.detail,
+      ],
+    );
   };
   const insertKeys = async (client: PgClient, keys: readonly StoredKey[]): Promise<void> => {
     for (const key of keys) {
-      await client.query(`INSERT INTO ${s}.signing_keys (kid, alg, created_at, activates_at, retires_at, sealed_key) VALUES ($1, $2, $3, $4, $5, $6)`, [
-        key.kid,
-        key.alg,
-        key.createdAt,
-        key.activatesAt,
-        key.retiresAt ?? null,
-        key.sealedKey,
-      ]);
+      await client.query(
+        `INSERT INTO ${s}.signing_keys (kid, alg, created_at, activates_at, retires_at, sealed_key) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [key.kid, key.alg, key.createdAt, key.activatesAt, key.retiresAt ?? null, key.sealedKey],
+      );
     }
   };
-  const loadKeys = (client: PgClient | PgPool): Promise<StoredKey[]> => rows<StoredKey>(client, `SELECT ${KEY_COLUMNS} FROM ${s}.signing_keys ORDER BY created_at, kid`, []);
+  const loadKeys = (client: PgClient | PgPool): Promise<StoredKey[]> =>
+    rows<StoredKey>(
+      client,
+      `SELECT ${KEY_COLUMNS} FROM ${s}.signing_keys ORDER BY created_at, kid`,
+      [],
+    );
   // SHARE ROW EXCLUSIVE conflicts with itself but not with readers: key writers queue, loadKeys does not.
-  const lockKeys = (client: PgClient): Promise<unknown> => client.query(`LOCK TABLE ${s}.signing_keys IN SHARE ROW EXCLUSIVE MODE`);
+  const lockKeys = (client: PgClient): Promise<unknown> =>
+    client.query(`LOCK TABLE ${s}.signing_keys IN SHARE ROW EXCLUSIVE MODE`);
 
   return {
     ...createPostgresAccounts({ pool, quotedSchema: s }),
     async migrate() {
       await runTransaction(pool, async (client) => {
-        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS.migrate, schemaName]);
+        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+          LOCK_CLASS.migrate,
+          schemaName,
+        ]);
         await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-        await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_version (version integer NOT NULL)`);
-        const [row] = await rows<{ version: number | null }>(client, `SELECT max(version) AS version FROM ${s}.schema_version`, []);
+        await client.query(
+          `CREATE TABLE IF NOT EXISTS ${s}.schema_version (version integer NOT NULL)`,
+        );
+        const [row] = await rows<{ version: number | null }>(
+          client,
+          `SELECT max(version) AS version FROM ${s}.schema_version`,
+          [],
+        );
         for (let version = row?.version ?? 0; version < POSTGRES_MIGRATIONS.length; version += 1) {
           await client.query(POSTGRES_MIGRATIONS[version]?.(s) ?? '');
-          await client.query(`INSERT INTO ${s}.schema_version (version) VALUES ($1)`, [version + 1]);
+          await client.query(`INSERT INTO ${s}.schema_version (version) VALUES ($1)`, [
+            version + 1,
+          ]);
         }
       });
     },
@@ -115,13 +179,32 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
       const { session, token } = input;
       await runTransaction(pool, async (client) => {
         // Two logins of one user at once would each miss the other's uncommitted session and both keep too many.
-        if (input.maxSessionsPerUser !== undefined) await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS.user, `${schemaName}:${session.userId}`]);
+        if (input.maxSessionsPerUser !== undefined)
+          await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+            LOCK_CLASS.user,
+            `${schemaName}:${session.userId}`,
+          ]);
         await client.query(
           `INSERT INTO ${s}.sessions (id, user_id, client_id, transport, claims, created_at, last_used_at, idle_expires_at, absolute_expires_at, user_agent, ip)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-          [session.id, session.userId, session.clientId, session.transport, session.claims, session.createdAt, session.lastUsedAt, session.idleExpiresAt, session.absoluteExpiresAt, session.userAgent ?? null, session.ip ?? null],
+          [
+            session.id,
+            session.userId,
+            session.clientId,
+            session.transport,
+            session.claims,
+            session.createdAt,
+            session.lastUsedAt,
+            session.idleExpiresAt,
+            session.absoluteExpiresAt,
+            session.userAgent ?? null,
+            session.ip ?? null,
+          ],
         );
-        await client.query(`INSERT INTO ${s}.refresh_tokens (id, session_id, generation, secret_hash, created_at) VALUES ($1, $2, 0, $3, $4)`, [token.id, session.id, token.secretHash, token.createdAt]);
+        await client.query(
+          `INSERT INTO ${s}.refresh_tokens (id, session_id, generation, secret_hash, created_at) VALUES ($1, $2, 0, $3, $4)`,
+          [token.id, session.id, token.secretHash, token.createdAt],
+        );
         if (input.event !== undefined) await insertEvent(client, input.event);
         if (input.maxSessionsPerUser === undefined) return;
         // The new session always stays; the others live at its creation instant are kept newest first.
@@ -134,17 +217,28 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
         );
         if (evicted.length === 0) return;
         await lockFeed(client);
-        await revokeSessions(client, evicted.map((row) => row.id), session.createdAt, EVICTION_REASON);
+        await revokeSessions(
+          client,
+          evicted.map((row) => row.id),
+          session.createdAt,
+          EVICTION_REASON,
+        );
       });
     },
     async findSession(sessionId) {
       if (!isStorable(sessionId)) return undefined;
-      const [row] = await rows<SessionRow>(pool, `SELECT ${SESSION_COLUMNS} FROM ${s}.sessions s WHERE s.id = $1`, [sessionId]);
+      const [row] = await rows<SessionRow>(
+        pool,
+        `SELECT ${SESSION_COLUMNS} FROM ${s}.sessions s WHERE s.id = $1`,
+        [sessionId],
+      );
       return row;
     },
     async findRefreshToken(tokenId) {
       if (!isStorable(tokenId)) return undefined;
-      const [row] = await rows<SessionRow & { tokenGeneration: number; tokenSecretHash: string; tokenCreatedAt: number }>(
+      const [row] = await rows<
+        SessionRow & { tokenGeneration: number; tokenSecretHash: string; tokenCreatedAt: number }
+      >(
         pool,
         `SELECT t.generation AS "tokenGeneration", t.secret_hash AS "tokenSecretHash", t.created_at::float8 AS "tokenCreatedAt", ${SESSION_COLUMNS}
          FROM ${s}.refresh_tokens t JOIN ${s}.sessions s ON s.id = t.session_id WHERE t.id = $1`,
@@ -152,11 +246,18 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
       );
       if (row === undefined) return undefined;
       const { tokenGeneration, tokenSecretHash, tokenCreatedAt, ...session } = row;
-      const token: RefreshTokenRow = { id: tokenId, sessionId: session.id, generation: tokenGeneration, secretHash: tokenSecretHash, createdAt: tokenCreatedAt };
+      const token: RefreshTokenRow = {
+        id: tokenId,
+        sessionId: session.id,
+        generation: tokenGeneration,
+        secretHash: tokenSecretHash,
+        createdAt: tokenCreatedAt,
+      };
       return { token, session };
     },
     async rotate(rotation) {
-      if (!isStorable(rotation.sessionId) || !Number.isSafeInteger(rotation.expectedGeneration)) return false;
+      if (!isStorable(rotation.sessionId) || !Number.isSafeInteger(rotation.expectedGeneration))
+        return false;
       // One statement, one commit: the conditional UPDATE takes the row lock and, under READ COMMITTED,
       // re-checks the generation after a concurrent winner commits; the token and the audit event are
       // inserted only when the UPDATE matched (data-modifying CTEs always run to completion).
@@ -174,15 +275,32 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
            SELECT $10::bigint, $11::text, $12::text, $13::text, $14::text, $15::text FROM rotated WHERE $11::text IS NOT NULL RETURNING 1)
          SELECT (SELECT count(*) FROM token)::int AS rotated`,
         [
-          rotation.sessionId, rotation.expectedGeneration, rotation.rotatedAt, rotation.successorSealed, rotation.idleExpiresAt, rotation.claims,
-          rotation.token.id, rotation.token.secretHash, rotation.token.createdAt,
-          event?.at ?? null, event?.type ?? null, event?.userId ?? null, event?.sessionId ?? null, event?.ip ?? null, event?.detail ?? null,
+          rotation.sessionId,
+          rotation.expectedGeneration,
+          rotation.rotatedAt,
+          rotation.successorSealed,
+          rotation.idleExpiresAt,
+          rotation.claims,
+          rotation.token.id,
+          rotation.token.secretHash,
+          rotation.token.createdAt,
+          event?.at ?? null,
+          event?.type ?? null,
+          event?.userId ?? null,
+          event?.sessionId ?? null,
+          event?.ip ?? null,
+          event?.detail ?? null,
         ],
       );
       return (result.rows[0] as { rotated: number } | undefined)?.rotated === 1;
     },
     async takeGraceAnswer(input) {
-      if (!isStorable(input.sessionId) || !Number.isSafeInteger(input.generation) || !Number.isSafeInteger(input.max)) return undefined;
+      if (
+        !isStorable(input.sessionId) ||
+        !Number.isSafeInteger(input.generation) ||
+        !Number.isSafeInteger(input.max)
+      )
+        return undefined;
       const [row] = await rows<{ sealed: string }>(
         pool,
         `UPDATE ${s}.sessions SET grace_count = grace_count + 1, last_used_at = greatest(last_used_at, $4)
@@ -208,17 +326,32 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
            WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $4`,
           [input.userId, input.at, input.reason, input.exceptSessionId],
         );
-        return appendRevocation(client, { kind: 'user', sessionId: null, userId: input.userId, revokedBefore: input.at, exceptSessionId: input.exceptSessionId, at: input.at });
+        return appendRevocation(client, {
+          kind: 'user',
+          sessionId: null,
+          userId: input.userId,
+          revokedBefore: input.at,
+          exceptSessionId: input.exceptSessionId,
+          at: input.at,
+        });
       });
     },
     async listSessions(userId) {
       if (!isStorable(userId)) return [];
-      return rows<SessionRow>(pool, `SELECT ${SESSION_COLUMNS} FROM ${s}.sessions s WHERE s.user_id = $1 ORDER BY s.created_at DESC, s.id DESC`, [userId]);
+      return rows<SessionRow>(
+        pool,
+        `SELECT ${SESSION_COLUMNS} FROM ${s}.sessions s WHERE s.user_id = $1 ORDER BY s.created_at DESC, s.id DESC`,
+        [userId],
+      );
     },
     async listRevocations(input) {
       const limit = Math.floor(input.limit);
       if (!(limit > 0)) return [];
-      const found = await rows<RevocationColumns>(pool, `SELECT ${REVOCATION_COLUMNS} FROM ${s}.revocations WHERE seq > $1 ORDER BY seq LIMIT $2`, [Number.isFinite(input.afterSeq) ? Math.floor(input.afterSeq) : 0, limit]);
+      const found = await rows<RevocationColumns>(
+        pool,
+        `SELECT ${REVOCATION_COLUMNS} FROM ${s}.revocations WHERE seq > $1 ORDER BY seq LIMIT $2`,
+        [Number.isFinite(input.afterSeq) ? Math.floor(input.afterSeq) : 0, limit],
+      );
       return found.map(toRevocationRecord);
     },
     async appendEvent(event) {
@@ -226,7 +359,11 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
     },
     async listEvents(input) {
       const limit = Math.floor(input.limit);
-      if (!(limit > 0) || ![input.userId, input.sessionId].every((id) => id === undefined || isStorable(id))) return [];
+      if (
+        !(limit > 0) ||
+        ![input.userId, input.sessionId].every((id) => id === undefined || isStorable(id))
+      )
+        return [];
       return rows<AuditEvent>(
         pool,
         `SELECT at::float8 AS at, type, user_id AS "userId", session_id AS "sessionId", ip, detail FROM ${s}.events
@@ -237,9 +374,15 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
     async sweep(policy) {
       // Separate statements, not one transaction: each is idempotent and short, so sweeping never holds many
       // row locks for long; one that loses a deadlock to a concurrent revokeUser simply runs again.
-      const run = (text: string, values: unknown[]): Promise<PgQueryResult> => retryOnDeadlock(() => pool.query(text, values));
-      await run(`UPDATE ${s}.sessions SET successor_sealed = NULL WHERE successor_sealed IS NOT NULL AND rotated_at < $1`, [policy.sealedBefore]);
-      const { rows: [gone] } = await run(
+      const run = (text: string, values: unknown[]): Promise<PgQueryResult> =>
+        retryOnDeadlock(() => pool.query(text, values));
+      await run(
+        `UPDATE ${s}.sessions SET successor_sealed = NULL WHERE successor_sealed IS NOT NULL AND rotated_at < $1`,
+        [policy.sealedBefore],
+      );
+      const {
+        rows: [gone],
+      } = await run(
         `WITH sessions AS (DELETE FROM ${s}.sessions WHERE idle_expires_at <= $1 OR absolute_expires_at <= $1 RETURNING id),
               tokens AS (DELETE FROM ${s}.refresh_tokens WHERE session_id IN (SELECT id FROM sessions) RETURNING 1)
          SELECT (SELECT count(*) FROM sessions)::int AS sessions, (SELECT count(*) FROM tokens)::int AS tokens`,
@@ -247,9 +390,15 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
       );
       const events = await run(`DELETE FROM ${s}.events WHERE at < $1`, [policy.retainAfter]);
       await run(`DELETE FROM ${s}.revocations WHERE at < $1`, [policy.retainAfter]);
-      await run(`UPDATE ${s}.sessions SET ip = NULL WHERE ip IS NOT NULL AND last_used_at < $1`, [policy.retainAfter]);
+      await run(`UPDATE ${s}.sessions SET ip = NULL WHERE ip IS NOT NULL AND last_used_at < $1`, [
+        policy.retainAfter,
+      ]);
       const counts = gone as { sessions: number; tokens: number } | undefined;
-      return { sessions: counts?.sessions ?? 0, tokens: counts?.tokens ?? 0, events: events.rowCount ?? 0 };
+      return {
+        sessions: counts?.sessions ?? 0,
+        tokens: counts?.tokens ?? 0,
+        events: events.rowCount ?? 0,
+      };
     },
     async loadKeys() {
       return loadKeys(pool);
@@ -264,7 +413,11 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
     async initKeys(keys) {
       return runTransaction(pool, async (client) => {
         await lockKeys(client);
-        const [row] = await rows<{ count: number }>(client, `SELECT count(*)::int AS count FROM ${s}.signing_keys`, []);
+        const [row] = await rows<{ count: number }>(
+          client,
+          `SELECT count(*)::int AS count FROM ${s}.signing_keys`,
+          [],
+        );
         if (row?.count === 0) await insertKeys(client, keys);
         return loadKeys(client);
       });
@@ -277,4 +430,3 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
     },
   };
 }
-

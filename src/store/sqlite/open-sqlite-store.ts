@@ -21,15 +21,25 @@ export interface OpenSqliteStoreOptions {
  * const store = await openSqliteStore({ path: '.tessera/sessions.db' });
  * ```
  */
-export async function openSqliteStore(options: OpenSqliteStoreOptions): Promise<SessionStore & AccountStore> {
+export async function openSqliteStore(
+  options: OpenSqliteStoreOptions,
+): Promise<SessionStore & AccountStore> {
   let driver: { default: new (path: string) => SqliteDatabase };
   try {
-    driver = (await import('better-sqlite3')) as unknown as { default: new (path: string) => SqliteDatabase };
+    driver = (await import('better-sqlite3')) as unknown as {
+      default: new (path: string) => SqliteDatabase;
+    };
   } catch {
-    throw new TesseraError('CONFIG_INVALID', 'The SQLite store needs the better-sqlite3 package, an optional peer dependency: npm install better-sqlite3.');
+    throw new TesseraError(
+      'CONFIG_INVALID',
+      'The SQLite store needs the better-sqlite3 package, an optional peer dependency: npm install better-sqlite3.',
+    );
   }
   if (options.path !== ':memory:') await mkdir(dirname(options.path), { recursive: true });
-  const store = createSqliteStore({ database: new driver.default(options.path), ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }) });
+  const store = createSqliteStore({
+    database: new driver.default(options.path),
+    ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
+  });
   try {
     await store.migrate();
   } catch (error) {

@@ -28,8 +28,10 @@ export const SQLITE_ACCOUNTS_MIGRATION = `
   CREATE INDEX one_time_tokens_expires ON one_time_tokens (expires_at);
 `;
 
-const USER_COLUMNS = 'id, email, password_hash AS passwordHash, created_at AS createdAt, password_changed_at AS passwordChangedAt';
-const TOKEN_COLUMNS = 'id, kind, user_id AS userId, session_id AS sessionId, secret_hash AS secretHash, expires_at AS expiresAt';
+const USER_COLUMNS =
+  'id, email, password_hash AS passwordHash, created_at AS createdAt, password_changed_at AS passwordChangedAt';
+const TOKEN_COLUMNS =
+  'id, kind, user_id AS userId, session_id AS sessionId, secret_hash AS secretHash, expires_at AS expiresAt';
 
 /**
  * The {@link AccountStore} half of the SQLite store, over its statement cache.
@@ -42,23 +44,36 @@ const TOKEN_COLUMNS = 'id, kind, user_id AS userId, session_id AS sessionId, sec
 export function createSqliteAccounts(sql: (source: string) => SqliteStatement): AccountStore {
   return {
     async createUser(user) {
-      return sql(`INSERT INTO users (id, email, password_hash, created_at, password_changed_at) VALUES (@id, @email, @passwordHash, @createdAt, @passwordChangedAt) ON CONFLICT DO NOTHING`).run(user).changes === 1;
+      return (
+        sql(
+          `INSERT INTO users (id, email, password_hash, created_at, password_changed_at) VALUES (@id, @email, @passwordHash, @createdAt, @passwordChangedAt) ON CONFLICT DO NOTHING`,
+        ).run(user).changes === 1
+      );
     },
     async findUserByEmail(email) {
-      return sql(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`).get(email) as UserRow | undefined;
+      return sql(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`).get(email) as
+        UserRow | undefined;
     },
     async findUserById(id) {
       return sql(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`).get(id) as UserRow | undefined;
     },
     async updatePassword({ userId, passwordHash, at }) {
-      sql(`UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`).run(passwordHash, at, userId);
+      sql(`UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`).run(
+        passwordHash,
+        at,
+        userId,
+      );
     },
     async createOneTimeToken(token) {
-      sql(`INSERT INTO one_time_tokens (id, kind, user_id, session_id, secret_hash, expires_at) VALUES (@id, @kind, @userId, @sessionId, @secretHash, @expiresAt)`).run(token);
+      sql(
+        `INSERT INTO one_time_tokens (id, kind, user_id, session_id, secret_hash, expires_at) VALUES (@id, @kind, @userId, @sessionId, @secretHash, @expiresAt)`,
+      ).run(token);
     },
     async consumeOneTimeToken({ id, kind, at }) {
       // One DELETE ... RETURNING: of two concurrent uses, exactly one gets the row.
-      const row = sql(`DELETE FROM one_time_tokens WHERE id = ? AND kind = ? RETURNING ${TOKEN_COLUMNS}`).get(id, kind) as OneTimeTokenRow | undefined;
+      const row = sql(
+        `DELETE FROM one_time_tokens WHERE id = ? AND kind = ? RETURNING ${TOKEN_COLUMNS}`,
+      ).get(id, kind) as OneTimeTokenRow | undefined;
       return row !== undefined && row.expiresAt > at ? row : undefined;
     },
   };

@@ -1,5 +1,13 @@
 import type { StoredKey } from '../../keys/key-store.js';
-import type { AuditEvent, NewSession, RefreshTokenRow, RevocationRecord, Rotation, SessionRow, SessionStore } from '../session-store.js';
+import type {
+  AuditEvent,
+  NewSession,
+  RefreshTokenRow,
+  RevocationRecord,
+  Rotation,
+  SessionRow,
+  SessionStore,
+} from '../session-store.js';
 import type { AccountStore } from '../account-store.js';
 import { toRevocationRecord, type RevocationColumns } from '../revocation-row.js';
 import { createSqliteAccounts } from './sqlite-accounts.js';
@@ -60,12 +68,15 @@ const SESSION_FIELDS: Readonly<Record<keyof SessionRow, string>> = {
   revokedAt: 'revoked_at',
   revokedReason: 'revoked_reason',
 };
-const SESSION_COLUMNS = Object.entries(SESSION_FIELDS).map(([field, column]) => `s.${column} AS ${field}`).join(', ');
-const KEY_COLUMNS = 'kid, alg, created_at AS createdAt, activates_at AS activatesAt, retires_at AS retiresAt, sealed_key AS sealedKey';
-const REVOCATION_COLUMNS = 'seq, kind, session_id AS sessionId, user_id AS userId, revoked_before AS revokedBefore, except_session_id AS exceptSessionId, at';
+const SESSION_COLUMNS = Object.entries(SESSION_FIELDS)
+  .map(([field, column]) => `s.${column} AS ${field}`)
+  .join(', ');
+const KEY_COLUMNS =
+  'kid, alg, created_at AS createdAt, activates_at AS activatesAt, retires_at AS retiresAt, sealed_key AS sealedKey';
+const REVOCATION_COLUMNS =
+  'seq, kind, session_id AS sessionId, user_id AS userId, revoked_before AS revokedBefore, except_session_id AS exceptSessionId, at';
 /** Why the store revokes sessions evicted by `maxSessionsPerUser`. */
 const EVICTION_REASON = 'session_limit';
-
 
 /**
  * A {@link SessionStore} on one SQLite file (better-sqlite3). The driver is synchronous and so is every
@@ -97,7 +108,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore & A
     }
     return statement;
   };
-  const findSession = (sessionId: string): SessionRow | undefined => sql(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE id = ?`).get(sessionId) as SessionRow | undefined;
+  const findSession = (sessionId: string): SessionRow | undefined =>
+    sql(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE id = ?`).get(sessionId) as
+      SessionRow | undefined;
   const appendRevocation = (record: Omit<RevocationColumns, 'seq'>): RevocationRecord => {
     const row = sql(
       `INSERT INTO revocations (kind, session_id, user_id, revoked_before, except_session_id, at)
@@ -105,25 +118,43 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore & A
     ).get(record) as RevocationColumns;
     return toRevocationRecord(row);
   };
-  const revokeOne = (sessionId: string, at: number, reason: string): RevocationRecord | undefined => {
+  const revokeOne = (
+    sessionId: string,
+    at: number,
+    reason: string,
+  ): RevocationRecord | undefined => {
     const row = sql(
       `UPDATE sessions SET revoked_at = ?, revoked_reason = ?, successor_sealed = NULL WHERE id = ? AND revoked_at IS NULL RETURNING user_id AS userId`,
     ).get(at, reason, sessionId) as { userId: string } | undefined;
     if (row === undefined) return undefined;
-    return appendRevocation({ kind: 'session', sessionId, userId: row.userId, revokedBefore: null, exceptSessionId: null, at });
+    return appendRevocation({
+      kind: 'session',
+      sessionId,
+      userId: row.userId,
+      revokedBefore: null,
+      exceptSessionId: null,
+      at,
+    });
   };
   const insertToken = (token: RefreshTokenRow): void => {
-    sql('INSERT INTO refresh_tokens (id, session_id, generation, secret_hash, created_at) VALUES (@id, @sessionId, @generation, @secretHash, @createdAt)').run(token);
+    sql(
+      'INSERT INTO refresh_tokens (id, session_id, generation, secret_hash, created_at) VALUES (@id, @sessionId, @generation, @secretHash, @createdAt)',
+    ).run(token);
   };
-  const loadKeys = (): StoredKey[] => sql(`SELECT ${KEY_COLUMNS} FROM signing_keys ORDER BY created_at, kid`).all() as StoredKey[];
+  const loadKeys = (): StoredKey[] =>
+    sql(`SELECT ${KEY_COLUMNS} FROM signing_keys ORDER BY created_at, kid`).all() as StoredKey[];
   const insertKeys = (keys: readonly StoredKey[]): void => {
-    const insert = sql('INSERT INTO signing_keys (kid, alg, created_at, activates_at, retires_at, sealed_key) VALUES (@kid, @alg, @createdAt, @activatesAt, @retiresAt, @sealedKey)');
+    const insert = sql(
+      'INSERT INTO signing_keys (kid, alg, created_at, activates_at, retires_at, sealed_key) VALUES (@kid, @alg, @createdAt, @activatesAt, @retiresAt, @sealedKey)',
+    );
     for (const key of keys) insert.run({ ...key, retiresAt: key.retiresAt ?? null });
   };
 
   const migrate = db.transaction((): void => {
     db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-    const row = db.prepare('SELECT max(version) AS version FROM schema_version').get() as { version: number | null };
+    const row = db.prepare('SELECT max(version) AS version FROM schema_version').get() as {
+      version: number | null;
+    };
     for (let version = row.version ?? 0; version < SQLITE_MIGRATIONS.length; version += 1) {
       db.exec(SQLITE_MIGRATIONS[version] ?? '');
       db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(version + 1);
@@ -131,7 +162,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore & A
   });
 
   const insertEvent = (event: AuditEvent): void => {
-    sql('INSERT INTO events (at, type, user_id, session_id, ip, detail) VALUES (@at, @type, @userId, @sessionId, @ip, @detail)').run({
+    sql(
+      'INSERT INTO events (at, type, user_id, session_id, ip, detail) VALUES (@at, @type, @userId, @sessionId, @ip, @detail)',
+    ).run({
       ...event,
       userId: event.userId ?? null,
       sessionId: event.sessionId ?? null,
@@ -154,7 +187,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore & A
       `SELECT id FROM sessions WHERE user_id = @userId AND id <> @id AND revoked_at IS NULL
          AND idle_expires_at > @createdAt AND absolute_expires_at > @createdAt
        ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET @keep`,
-    ).all({ userId: session.userId, id: session.id, createdAt: session.createdAt, keep }) as { id: string }[];
+    ).all({ userId: session.userId, id: session.id, createdAt: session.createdAt, keep }) as {
+      id: string;
+    }[];
     for (const { id } of evicted) revokeOne(id, session.createdAt, EVICTION_REASON);
   });
 
@@ -172,40 +207,78 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore & A
       claims: rotation.claims,
     });
     if (changes !== 1) return false;
-    insertToken({ ...rotation.token, sessionId: rotation.sessionId, generation: rotation.expectedGeneration + 1 });
+    insertToken({
+      ...rotation.token,
+      sessionId: rotation.sessionId,
+      generation: rotation.expectedGeneration + 1,
+    });
     if (rotation.event !== undefined) insertEvent(rotation.event);
     return true;
   });
 
-  const takeGraceAnswer = db.transaction((input: { sessionId: string; generation: number; max: number; usedAt: number }): string | undefined => {
-    const row = sql(
-      `UPDATE sessions SET grace_count = grace_count + 1, last_used_at = max(last_used_at, @usedAt)
+  const takeGraceAnswer = db.transaction(
+    (input: {
+      sessionId: string;
+      generation: number;
+      max: number;
+      usedAt: number;
+    }): string | undefined => {
+      const row = sql(
+        `UPDATE sessions SET grace_count = grace_count + 1, last_used_at = max(last_used_at, @usedAt)
        WHERE id = @sessionId AND generation = @generation AND revoked_at IS NULL AND successor_sealed IS NOT NULL AND grace_count < @max
        RETURNING successor_sealed AS sealed`,
-    ).get(input) as { sealed: string } | undefined;
-    return row?.sealed;
-  });
+      ).get(input) as { sealed: string } | undefined;
+      return row?.sealed;
+    },
+  );
 
-  const revokeSession = db.transaction((input: { sessionId: string; at: number; reason: string }) => revokeOne(input.sessionId, input.at, input.reason));
+  const revokeSession = db.transaction((input: { sessionId: string; at: number; reason: string }) =>
+    revokeOne(input.sessionId, input.at, input.reason),
+  );
 
-  const revokeUser = db.transaction((input: { userId: string; at: number; reason: string; exceptSessionId: string | null }): RevocationRecord => {
-    sql(
-      `UPDATE sessions SET revoked_at = @at, revoked_reason = @reason, successor_sealed = NULL
+  const revokeUser = db.transaction(
+    (input: {
+      userId: string;
+      at: number;
+      reason: string;
+      exceptSessionId: string | null;
+    }): RevocationRecord => {
+      sql(
+        `UPDATE sessions SET revoked_at = @at, revoked_reason = @reason, successor_sealed = NULL
        WHERE user_id = @userId AND revoked_at IS NULL AND id IS NOT @exceptSessionId`,
-    ).run(input);
-    return appendRevocation({ kind: 'user', sessionId: null, userId: input.userId, revokedBefore: input.at, exceptSessionId: input.exceptSessionId, at: input.at });
-  });
+      ).run(input);
+      return appendRevocation({
+        kind: 'user',
+        sessionId: null,
+        userId: input.userId,
+        revokedBefore: input.at,
+        exceptSessionId: input.exceptSessionId,
+        at: input.at,
+      });
+    },
+  );
 
-  const sweep = db.transaction((policy: { now: number; sealedBefore: number; retainAfter: number }) => {
-    sql('UPDATE sessions SET successor_sealed = NULL WHERE successor_sealed IS NOT NULL AND rotated_at < ?').run(policy.sealedBefore);
-    const expired = 'SELECT id FROM sessions WHERE idle_expires_at <= @now OR absolute_expires_at <= @now';
-    const tokens = sql(`DELETE FROM refresh_tokens WHERE session_id IN (${expired})`).run({ now: policy.now }).changes;
-    const sessions = sql('DELETE FROM sessions WHERE idle_expires_at <= @now OR absolute_expires_at <= @now').run({ now: policy.now }).changes;
-    const events = sql('DELETE FROM events WHERE at < ?').run(policy.retainAfter).changes;
-    sql('DELETE FROM revocations WHERE at < ?').run(policy.retainAfter);
-    sql('UPDATE sessions SET ip = NULL WHERE ip IS NOT NULL AND last_used_at < ?').run(policy.retainAfter);
-    return { sessions, tokens, events };
-  });
+  const sweep = db.transaction(
+    (policy: { now: number; sealedBefore: number; retainAfter: number }) => {
+      sql(
+        'UPDATE sessions SET successor_sealed = NULL WHERE successor_sealed IS NOT NULL AND rotated_at < ?',
+      ).run(policy.sealedBefore);
+      const expired =
+        'SELECT id FROM sessions WHERE idle_expires_at <= @now OR absolute_expires_at <= @now';
+      const tokens = sql(`DELETE FROM refresh_tokens WHERE session_id IN (${expired})`).run({
+        now: policy.now,
+      }).changes;
+      const sessions = sql(
+        'DELETE FROM sessions WHERE idle_expires_at <= @now OR absolute_expires_at <= @now',
+      ).run({ now: policy.now }).changes;
+      const events = sql('DELETE FROM events WHERE at < ?').run(policy.retainAfter).changes;
+      sql('DELETE FROM revocations WHERE at < ?').run(policy.retainAfter);
+      sql('UPDATE sessions SET ip = NULL WHERE ip IS NOT NULL AND last_used_at < ?').run(
+        policy.retainAfter,
+      );
+      return { sessions, tokens, events };
+    },
+  );
 
   const saveKeys = db.transaction((keys: readonly StoredKey[]): void => {
     sql('DELETE FROM signing_keys').run();
@@ -233,10 +306,25 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore & A
       const row = sql(
         `SELECT t.generation AS tokenGeneration, t.secret_hash AS tokenSecretHash, t.created_at AS tokenCreatedAt, ${SESSION_COLUMNS}
          FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.id = ?`,
-      ).get(tokenId) as (SessionRow & { tokenGeneration: number; tokenSecretHash: string; tokenCreatedAt: number }) | undefined;
+      ).get(tokenId) as
+        | (SessionRow & {
+            tokenGeneration: number;
+            tokenSecretHash: string;
+            tokenCreatedAt: number;
+          })
+        | undefined;
       if (row === undefined) return undefined;
       const { tokenGeneration, tokenSecretHash, tokenCreatedAt, ...session } = row;
-      return { token: { id: tokenId, sessionId: session.id, generation: tokenGeneration, secretHash: tokenSecretHash, createdAt: tokenCreatedAt }, session };
+      return {
+        token: {
+          id: tokenId,
+          sessionId: session.id,
+          generation: tokenGeneration,
+          secretHash: tokenSecretHash,
+          createdAt: tokenCreatedAt,
+        },
+        session,
+      };
     },
     async rotate(rotation) {
       return rotate.immediate(rotation);
@@ -251,12 +339,16 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore & A
       return revokeUser.immediate(input);
     },
     async listSessions(userId) {
-      return sql(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE user_id = ? ORDER BY created_at DESC, id DESC`).all(userId) as SessionRow[];
+      return sql(
+        `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE user_id = ? ORDER BY created_at DESC, id DESC`,
+      ).all(userId) as SessionRow[];
     },
     async listRevocations(input) {
       const limit = Math.floor(input.limit);
       if (!(limit > 0)) return [];
-      const rows = sql(`SELECT ${REVOCATION_COLUMNS} FROM revocations WHERE seq > ? ORDER BY seq LIMIT ?`).all(Number.isFinite(input.afterSeq) ? input.afterSeq : 0, limit) as RevocationColumns[];
+      const rows = sql(
+        `SELECT ${REVOCATION_COLUMNS} FROM revocations WHERE seq > ? ORDER BY seq LIMIT ?`,
+      ).all(Number.isFinite(input.afterSeq) ? input.afterSeq : 0, limit) as RevocationColumns[];
       return rows.map(toRevocationRecord);
     },
     async appendEvent(event) {
@@ -269,7 +361,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore & A
         `SELECT at, type, user_id AS userId, session_id AS sessionId, ip, detail FROM events
          WHERE (@userId IS NULL OR user_id = @userId) AND (@sessionId IS NULL OR session_id = @sessionId)
          ORDER BY at DESC, id DESC LIMIT @limit`,
-      ).all({ userId: input.userId ?? null, sessionId: input.sessionId ?? null, limit }) as AuditEvent[];
+      ).all({
+        userId: input.userId ?? null,
+        sessionId: input.sessionId ?? null,
+        limit,
+      }) as AuditEvent[];
     },
     async sweep(policy) {
       return sweep.immediate(policy);
@@ -288,4 +384,3 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore & A
     },
   };
 }
-

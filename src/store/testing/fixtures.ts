@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { StoredKey } from '../../keys/key-store.js';
-import type { NewSession, RevocationRecord, Rotation, SessionRow, SessionStore } from '../session-store.js';
+import type {
+  NewSession,
+  RevocationRecord,
+  Rotation,
+  SessionRow,
+  SessionStore,
+} from '../session-store.js';
 
 /**
  * The instant every conformance case starts from (2026-01-01T12:00:00Z), so expiry arithmetic is readable.
@@ -41,7 +47,16 @@ export const DAY = 86_400_000;
  * for (const id of BAD_IDS) expect(await store.findSession(id)).toBeUndefined();
  * ```
  */
-export const BAD_IDS: readonly string[] = ['', '\u0000', "x'; DROP TABLE sessions; --", 'x'.repeat(10_000), '\uD800', 'é🙂', '%', '1 OR 1=1'];
+export const BAD_IDS: readonly string[] = [
+  '',
+  '\u0000',
+  "x'; DROP TABLE sessions; --",
+  'x'.repeat(10_000),
+  '\uD800',
+  'é🙂',
+  '%',
+  '1 OR 1=1',
+];
 
 /**
  * A fresh session with its first refresh token, unique ids and plausible fields; `overrides` replace session fields.
@@ -51,7 +66,10 @@ export const BAD_IDS: readonly string[] = ['', '\u0000', "x'; DROP TABLE session
  * await store.createSession(newSession({ userId: 'u-1', createdAt: T0 }, 3));
  * ```
  */
-export function newSession(overrides: Partial<NewSession['session']> = {}, maxSessionsPerUser?: number): NewSession {
+export function newSession(
+  overrides: Partial<NewSession['session']> = {},
+  maxSessionsPerUser?: number,
+): NewSession {
   const createdAt = overrides.createdAt ?? T0;
   const session = {
     id: `s-${randomUUID()}`,
@@ -68,7 +86,9 @@ export function newSession(overrides: Partial<NewSession['session']> = {}, maxSe
     ...overrides,
   };
   const token = { id: `t-${randomUUID()}`, secretHash: `h-${randomUUID()}`, createdAt };
-  return maxSessionsPerUser === undefined ? { session, token } : { session, token, maxSessionsPerUser };
+  return maxSessionsPerUser === undefined
+    ? { session, token }
+    : { session, token, maxSessionsPerUser };
 }
 
 /**
@@ -79,7 +99,11 @@ export function newSession(overrides: Partial<NewSession['session']> = {}, maxSe
  * expect(await store.rotate(rotationOf(input.session.id, 0))).toBe(true);
  * ```
  */
-export function rotationOf(sessionId: string, expectedGeneration: number, at = T0 + MINUTE): Rotation {
+export function rotationOf(
+  sessionId: string,
+  expectedGeneration: number,
+  at = T0 + MINUTE,
+): Rotation {
   return {
     sessionId,
     expectedGeneration,
@@ -100,7 +124,14 @@ export function rotationOf(sessionId: string, expectedGeneration: number, at = T
  * ```
  */
 export function storedKey(kid: string): StoredKey {
-  return { kid, alg: 'ES256', createdAt: T0, activatesAt: T0 + DAY, retiresAt: null, sealedKey: `plain.${kid}` };
+  return {
+    kid,
+    alg: 'ES256',
+    createdAt: T0,
+    activatesAt: T0 + DAY,
+    retiresAt: null,
+    sealedKey: `plain.${kid}`,
+  };
 }
 
 /**
@@ -111,7 +142,8 @@ export function storedKey(kid: string): StoredKey {
  * expect(byKid(await store.loadKeys())).toEqual(byKid(saved));
  * ```
  */
-export const byKid = (keys: StoredKey[]): StoredKey[] => [...keys].sort((a, b) => a.kid.localeCompare(b.kid));
+export const byKid = (keys: StoredKey[]): StoredKey[] =>
+  [...keys].sort((a, b) => a.kid.localeCompare(b.kid));
 
 /** What every case file of the conformance suite works with. */
 export interface ConformanceContext {
@@ -120,7 +152,10 @@ export interface ConformanceContext {
   /** Opens another fresh, unmigrated store; the caller closes it. */
   readonly createStore: () => Promise<SessionStore>;
   /** Creates a session built by {@link newSession} in the current store and returns its input. */
-  readonly create: (overrides?: Partial<NewSession['session']>, max?: number) => Promise<NewSession>;
+  readonly create: (
+    overrides?: Partial<NewSession['session']>,
+    max?: number,
+  ) => Promise<NewSession>;
   /** Reads a session of the current store, failing the test when it is missing. */
   readonly session: (id: string) => Promise<SessionRow>;
   /** The whole revocation feed of the current store, oldest first. */

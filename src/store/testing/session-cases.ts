@@ -63,7 +63,9 @@ export function defineSessionCases(context: ConformanceContext): void {
     it('creates nothing when the first token cannot be stored (one transaction)', async () => {
       const first = await create();
       const clash = newSession();
-      await expect(context.store.createSession({ ...clash, token: { ...clash.token, id: first.token.id } })).rejects.toThrow();
+      await expect(
+        context.store.createSession({ ...clash, token: { ...clash.token, id: first.token.id } }),
+      ).rejects.toThrow();
       expect(await context.store.findSession(clash.session.id)).toBeUndefined();
       expect(await context.store.listSessions(clash.session.userId)).toEqual([]);
     });
@@ -74,7 +76,11 @@ export function defineSessionCases(context: ConformanceContext): void {
       const b = await create({ userId, createdAt: T0 + MINUTE });
       const c = await create({ userId, createdAt: T0 + 2 * MINUTE });
       await create();
-      await context.store.revokeSession({ sessionId: b.session.id, at: T0 + 3 * MINUTE, reason: 'logout' });
+      await context.store.revokeSession({
+        sessionId: b.session.id,
+        at: T0 + 3 * MINUTE,
+        reason: 'logout',
+      });
       const listed = await context.store.listSessions(userId);
       expect(listed.map((row) => row.id)).toEqual([c.session.id, b.session.id, a.session.id]);
       expect(listed[1]?.revokedAt).toBe(T0 + 3 * MINUTE);
@@ -89,22 +95,35 @@ export function defineSessionCases(context: ConformanceContext): void {
       const s2 = await create({ userId, createdAt: T0 + MINUTE });
       const s3 = await create({ userId, createdAt: T0 + 2 * MINUTE });
       const revoked = await create({ userId, createdAt: T0 + 3 * MINUTE });
-      await context.store.revokeSession({ sessionId: revoked.session.id, at: T0 + 4 * MINUTE, reason: 'logout' });
+      await context.store.revokeSession({
+        sessionId: revoked.session.id,
+        at: T0 + 4 * MINUTE,
+        reason: 'logout',
+      });
       const before = await allRevocations();
       const s4 = await create({ userId, createdAt: T0 + 5 * MINUTE }, 2);
       const added = (await allRevocations()).slice(before.length);
-      expect(added.map((record) => record.kind === 'session' && record.sessionId).sort()).toEqual([s1.session.id, s2.session.id].sort());
-      for (const record of added) expect(record).toMatchObject({ kind: 'session', userId, at: T0 + 5 * MINUTE });
-      for (const evicted of [s1, s2]) expect((await session(evicted.session.id)).revokedAt).toBe(T0 + 5 * MINUTE);
-      for (const live of [s3, s4, other]) expect((await session(live.session.id)).revokedAt).toBeNull();
+      expect(added.map((record) => record.kind === 'session' && record.sessionId).sort()).toEqual(
+        [s1.session.id, s2.session.id].sort(),
+      );
+      for (const record of added)
+        expect(record).toMatchObject({ kind: 'session', userId, at: T0 + 5 * MINUTE });
+      for (const evicted of [s1, s2])
+        expect((await session(evicted.session.id)).revokedAt).toBe(T0 + 5 * MINUTE);
+      for (const live of [s3, s4, other])
+        expect((await session(live.session.id)).revokedAt).toBeNull();
       expect((await session(expired.session.id)).revokedAt).toBeNull();
       expect((await session(revoked.session.id)).revokedAt).toBe(T0 + 4 * MINUTE);
     });
 
     it('keeps exactly maxSessionsPerUser live sessions when a user logs in 12 times at once', async () => {
       const userId = `u-${randomUUID()}`;
-      await Promise.all(Array.from({ length: 12 }, (_, i) => create({ userId, createdAt: T0 + i }, 3)));
-      const live = (await context.store.listSessions(userId)).filter((row) => row.revokedAt === null);
+      await Promise.all(
+        Array.from({ length: 12 }, (_, i) => create({ userId, createdAt: T0 + i }, 3)),
+      );
+      const live = (await context.store.listSessions(userId)).filter(
+        (row) => row.revokedAt === null,
+      );
       expect(live).toHaveLength(3);
       const records = (await allRevocations()).filter((record) => record.userId === userId);
       expect(records).toHaveLength(9);

@@ -16,9 +16,17 @@ import { AUDIENCE, ISSUER } from './server-kit.js';
 
 export const PROTECTED_PATH = '/api/profile';
 
-const guardOptions = (input: Parameters<StartApp>[0]): ResourceGuardOptions => ({ issuer: ISSUER, audience: AUDIENCE, keys: input.server.keyring, revocations: input.server.revocations, now: input.now });
-const closeServer = (server: Server): Promise<void> => new Promise((done) => server.close(() => done()));
-const urlOf = (server: Server): string => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const guardOptions = (input: Parameters<StartApp>[0]): ResourceGuardOptions => ({
+  issuer: ISSUER,
+  audience: AUDIENCE,
+  keys: input.server.keyring,
+  revocations: input.server.revocations,
+  now: input.now,
+});
+const closeServer = (server: Server): Promise<void> =>
+  new Promise((done) => server.close(() => done()));
+const urlOf = (server: Server): string =>
+  `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 export const startNode: StartApp = async ({ server }) => {
   const { server: http, port } = await listen(server.handler, { port: 0, host: '127.0.0.1' });
@@ -41,10 +49,14 @@ export const startExpress: StartApp = async (input) => {
 export const startFastify: StartApp = async (input) => {
   const app = fastify();
   fastifyAdapter.tesseraRoutes(app, input.server.handler);
-  app.get(PROTECTED_PATH, { preHandler: fastifyAdapter.requireAuth(guardOptions(input)) }, async (request) => {
-    const auth = (request as unknown as { auth: AccessTokenClaims }).auth;
-    return { sub: auth.sub, sid: auth.sid };
-  });
+  app.get(
+    PROTECTED_PATH,
+    { preHandler: fastifyAdapter.requireAuth(guardOptions(input)) },
+    async (request) => {
+      const auth = (request as unknown as { auth: AccessTokenClaims }).auth;
+      return { sub: auth.sub, sid: auth.sid };
+    },
+  );
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return { baseUrl: address, close: () => app.close() };
 };
@@ -57,7 +69,9 @@ export const startHono: StartApp = async (input) => {
     return c.json({ sub: auth.sub, sid: auth.sid });
   });
   const http = await new Promise<Server>((done) => {
-    const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => done(started as Server));
+    const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () =>
+      done(started as Server),
+    );
   });
   return { baseUrl: urlOf(http), close: () => closeServer(http) };
 };

@@ -34,8 +34,16 @@ export interface SignedIn {
 export interface Client {
   readonly baseUrl: string;
   call(path: string, options?: CallOptions): Promise<Response>;
-  signup(options?: { transport?: 'cookie' | 'body'; email?: string; password?: string; ip?: string }): Promise<SignedIn>;
-  login(user: Pick<SignedIn, 'email' | 'password'>, options?: { transport?: 'cookie' | 'body'; ip?: string }): Promise<SignedIn>;
+  signup(options?: {
+    transport?: 'cookie' | 'body';
+    email?: string;
+    password?: string;
+    ip?: string;
+  }): Promise<SignedIn>;
+  login(
+    user: Pick<SignedIn, 'email' | 'password'>,
+    options?: { transport?: 'cookie' | 'body'; ip?: string },
+  ): Promise<SignedIn>;
   /** One refresh of a signed-in session on its own transport, as a browser (cookie) or native app (body) would. */
   refresh(user: SignedIn): Promise<Response>;
 }
@@ -60,26 +68,62 @@ export function createClient(baseUrl: string, serverNow: () => number): Client {
       if (options.csrf !== false) headers['tessera-csrf'] = '1';
     }
     if (options.ip !== undefined) headers['x-forwarded-for'] = options.ip;
-    const response = await fetch(`${baseUrl}${path}`, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body === undefined ? {} : { body }) });
+    const response = await fetch(`${baseUrl}${path}`, {
+      method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
     // The app's own routes (requireAuth) are dated by their framework, the auth routes by the server's clock.
     checkEveryResponse(response, path.startsWith('/api/') ? Date.now : serverNow);
     return response;
   };
 
-  const signIn = async (path: '/auth/signup' | '/auth/login', email: string, password: string, transport: 'cookie' | 'body', ip: string): Promise<SignedIn> => {
-    const response = await call(path, { json: { email, password }, headers: transport === 'body' ? { 'token-transport': 'body' } : {}, ip });
+  const signIn = async (
+    path: '/auth/signup' | '/auth/login',
+    email: string,
+    password: string,
+    transport: 'cookie' | 'body',
+    ip: string,
+  ): Promise<SignedIn> => {
+    const response = await call(path, {
+      json: { email, password },
+      headers: transport === 'body' ? { 'token-transport': 'body' } : {},
+      ip,
+    });
     const body = (await response.json()) as Record<string, unknown>;
     expect(response.status, JSON.stringify(body)).toBe(path === '/auth/signup' ? 201 : 200);
-    const refreshToken = transport === 'body' ? (body.refresh_token as string) : refreshCookieOf(response);
+    const refreshToken =
+      transport === 'body' ? (body.refresh_token as string) : refreshCookieOf(response);
     expect(typeof refreshToken).toBe('string');
-    return { email, password, accessToken: body.access_token as string, sessionId: body.session_id as string, refreshToken: refreshToken as string, transport };
+    return {
+      email,
+      password,
+      accessToken: body.access_token as string,
+      sessionId: body.session_id as string,
+      refreshToken: refreshToken as string,
+      transport,
+    };
   };
 
   return {
     baseUrl,
     call,
-    signup: (options = {}) => signIn('/auth/signup', options.email ?? freshEmail(), options.password ?? 'correct horse battery', options.transport ?? 'body', options.ip ?? freshIp()),
-    login: (user, options = {}) => signIn('/auth/login', user.email, user.password, options.transport ?? 'body', options.ip ?? freshIp()),
+    signup: (options = {}) =>
+      signIn(
+        '/auth/signup',
+        options.email ?? freshEmail(),
+        options.password ?? 'correct horse battery',
+        options.transport ?? 'body',
+        options.ip ?? freshIp(),
+      ),
+    login: (user, options = {}) =>
+      signIn(
+        '/auth/login',
+        user.email,
+        user.password,
+        options.transport ?? 'body',
+        options.ip ?? freshIp(),
+      ),
     refresh: (user) =>
       user.transport === 'cookie'
         ? call('/auth/refresh', { method: 'POST', cookie: user.refreshToken, origin: APP_ORIGIN })
@@ -96,11 +140,17 @@ export function checkEveryResponse(response: Response, clock: () => number): voi
 }
 
 /** Asserts a problem+json answer with exactly this status and code; returns the body. */
-export async function expectProblem(response: Response, status: number, code: ErrorCode): Promise<Record<string, unknown>> {
+export async function expectProblem(
+  response: Response,
+  status: number,
+  code: ErrorCode,
+): Promise<Record<string, unknown>> {
   const text = await response.text();
   expect({ status: response.status, body: text }).toMatchObject({ status });
   // Express and Fastify append `; charset=utf-8` to what requireAuth() sets; the media type is what counts.
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json(; ?charset=utf-8)?$/i);
+  expect(response.headers.get('content-type')).toMatch(
+    /^application\/problem\+json(; ?charset=utf-8)?$/i,
+  );
   const body = JSON.parse(text) as Record<string, unknown>;
   expect(body.code).toBe(code);
   expect(body.status).toBe(status);
@@ -112,15 +162,32 @@ export async function expectProblem(response: Response, status: number, code: Er
  * `totalBytes` is undefined) and resolves with the answer without ever sending the rest: a server that
  * buffered the whole body before answering would never answer, and the test times out.
  */
-export function postWithoutFinishing(url: string, options: { totalBytes?: number; sendBytes: number; headers?: Record<string, string> }): Promise<{ status: number; body: string }> {
+export function postWithoutFinishing(
+  url: string,
+  options: { totalBytes?: number; sendBytes: number; headers?: Record<string, string> },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolvePromise, reject) => {
     const target = new URL(url);
-    const headers: Record<string, string | number> = { 'content-type': 'application/json', ...options.headers };
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/json',
+      ...options.headers,
+    };
     if (options.totalBytes !== undefined) headers['content-length'] = options.totalBytes;
-    const req = httpRequest({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers, agent: false });
+    const req = httpRequest({
+      host: target.hostname,
+      port: target.port,
+      path: target.pathname,
+      method: 'POST',
+      headers,
+      agent: false,
+    });
     const timer = setTimeout(() => {
       req.destroy();
-      reject(new Error('no answer while the body was still being sent: the server waited for the whole body'));
+      reject(
+        new Error(
+          'no answer while the body was still being sent: the server waited for the whole body',
+        ),
+      );
     }, 10_000);
     req.on('response', (response) => {
       const chunks: Buffer[] = [];
@@ -128,7 +195,10 @@ export function postWithoutFinishing(url: string, options: { totalBytes?: number
       response.on('end', () => {
         clearTimeout(timer);
         req.destroy();
-        resolvePromise({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+        resolvePromise({
+          status: response.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
       });
     });
     req.on('error', (error) => {

@@ -31,7 +31,11 @@ export interface SuiteContext {
  * @example
  * runHttpSuite({ name: 'express', start: startExpress });
  */
-export function runHttpSuite(options: { name: string; start: StartApp; protectedPath?: string }): void {
+export function runHttpSuite(options: {
+  name: string;
+  start: StartApp;
+  protectedPath?: string;
+}): void {
   describe(`HTTP suite through ${options.name}`, () => {
     const context = { protectedPath: options.protectedPath } as SuiteContext;
     beforeAll(async () => {

@@ -3,7 +3,19 @@
 
 type Schema = Record<string, unknown>;
 
-const KNOWN = new Set(['type', 'properties', 'required', 'items', '$ref', 'const', 'enum', 'format', 'minLength', 'maxLength', 'description']);
+const KNOWN = new Set([
+  'type',
+  'properties',
+  'required',
+  'items',
+  '$ref',
+  'const',
+  'enum',
+  'format',
+  'minLength',
+  'maxLength',
+  'description',
+]);
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function typeOf(value: unknown): string {
@@ -18,9 +30,14 @@ function typeOf(value: unknown): string {
  * `root` resolves `#/components/schemas/...` references.
  */
 export function checkSchema(schema: Schema, value: unknown, root: Schema, path = '$'): string[] {
-  for (const keyword of Object.keys(schema)) if (!KNOWN.has(keyword)) throw new Error(`schema keyword "${keyword}" at ${path} is not supported by this validator`);
+  for (const keyword of Object.keys(schema))
+    if (!KNOWN.has(keyword))
+      throw new Error(`schema keyword "${keyword}" at ${path} is not supported by this validator`);
   if (typeof schema.$ref === 'string') {
-    const target = schema.$ref.replace(/^#\//, '').split('/').reduce<unknown>((node, part) => (node as Schema | undefined)?.[part], root);
+    const target = schema.$ref
+      .replace(/^#\//, '')
+      .split('/')
+      .reduce<unknown>((node, part) => (node as Schema | undefined)?.[part], root);
     if (target === undefined) return [`${path}: unresolved $ref ${schema.$ref}`];
     return checkSchema(target as Schema, value, root, path);
   }
@@ -28,21 +45,31 @@ export function checkSchema(schema: Schema, value: unknown, root: Schema, path =
   if (schema.type !== undefined) {
     const types = Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type as string];
     const actual = typeOf(value);
-    if (!types.includes(actual) && !(actual === 'integer' && types.includes('number'))) return [`${path}: expected ${types.join('|')}, got ${actual}`];
+    if (!types.includes(actual) && !(actual === 'integer' && types.includes('number')))
+      return [`${path}: expected ${types.join('|')}, got ${actual}`];
   }
-  if ('const' in schema && value !== schema.const) problems.push(`${path}: expected ${JSON.stringify(schema.const)}`);
-  if (Array.isArray(schema.enum) && !schema.enum.includes(value)) problems.push(`${path}: ${JSON.stringify(value)} not in ${JSON.stringify(schema.enum)}`);
+  if ('const' in schema && value !== schema.const)
+    problems.push(`${path}: expected ${JSON.stringify(schema.const)}`);
+  if (Array.isArray(schema.enum) && !schema.enum.includes(value))
+    problems.push(`${path}: ${JSON.stringify(value)} not in ${JSON.stringify(schema.enum)}`);
   if (typeof value === 'string') {
-    if (typeof schema.minLength === 'number' && value.length < schema.minLength) problems.push(`${path}: shorter than ${schema.minLength}`);
-    if (typeof schema.maxLength === 'number' && value.length > schema.maxLength) problems.push(`${path}: longer than ${schema.maxLength}`);
+    if (typeof schema.minLength === 'number' && value.length < schema.minLength)
+      problems.push(`${path}: shorter than ${schema.minLength}`);
+    if (typeof schema.maxLength === 'number' && value.length > schema.maxLength)
+      problems.push(`${path}: longer than ${schema.maxLength}`);
     if (schema.format === 'email' && !EMAIL.test(value)) problems.push(`${path}: not an email`);
   }
   if (typeOf(value) === 'object') {
     const object = value as Record<string, unknown>;
-    for (const name of (schema.required as string[] | undefined) ?? []) if (!(name in object)) problems.push(`${path}: missing required ${name}`);
+    for (const name of (schema.required as string[] | undefined) ?? [])
+      if (!(name in object)) problems.push(`${path}: missing required ${name}`);
     const properties = (schema.properties as Record<string, Schema> | undefined) ?? {};
-    for (const [name, sub] of Object.entries(properties)) if (name in object) problems.push(...checkSchema(sub, object[name], root, `${path}.${name}`));
+    for (const [name, sub] of Object.entries(properties))
+      if (name in object) problems.push(...checkSchema(sub, object[name], root, `${path}.${name}`));
   }
-  if (Array.isArray(value) && schema.items !== undefined) value.forEach((item, i) => problems.push(...checkSchema(schema.items as Schema, item, root, `${path}[${i}]`)));
+  if (Array.isArray(value) && schema.items !== undefined)
+    value.forEach((item, i) =>
+      problems.push(...checkSchema(schema.items as Schema, item, root, `${path}[${i}]`)),
+    );
   return problems;
 }

@@ -29,7 +29,10 @@ export interface TestServer {
 }
 
 /** Starts a server with trust-proxy on (tests pick client addresses with X-Forwarded-For). */
-export async function createTestServer(flags: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<TestServer> {
+export async function createTestServer(
+  flags: Record<string, unknown> = {},
+  env: NodeJS.ProcessEnv = {},
+): Promise<TestServer> {
   const directory = mkdtempSync(join(tmpdir(), 'tessera-http-'));
   const dbPath = typeof flags.db === 'string' ? flags.db : join(directory, 'tessera.db');
   const config = await resolveConfig({
@@ -49,12 +52,25 @@ export async function createTestServer(flags: Record<string, unknown> = {}, env:
   let frozen: number | undefined;
   const now = (): number => frozen ?? Date.now() + CLOCK_OFFSET_MS;
   const resetTokens: TestServer['resetTokens'] = [];
-  const server = await createTesseraServer({ config, now, logger: pino({ level: 'silent' }), deliverResetToken: (input) => void resetTokens.push(input) });
-  if (!hasAccountStore(server.store)) throw new Error('the store has no accounts: signup and login would answer 404');
+  const server = await createTesseraServer({
+    config,
+    now,
+    logger: pino({ level: 'silent' }),
+    deliverResetToken: (input) => void resetTokens.push(input),
+  });
+  if (!hasAccountStore(server.store))
+    throw new Error('the store has no accounts: signup and login would answer 404');
   const setClock = (ms: number | undefined): void => {
     frozen = ms;
   };
-  return { server, dbPath, now, setClock, resetTokens, cleanup: () => rmSync(directory, { recursive: true, force: true }) };
+  return {
+    server,
+    dbPath,
+    now,
+    setClock,
+    resetTokens,
+    cleanup: () => rmSync(directory, { recursive: true, force: true }),
+  };
 }
 
 let counter = 0;

@@ -4,42 +4,143 @@ import { expectProblem, postWithoutFinishing } from './client.js';
 import type { SuiteContext } from './http-suite.js';
 import { APP_ORIGIN, AUDIENCE, EVIL_ORIGIN, ISSUER, freshEmail, freshIp } from './server-kit.js';
 
-const form = (fields: Record<string, string>): { body: string; contentType: string } => ({ body: new URLSearchParams(fields).toString(), contentType: 'application/x-www-form-urlencoded' });
+const form = (fields: Record<string, string>): { body: string; contentType: string } => ({
+  body: new URLSearchParams(fields).toString(),
+  contentType: 'application/x-www-form-urlencoded',
+});
 
 export function describeProtocol(ctx: SuiteContext): void {
   describe('/oauth/token', () => {
     it('rotates a body session, form-encoded, ignoring unknown parameters, with no-store', async () => {
       const user = await ctx.client.signup();
-      const response = await ctx.client.call('/oauth/token', form({ grant_type: 'refresh_token', refresh_token: user.refreshToken, client_id: 'tessera', scope: 'ignored', foo: 'bar' }));
+      const response = await ctx.client.call(
+        '/oauth/token',
+        form({
+          grant_type: 'refresh_token',
+          refresh_token: user.refreshToken,
+          client_id: 'tessera',
+          scope: 'ignored',
+          foo: 'bar',
+        }),
+      );
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
-      expect(await response.json()).toMatchObject({ token_type: 'Bearer', expires_in: 120, refresh_grace_s: 5, refresh_token: expect.stringMatching(/^tsr_/), access_token: expect.any(String) });
+      expect(await response.json()).toMatchObject({
+        token_type: 'Bearer',
+        expires_in: 120,
+        refresh_grace_s: 5,
+        refresh_token: expect.stringMatching(/^tsr_/),
+        access_token: expect.any(String),
+      });
     });
 
     it('answers errors in the RFC 6749 section 5.2 shape', async () => {
       const user = await ctx.client.signup();
-      const expectOAuth = async (response: Response, status: number, error: string): Promise<void> => {
+      const expectOAuth = async (
+        response: Response,
+        status: number,
+        error: string,
+      ): Promise<void> => {
         expect(response.status).toBe(status);
         expect(response.headers.get('content-type')).toBe('application/json');
-        expect(await response.json()).toMatchObject({ error, error_description: expect.stringMatching(/^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/) });
+        expect(await response.json()).toMatchObject({
+          error,
+          error_description: expect.stringMatching(/^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/),
+        });
       };
-      await expectOAuth(await ctx.client.call('/oauth/token', form({ grant_type: 'refresh_token', refresh_token: 'tsr_AAAAAAAAAAAAAAAAAAAAAA.0.BBBB', client_id: 'tessera' })), 400, 'invalid_grant');
-      await expectOAuth(await ctx.client.call('/oauth/token', form({ grant_type: 'password', client_id: 'tessera' })), 400, 'unsupported_grant_type');
-      await expectOAuth(await ctx.client.call('/oauth/token', form({ grant_type: 'refresh_token', refresh_token: user.refreshToken })), 401, 'invalid_client');
-      await expectOAuth(await ctx.client.call('/oauth/token', form({ grant_type: 'refresh_token', refresh_token: user.refreshToken, client_id: 'someone-else' })), 401, 'invalid_client');
-      await expectOAuth(await ctx.client.call('/oauth/token', { json: { grant_type: 'refresh_token', refresh_token: user.refreshToken, client_id: 'tessera' } }), 400, 'invalid_request');
-      const rotated = await ctx.client.call('/oauth/token', form({ grant_type: 'refresh_token', refresh_token: user.refreshToken, client_id: 'tessera' }));
+      await expectOAuth(
+        await ctx.client.call(
+          '/oauth/token',
+          form({
+            grant_type: 'refresh_token',
+            refresh_token: 'tsr_AAAAAAAAAAAAAAAAAAAAAA.0.BBBB',
+            client_id: 'tessera',
+          }),
+        ),
+        400,
+        'invalid_grant',
+      );
+      await expectOAuth(
+        await ctx.client.call(
+          '/oauth/token',
+          form({ grant_type: 'password', client_id: 'tessera' }),
+        ),
+        400,
+        'unsupported_grant_type',
+      );
+      await expectOAuth(
+        await ctx.client.call(
+          '/oauth/token',
+          form({ grant_type: 'refresh_token', refresh_token: user.refreshToken }),
+        ),
+        401,
+        'invalid_client',
+      );
+      await expectOAuth(
+        await ctx.client.call(
+          '/oauth/token',
+          form({
+            grant_type: 'refresh_token',
+            refresh_token: user.refreshToken,
+            client_id: 'someone-else',
+          }),
+        ),
+        401,
+        'invalid_client',
+      );
+      await expectOAuth(
+        await ctx.client.call('/oauth/token', {
+          json: {
+            grant_type: 'refresh_token',
+            refresh_token: user.refreshToken,
+            client_id: 'tessera',
+          },
+        }),
+        400,
+        'invalid_request',
+      );
+      const rotated = await ctx.client.call(
+        '/oauth/token',
+        form({
+          grant_type: 'refresh_token',
+          refresh_token: user.refreshToken,
+          client_id: 'tessera',
+        }),
+      );
       const { refresh_token: next } = (await rotated.json()) as { refresh_token: string };
-      await ctx.client.call('/oauth/token', form({ grant_type: 'refresh_token', refresh_token: next, client_id: 'tessera' }));
-      await expectOAuth(await ctx.client.call('/oauth/token', form({ grant_type: 'refresh_token', refresh_token: user.refreshToken, client_id: 'tessera' })), 400, 'invalid_grant');
+      await ctx.client.call(
+        '/oauth/token',
+        form({ grant_type: 'refresh_token', refresh_token: next, client_id: 'tessera' }),
+      );
+      await expectOAuth(
+        await ctx.client.call(
+          '/oauth/token',
+          form({
+            grant_type: 'refresh_token',
+            refresh_token: user.refreshToken,
+            client_id: 'tessera',
+          }),
+        ),
+        400,
+        'invalid_grant',
+      );
     });
 
     it('never reads cookies: a cookie alone refreshes nothing', async () => {
       const browser = await ctx.client.signup({ transport: 'cookie' });
-      const response = await ctx.client.call('/oauth/token', { ...form({ grant_type: 'refresh_token', client_id: 'tessera' }), cookie: browser.refreshToken, origin: APP_ORIGIN });
+      const response = await ctx.client.call('/oauth/token', {
+        ...form({ grant_type: 'refresh_token', client_id: 'tessera' }),
+        cookie: browser.refreshToken,
+        origin: APP_ORIGIN,
+      });
       expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({ error: 'invalid_grant', tessera_code: 'REFRESH_TOKEN_MISSING' });
-      const [session] = await ctx.test.server.store.listSessions((await ctx.test.server.store.findSession(browser.sessionId))?.userId ?? '');
+      expect(await response.json()).toMatchObject({
+        error: 'invalid_grant',
+        tessera_code: 'REFRESH_TOKEN_MISSING',
+      });
+      const [session] = await ctx.test.server.store.listSessions(
+        (await ctx.test.server.store.findSession(browser.sessionId))?.userId ?? '',
+      );
       expect(session?.generation).toBe(0);
     });
   });
@@ -52,7 +153,8 @@ export function describeProtocol(ctx: SuiteContext): void {
       expect(keys.length).toBeGreaterThan(0);
       for (const key of keys) {
         expect(key).toMatchObject({ kid: expect.any(String), kty: expect.any(String) });
-        for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']) expect(key).not.toHaveProperty(secret);
+        for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'])
+          expect(key).not.toHaveProperty(secret);
       }
     });
 
@@ -81,7 +183,9 @@ export function describeProtocol(ctx: SuiteContext): void {
     it('puts a Date header on answers of the bare Fetch handler too (no Node server to add one)', async () => {
       const response = await ctx.test.server.handler.fetch(new Request('http://x/no-such-path'));
       expect(response.status).toBe(404);
-      expect(Math.abs(Date.parse(response.headers.get('date') ?? '') - ctx.test.now())).toBeLessThan(5_000);
+      expect(
+        Math.abs(Date.parse(response.headers.get('date') ?? '') - ctx.test.now()),
+      ).toBeLessThan(5_000);
     });
   });
 
@@ -90,7 +194,9 @@ export function describeProtocol(ctx: SuiteContext): void {
       const allowed = await ctx.client.call('/auth/me', { headers: { origin: APP_ORIGIN } });
       expect(allowed.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
       expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
-      const exposed = (allowed.headers.get('access-control-expose-headers') ?? '').split(',').map((h) => h.trim().toLowerCase());
+      const exposed = (allowed.headers.get('access-control-expose-headers') ?? '')
+        .split(',')
+        .map((h) => h.trim().toLowerCase());
       expect(exposed).toEqual(expect.arrayContaining(['www-authenticate', 'date']));
       const other = await ctx.client.call('/auth/me', { headers: { origin: EVIL_ORIGIN } });
       expect(other.headers.get('access-control-allow-origin')).toBeNull();
@@ -98,11 +204,23 @@ export function describeProtocol(ctx: SuiteContext): void {
     });
 
     it('answers a preflight from an allowed origin with the CSRF and transport headers allowed', async () => {
-      const response = await ctx.client.call('/auth/refresh', { method: 'OPTIONS', headers: { origin: APP_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'tessera-csrf,content-type' } });
+      const response = await ctx.client.call('/auth/refresh', {
+        method: 'OPTIONS',
+        headers: {
+          origin: APP_ORIGIN,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'tessera-csrf,content-type',
+        },
+      });
       expect(response.status).toBe(204);
       expect(response.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
-      expect((response.headers.get('access-control-allow-headers') ?? '').toLowerCase()).toContain('tessera-csrf');
-      const refused = await ctx.client.call('/auth/refresh', { method: 'OPTIONS', headers: { origin: EVIL_ORIGIN, 'access-control-request-method': 'POST' } });
+      expect((response.headers.get('access-control-allow-headers') ?? '').toLowerCase()).toContain(
+        'tessera-csrf',
+      );
+      const refused = await ctx.client.call('/auth/refresh', {
+        method: 'OPTIONS',
+        headers: { origin: EVIL_ORIGIN, 'access-control-request-method': 'POST' },
+      });
       expect(refused.headers.get('access-control-allow-origin')).toBeNull();
       expect(refused.headers.get('access-control-allow-methods')).toBeNull();
     });
@@ -111,7 +229,11 @@ export function describeProtocol(ctx: SuiteContext): void {
   describe('limits', () => {
     it('answers a 1 MB body with 413 before the upload ends, declared or chunked', async () => {
       for (const totalBytes of [1024 * 1024, undefined]) {
-        const answer = await postWithoutFinishing(`${ctx.client.baseUrl}/auth/login`, { totalBytes, sendBytes: 64 * 1024, headers: { 'x-forwarded-for': freshIp() } });
+        const answer = await postWithoutFinishing(`${ctx.client.baseUrl}/auth/login`, {
+          totalBytes,
+          sendBytes: 64 * 1024,
+          headers: { 'x-forwarded-for': freshIp() },
+        });
         expect(answer.status).toBe(413);
         expect(JSON.parse(answer.body)).toMatchObject({ code: 'REQUEST_TOO_LARGE' });
       }
@@ -120,8 +242,19 @@ export function describeProtocol(ctx: SuiteContext): void {
     it('limits login per account and IP, so another IP can still sign the user in', async () => {
       const user = await ctx.client.signup();
       const attacker = freshIp();
-      for (let i = 0; i < 10; i++) await expectProblem(await ctx.client.call('/auth/login', { json: { email: user.email, password: `guess number ${i}` }, ip: attacker }), 401, 'CREDENTIALS_INVALID');
-      const limited = await ctx.client.call('/auth/login', { json: { email: user.email, password: user.password }, ip: attacker });
+      for (let i = 0; i < 10; i++)
+        await expectProblem(
+          await ctx.client.call('/auth/login', {
+            json: { email: user.email, password: `guess number ${i}` },
+            ip: attacker,
+          }),
+          401,
+          'CREDENTIALS_INVALID',
+        );
+      const limited = await ctx.client.call('/auth/login', {
+        json: { email: user.email, password: user.password },
+        ip: attacker,
+      });
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       await expectProblem(limited, 429, 'RATE_LIMITED');
       expect((await ctx.client.login(user, { ip: freshIp() })).email).toBe(user.email);
@@ -129,11 +262,29 @@ export function describeProtocol(ctx: SuiteContext): void {
 
     it('limits login attempts per IP across accounts', async () => {
       const ip = freshIp();
-      for (let i = 0; i < 60; i++) expect((await ctx.client.call('/auth/login', { json: { email: freshEmail('spray'), password: 'password123' }, ip })).status).toBe(401);
-      const limited = await ctx.client.call('/auth/login', { json: { email: freshEmail('spray'), password: 'password123' }, ip });
+      for (let i = 0; i < 60; i++)
+        expect(
+          (
+            await ctx.client.call('/auth/login', {
+              json: { email: freshEmail('spray'), password: 'password123' },
+              ip,
+            })
+          ).status,
+        ).toBe(401);
+      const limited = await ctx.client.call('/auth/login', {
+        json: { email: freshEmail('spray'), password: 'password123' },
+        ip,
+      });
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       await expectProblem(limited, 429, 'RATE_LIMITED');
-      expect((await ctx.client.call('/auth/login', { json: { email: freshEmail('spray'), password: 'password123' }, ip: freshIp() })).status).toBe(401);
+      expect(
+        (
+          await ctx.client.call('/auth/login', {
+            json: { email: freshEmail('spray'), password: 'password123' },
+            ip: freshIp(),
+          })
+        ).status,
+      ).toBe(401);
     });
 
     it('limits refresh per session, and grace answers do not count', async () => {
@@ -143,16 +294,27 @@ export function describeProtocol(ctx: SuiteContext): void {
         user = { ...user, refreshToken: body.refresh_token };
       }
       const last = (await (await ctx.client.refresh(user)).json()) as { refresh_token: string };
-      for (let i = 0; i < 5; i++) expect(await (await ctx.client.refresh(user)).json()).toMatchObject({ grace: true, refresh_token: last.refresh_token });
+      for (let i = 0; i < 5; i++)
+        expect(await (await ctx.client.refresh(user)).json()).toMatchObject({
+          grace: true,
+          refresh_token: last.refresh_token,
+        });
       const limited = await ctx.client.refresh({ ...user, refreshToken: last.refresh_token });
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       await expectProblem(limited, 429, 'RATE_LIMITED');
       // The refused rotation changed nothing: the previous token still gets its grace answer.
-      expect(await (await ctx.client.refresh(user)).json()).toMatchObject({ grace: true, refresh_token: last.refresh_token });
+      expect(await (await ctx.client.refresh(user)).json()).toMatchObject({
+        grace: true,
+        refresh_token: last.refresh_token,
+      });
     });
 
     it('answers unknown methods with 405', async () => {
-      await expectProblem(await ctx.client.call('/auth/time', { method: 'DELETE' }), 405, 'METHOD_NOT_ALLOWED');
+      await expectProblem(
+        await ctx.client.call('/auth/time', { method: 'DELETE' }),
+        405,
+        'METHOD_NOT_ALLOWED',
+      );
     });
   });
 }
