@@ -13,7 +13,7 @@ export { ALGORITHMS, isAlgorithm, type Algorithm } from './jwa/algorithms.js';
 export { decodeBase64url, encodeBase64url } from './jws/base64url.js';
 export { MAX_TOKEN_BYTES } from './jws/compact.js';
 export type { AccessTokenClaims, ClaimRules } from './jwt/claims.js';
-export { detectMangling, MANGLING_WORDS, type Mangling } from './jwt/mangling.js';
+export { detectMangling, MANGLING_WORDS, type Mangling } from './errors/mangling.js';
 export { findSensitiveClaim } from './jwt/sensitive-claims.js';
 export {
   createAccessTokenSigner,
@@ -67,7 +67,7 @@ export {
   type RevocationView,
   type RevocationViewOptions,
 } from './sessions/revocation-view.js';
-export { REFRESH_TOKEN_PATTERN } from './sessions/refresh-token.js';
+export { REFRESH_TOKEN_PATTERN } from './wire/names.js';
 
 // Stores
 export type {
@@ -103,7 +103,7 @@ export {
 } from './accounts/accounts.js';
 export { createAuthHandler, type AuthHandler, type ConnectionInfo } from './http/auth-handler.js';
 export type { AuthHandlerOptions, LoggerLike } from './http/handler-options.js';
-export { REFRESH_COOKIE } from './http/handler-options.js';
+export { REFRESH_COOKIE } from './wire/names.js';
 export {
   createResourceGuard,
   type ResourceGuard,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { AccountStore, UserRow } from '../store/account-store.js';
-import { mintOneTimeToken, oneTimeSecretMatches, parseOneTimeToken } from './one-time-token.js';
+import { mintSecret, parseSecret, secretMatches } from '../secrets/opaque-secret.js';
 
 /** Password length rules: a maximum stops a 1 MB password before it reaches the hash. */
 export const PASSWORD_RULES = { minLength: 8, maxLength: 256 } as const;
@@ -121,7 +121,7 @@ export function createAccounts(options: AccountsOptions): Accounts {
     async requestPasswordReset(rawEmail) {
       const user = await store.findUserByEmail(normaliseEmail(rawEmail));
       if (user === undefined) return;
-      const minted = mintOneTimeToken('tsp');
+      const minted = mintSecret('tsp', { pepper: undefined });
       const expiresAt = now() + resetMs;
       await store.createOneTimeToken({
         id: minted.id,
@@ -136,14 +136,15 @@ export function createAccounts(options: AccountsOptions): Accounts {
 
     async confirmPasswordReset(token, newPassword) {
       checkPassword(newPassword, 'new_password');
-      const parts = parseOneTimeToken('tsp', token);
+      const parts = parseSecret('tsp', token);
       const invalid = new TesseraError(
         'RESET_TOKEN_INVALID',
         'The password-reset token is unknown, already used, or expired; request a new one.',
       );
       if (parts === undefined) throw invalid;
       const row = await store.consumeOneTimeToken({ id: parts.id, kind: 'reset', at: now() });
-      if (row === undefined || !oneTimeSecretMatches(parts.secret, row.secretHash)) throw invalid;
+      if (row === undefined || !secretMatches(parts.secret, row.secretHash, undefined))
+        throw invalid;
       await store.updatePassword({
         userId: row.userId,
         passwordHash: await hash(newPassword, ARGON2),
@@ -153,7 +154,7 @@ export function createAccounts(options: AccountsOptions): Accounts {
     },
 
     async createTicket({ userId, sessionId }) {
-      const minted = mintOneTimeToken('tst');
+      const minted = mintSecret('tst', { pepper: undefined });
       await store.createOneTimeToken({
         id: minted.id,
         kind: 'ticket',
@@ -166,7 +167,7 @@ export function createAccounts(options: AccountsOptions): Accounts {
     },
 
     async consumeTicket(ticket) {
-      const parts = parseOneTimeToken('tst', ticket);
+      const parts = parseSecret('tst', ticket);
       const invalid = new TesseraError(
         'TICKET_INVALID',
         'The ticket is unknown, already used, or older than its 30 s lifetime; ask /auth/ticket for a new one.',
@@ -176,7 +177,7 @@ export function createAccounts(options: AccountsOptions): Accounts {
       if (
         row === undefined ||
         row.sessionId === null ||
-        !oneTimeSecretMatches(parts.secret, row.secretHash)
+        !secretMatches(parts.secret, row.secretHash, undefined)
       )
         throw invalid;
       return { userId: row.userId, sessionId: row.sessionId };

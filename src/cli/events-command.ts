@@ -4,21 +4,11 @@ import { isTesseraError } from '../errors/tessera-error.js';
 import { resolveConfig } from '../server/config.js';
 import { hasAccountStore, openStore } from '../server/open-store.js';
 import type { AuditEvent } from '../store/session-store.js';
+import { AUDIT_EVENT_WORDS, isAuditEventType } from '../store/vocabulary.js';
 import type { CliCommand } from './main.js';
 
 const USAGE =
   'Usage: tessera events (--user EMAIL | --user-id ID | --session ID) [--limit N] [--json] [--db PATH | --database-url URL]';
-
-// What each event means, in the words a person debugging a logout needs.
-const MEANING: Readonly<Record<string, string>> = {
-  login: 'signed in: a new session',
-  refresh: 'refreshed: the refresh token rotated',
-  'refresh.grace': 'retry inside the grace window: answered with the same successor',
-  'refresh.reuse_detected': 'an old refresh token came back after rotation: session revoked',
-  logout: 'logged out: session revoked',
-  'session.revoked': 'session revoked',
-  'user.revoked': 'every session revoked (logout everywhere, password change or reset)',
-};
 
 /**
  * Renders audit events as a timeline, oldest first.
@@ -33,7 +23,7 @@ export function renderTimeline(events: readonly AuditEvent[]): string {
     const session = event.sessionId === null ? '' : ` session ${event.sessionId.slice(0, 8)}`;
     const ip = event.ip === null ? '' : ` from ${event.ip}`;
     const detail = event.detail === '{}' ? '' : `  ${event.detail}`;
-    return `${formatInstant(Math.floor(event.at / 1000))}  ${event.type.padEnd(22)} ${MEANING[event.type] ?? ''}${session}${ip}${detail}`;
+    return `${formatInstant(Math.floor(event.at / 1000))}  ${event.type.padEnd(22)} ${isAuditEventType(event.type) ? AUDIT_EVENT_WORDS[event.type] : ''}${session}${ip}${detail}`;
   });
   return lines.length === 0 ? 'No events.\n' : `${lines.join('\n')}\n`;
 }

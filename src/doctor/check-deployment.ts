@@ -4,7 +4,7 @@
  * rules, and whether issued tokens carry what the server publishes.
  */
 import { isAlgorithm } from '../jwa/algorithms.js';
-import { REFRESH_COOKIE } from '../http/handler-options.js';
+import { REFRESH_COOKIE } from '../wire/names.js';
 import type { ClockOffset, Finding } from './diagnosis.js';
 import { measureClockOffset } from './clock-offset.js';
 import { checkRefreshCookie, checkSameSite, parseSetCookie } from './cookie-checks.js';

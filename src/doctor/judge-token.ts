@@ -6,7 +6,7 @@ import { ERROR_TABLE, type ErrorCode } from '../errors/codes.js';
 import { isTesseraError } from '../errors/tessera-error.js';
 import { DEFAULT_LEEWAY_SECONDS } from '../jwt/time-options.js';
 import { assertStrongSecret } from '../keys/secret-strength.js';
-import { parseRefreshToken } from '../sessions/refresh-token.js';
+import { parseRefreshToken } from '../wire/refresh-token.js';
 import {
   fixFor,
   verdictFromError,

@@ -2,8 +2,8 @@
  * Reads what a person pasted: recognises every mangling on the way (with the words the verifier uses),
  * unwraps them one by one, and decodes header and payload without trusting either.
  */
-import { detectMangling, MANGLING_WORDS, type Mangling } from '../jwt/mangling.js';
-import { REFRESH_TOKEN_PATTERN } from '../sessions/refresh-token.js';
+import { detectMangling, MANGLING_WORDS, type Mangling } from '../errors/mangling.js';
+import { REFRESH_TOKEN_PATTERN } from '../wire/names.js';
 
 /** One recognised mangling and the shared words for it. */
 export interface RecognisedMangling {

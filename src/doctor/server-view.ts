@@ -6,7 +6,7 @@
  */
 import { generateKeyPairSync, randomBytes, createSecretKey, type KeyObject } from 'node:crypto';
 import { isTesseraError, TesseraError } from '../errors/tessera-error.js';
-import { readBearerTokenFrom } from '../http/request-context.js';
+import { readBearerTokenFrom } from '../wire/bearer.js';
 import { isAlgorithm, signJws, type Algorithm } from '../jwa/algorithms.js';
 import { CompactParser } from '../jws/compact.js';
 import { createAccessTokenVerifier } from '../jwt/verify-access-token.js';

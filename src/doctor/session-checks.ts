@@ -2,7 +2,7 @@
  * Deployment checks that talk to the auth endpoints: CORS and Origin rules, and with a test account a
  * real login, refresh and logout. Token and cookie values stay in memory; none is ever printed.
  */
-import { REFRESH_COOKIE } from '../http/handler-options.js';
+import { CSRF_HEADER, REFRESH_COOKIE } from '../wire/names.js';
 import { describeUntrusted } from '../errors/explain.js';
 import type { ClockOffset, Finding } from './diagnosis.js';
 import { judgeToken } from './judge-token.js';
@@ -55,7 +55,7 @@ export async function checkOrigins(options: {
         why: "The browser blocks the app's refresh and login calls before they are sent: users cannot stay signed in.",
         fix: `Add ${options.origin} to --allowed-origins (TESSERA_ALLOWED_ORIGINS).`,
       });
-    } else if (!allowHeaders.includes('tessera-csrf')) {
+    } else if (!allowHeaders.includes(CSRF_HEADER)) {
       findings.push({
         id: 'cors-headers',
         severity: 'danger',
@@ -129,7 +129,7 @@ export async function loginAndRefresh(options: {
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-  const browser = { origin: options.origin, 'tessera-csrf': '1' };
+  const browser = { origin: options.origin, [CSRF_HEADER]: '1' };
   const credentials = { email: options.email, password: options.password };
   let login = await post('/auth/login', browser, credentials);
   if (login.status === 403) {

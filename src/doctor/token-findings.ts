@@ -3,7 +3,7 @@
  * would be once unwrapped, a signature cut short, and what the clocks disagree about.
  */
 import { formatDuration } from '../errors/explain.js';
-import { MANGLING_WORDS, type Mangling } from '../jwt/mangling.js';
+import { MANGLING_WORDS, type Mangling } from '../errors/mangling.js';
 import { fixFor, type ClockOffset, type DecodedView, type Finding } from './diagnosis.js';
 import type { ReadToken } from './read-token.js';
 import type { ServerOutcome } from './server-view.js';

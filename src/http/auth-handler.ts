@@ -3,12 +3,8 @@ import { TesseraError } from '../errors/tessera-error.js';
 import { AUTH_ROUTES } from './auth-routes.js';
 import { serializeRefreshCookie } from './cookies.js';
 import { DISCOVERY_ROUTES } from './discovery-routes.js';
-import {
-  REFRESH_COOKIE,
-  type AuthHandlerOptions,
-  type Route,
-  type RouteDeps,
-} from './handler-options.js';
+import type { AuthHandlerOptions, Route, RouteDeps } from './handler-options.js';
+import { REFRESH_COOKIE, REFRESH_COOKIE_PATH } from '../wire/names.js';
 import { oauthTokenRoute } from './oauth-token-route.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { createOriginPolicy } from './origin-policy.js';
@@ -91,7 +87,7 @@ export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
         'set-cookie',
         serializeRefreshCookie(tokens.refreshToken, tokens.refreshExpiresIn, {
           name: REFRESH_COOKIE,
-          path: '/auth',
+          path: REFRESH_COOKIE_PATH,
           sameSite,
         }),
       );

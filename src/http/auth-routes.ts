@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { TesseraError } from '../errors/tessera-error.js';
-import type { Transport } from '../store/session-store.js';
+import type { Transport } from '../wire/names.js';
 import { readCookie, serializeRefreshCookie } from './cookies.js';
-import { REFRESH_COOKIE, type Route, type RouteDeps, type RouteInput } from './handler-options.js';
+import type { Route, RouteDeps, RouteInput } from './handler-options.js';
+import { REFRESH_COOKIE, REFRESH_COOKIE_PATH, TRANSPORT_HEADER } from '../wire/names.js';
 import { enforceRate } from './rate-limit.js';
 import { readBearerToken } from './request-context.js';
 import { readJsonBody, validate } from './request-body.js';
@@ -46,7 +47,7 @@ function accountsOf(deps: RouteDeps): NonNullable<RouteDeps['options']['accounts
 }
 
 function transportOf(request: Request): Transport {
-  const header = request.headers.get('token-transport');
+  const header = request.headers.get(TRANSPORT_HEADER);
   if (header === null) return 'cookie';
   if (header.toLowerCase() === 'body') return 'body';
   if (header.toLowerCase() === 'cookie') return 'cookie';
@@ -86,7 +87,7 @@ function authenticated(
 const clearCookie = (deps: RouteDeps): string =>
   serializeRefreshCookie(null, 0, {
     name: REFRESH_COOKIE,
-    path: '/auth',
+    path: REFRESH_COOKIE_PATH,
     sameSite: deps.options.cookieSameSite ?? 'Lax',
   });
 

@@ -54,6 +54,3 @@ export interface RouteInput {
 
 /** A route: request in, response out. Throw a TesseraError for any failure. */
 export type Route = (input: RouteInput, deps: RouteDeps) => Promise<Response>;
-
-/** Name of the refresh cookie; the `__Secure-` prefix makes browsers refuse it without Secure. */
-export const REFRESH_COOKIE = '__Secure-tessera_rt';

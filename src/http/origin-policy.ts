@@ -1,7 +1,7 @@
 import { TesseraError } from '../errors/tessera-error.js';
 
 /** The CSRF header every browser state change must carry; cross-origin it forces a CORS preflight. */
-export const CSRF_HEADER = 'tessera-csrf';
+import { CSRF_HEADER } from '../wire/names.js';
 
 /**
  * One origin allow-list drives both CORS and the CSRF check, so they can never disagree.

@@ -7,7 +7,7 @@ import {
 import { isTesseraError, TesseraError } from '../errors/tessera-error.js';
 import { createRemoteJwks, type RemoteJwks } from '../keys/remote-jwks.js';
 import { problemParts, type ProblemParts } from './problem.js';
-import { readBearerTokenFrom } from './request-context.js';
+import { readBearerTokenFrom } from '../wire/bearer.js';
 
 /** Options of {@link createResourceGuard}: local keys (the auth server's keyring) or a remote JWKS URL. */
 export interface ResourceGuardOptions {

@@ -1,6 +1,6 @@
 import { TesseraError } from '../errors/tessera-error.js';
 import { describeUntrusted } from '../errors/explain.js';
-import { detectMangling, MANGLING_WORDS } from '../jwt/mangling.js';
+import { detectMangling, MANGLING_WORDS } from '../errors/mangling.js';
 import { decodeBase64url } from './base64url.js';
 import { parseStrictJson } from './strict-json.js';
 

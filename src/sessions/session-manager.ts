@@ -3,12 +3,15 @@ import { TesseraError } from '../errors/tessera-error.js';
 import { formatDuration, formatInstant } from '../errors/explain.js';
 import type { AuditEvent, SessionRow, Transport } from '../store/session-store.js';
 import {
-  mintRefreshToken,
-  openSuccessor,
-  parseRefreshToken,
-  sealSuccessor,
-  secretMatches,
-} from './refresh-token.js';
+  isRevocationReason,
+  REVOCATION_WORDS,
+  type AuditEventType,
+  type RevocationReason,
+} from '../store/vocabulary.js';
+import { secretMatches } from '../secrets/opaque-secret.js';
+import { parseRefreshToken } from '../wire/refresh-token.js';
+import { mintRefreshToken } from './refresh-token.js';
+import { openSuccessor, sealSuccessor } from './successor-seal.js';
 import {
   resolveSessionOptions,
   type SessionClaims,
@@ -61,11 +64,14 @@ export interface SessionManager {
     context?: RequestContext,
   ): Promise<SessionRow | undefined>;
   /** Revokes one session; with `userId`, only when it belongs to that user. */
-  revokeSession(sessionId: string, options: { reason: string; userId?: string }): Promise<boolean>;
+  revokeSession(
+    sessionId: string,
+    options: { reason: RevocationReason; userId?: string },
+  ): Promise<boolean>;
   /** Logout everywhere or a password change: every session of the user, optionally but one. */
   revokeUserSessions(
     userId: string,
-    options: { reason: string; exceptSessionId?: string | null },
+    options: { reason: RevocationReason; exceptSessionId?: string | null },
   ): Promise<void>;
   listSessions(userId: string): Promise<SessionRow[]>;
   readonly graceSeconds: number;
@@ -116,7 +122,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
   };
 
   const describeEvent = (
-    type: string,
+    type: AuditEventType,
     session: SessionRow | undefined,
     context: RequestContext,
     detail: Record<string, unknown> = {},
@@ -129,7 +135,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     detail: JSON.stringify(detail),
   });
   const event = async (
-    type: string,
+    type: AuditEventType,
     session: SessionRow | undefined,
     context: RequestContext,
     detail: Record<string, unknown> = {},
@@ -141,10 +147,11 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
 
   const assertLive = (session: SessionRow, at: number): void => {
     if (session.revokedAt !== null) {
+      const reason = session.revokedReason;
       const why =
-        session.revokedReason === 'reuse'
-          ? 'because a refresh token was used twice (possible theft); sign in again'
-          : `(${session.revokedReason ?? 'revoked'})`;
+        reason !== null && isRevocationReason(reason)
+          ? REVOCATION_WORDS[reason]
+          : `(${reason ?? 'revoked'})`;
       throw new TesseraError(
         'REFRESH_TOKEN_REVOKED',
         `This session was revoked at ${formatInstant(session.revokedAt / 1000)} ${why}.`,

@@ -1,13 +1,14 @@
 import type { KeyStore } from '../keys/key-store.js';
+import type { Transport } from '../wire/names.js';
+import type { AuditEventType, RevocationReason } from './vocabulary.js';
+
+export type { Transport } from '../wire/names.js';
 
 /**
  * The persistence a session core needs, shaped by the domain, not by SQL. Implementations only persist
  * and swap atomically; every rule (grace, reuse, expiry) lives in the session core. The store never reads
  * a clock: every instant comes in as an argument (epoch milliseconds), so tests can skew and jump time.
  */
-
-/** How a session's refresh token travels; fixed at login, never switched. */
-export type Transport = 'cookie' | 'body';
 
 /** One login on one device: a chain of refresh tokens. */
 export interface SessionRow {
@@ -32,7 +33,7 @@ export interface SessionRow {
   /** How many grace answers the current rotation has given. */
   readonly graceCount: number;
   readonly revokedAt: number | null;
-  readonly revokedReason: string | null;
+  readonly revokedReason: RevocationReason | null;
 }
 
 /** One refresh token of a chain: only its id and the hash of its secret are stored. */
@@ -95,7 +96,7 @@ export type RevocationRecord =
 /** An audit event. `detail` is JSON text and never holds a token. */
 export interface AuditEvent {
   readonly at: number;
-  readonly type: string;
+  readonly type: AuditEventType;
   readonly userId: string | null;
   readonly sessionId: string | null;
   readonly ip: string | null;
@@ -142,13 +143,13 @@ export interface SessionStore extends KeyStore {
   revokeSession(input: {
     sessionId: string;
     at: number;
-    reason: string;
+    reason: RevocationReason;
   }): Promise<RevocationRecord | undefined>;
   /** Revokes every live session of a user (except one) and appends one `user` feed record. */
   revokeUser(input: {
     userId: string;
     at: number;
-    reason: string;
+    reason: RevocationReason;
     exceptSessionId: string | null;
   }): Promise<RevocationRecord>;
   listSessions(userId: string): Promise<SessionRow[]>;

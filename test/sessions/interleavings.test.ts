@@ -179,7 +179,7 @@ async function runScenario(
         return {
           op,
           work: sessions.revokeUserSessions(USERS[op.user] as string, {
-            reason: 'password_change',
+            reason: 'password-change',
             exceptSessionId: keep,
           }),
         };

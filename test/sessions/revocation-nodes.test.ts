@@ -157,7 +157,7 @@ describe('postgres: revocation reaching a second node', () => {
     }
     const user = await sessionsA.issueSession('user-password');
     const other = await sessionsA.issueSession('user-bystander');
-    await sessionsA.revokeUserSessions('user-password', { reason: 'password_change' });
+    await sessionsA.revokeUserSessions('user-password', { reason: 'password-change' });
     expect(
       await waitForRejection(b.verifier, user.accessToken, performance.now(), 10_000),
     ).toBeDefined();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TesseraError, type ErrorCode } from '../../src/index.js';
-import { REFRESH_TOKEN_PATTERN, openSuccessor } from '../../src/sessions/refresh-token.js';
+import { openSuccessor } from '../../src/sessions/successor-seal.js';
+import { REFRESH_TOKEN_PATTERN } from '../../src/wire/names.js';
 import { createSessionStack } from '../support/session-stack.js';
 
 async function expectCode(work: Promise<unknown>, code: ErrorCode): Promise<TesseraError> {

@@ -1,3 +1,4 @@
+import type { RevocationReason } from '../vocabulary.js';
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { StoredKey } from '../../keys/key-store.js';
 import type {
@@ -31,7 +32,7 @@ export interface PostgresStoreOptions {
 
 /** The channel `onRevocation` listens on; the payload is the schema, so stores in other schemas ignore it. */
 const CHANNEL = 'tessera_revocations';
-const EVICTION_REASON = 'session_limit';
+const EVICTION_REASON: RevocationReason = 'session_limit';
 // bigint columns come back from node-postgres as strings; float8 comes back as a number and holds epoch ms exactly.
 const SESSION_COLUMNS = `s.id, s.user_id AS "userId", s.client_id AS "clientId", s.transport, s.claims, s.created_at::float8 AS "createdAt",
   s.last_used_at::float8 AS "lastUsedAt", s.idle_expires_at::float8 AS "idleExpiresAt", s.absolute_expires_at::float8 AS "absoluteExpiresAt",

@@ -1,3 +1,4 @@
+import type { RevocationReason } from '../vocabulary.js';
 import type { StoredKey } from '../../keys/key-store.js';
 import type {
   AuditEvent,
@@ -76,7 +77,7 @@ const KEY_COLUMNS =
 const REVOCATION_COLUMNS =
   'seq, kind, session_id AS sessionId, user_id AS userId, revoked_before AS revokedBefore, except_session_id AS exceptSessionId, at';
 /** Why the store revokes sessions evicted by `maxSessionsPerUser`. */
-const EVICTION_REASON = 'session_limit';
+const EVICTION_REASON: RevocationReason = 'session_limit';
 
 /**
  * A {@link SessionStore} on one SQLite file (better-sqlite3). The driver is synchronous and so is every

@@ -58,7 +58,7 @@ export function defineMaintenanceCases(context: ConformanceContext): void {
       });
       await context.store.appendEvent({
         at: T0 + 3,
-        type: 'login_failed',
+        type: 'user.revoked',
         userId: null,
         sessionId: null,
         ip: null,
@@ -91,11 +91,11 @@ export function defineMaintenanceCases(context: ConformanceContext): void {
       ).toEqual([]);
       expect(types(await context.store.listEvents({ limit: 2 }))).toEqual([
         'login',
-        'login_failed',
+        'user.revoked',
       ]);
       expect((await context.store.listEvents({ limit: 10 }))[1]).toEqual({
         at: T0 + 3,
-        type: 'login_failed',
+        type: 'user.revoked',
         userId: null,
         sessionId: null,
         ip: null,

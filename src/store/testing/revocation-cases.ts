@@ -37,7 +37,7 @@ export function defineRevocationCases(context: ConformanceContext): void {
         await context.store.revokeSession({
           sessionId: input.session.id,
           at: T0 + 2 * MINUTE,
-          reason: 'again',
+          reason: 'admin',
         }),
       ).toBeUndefined();
       expect(
@@ -68,7 +68,7 @@ export function defineRevocationCases(context: ConformanceContext): void {
       const record = await context.store.revokeUser({
         userId,
         at: T0 + DAY,
-        reason: 'password_changed',
+        reason: 'password-change',
         exceptSessionId: b.session.id,
       });
       expect(record).toEqual({
@@ -83,7 +83,7 @@ export function defineRevocationCases(context: ConformanceContext): void {
       for (const revoked of [a, c])
         expect(await session(revoked.session.id)).toMatchObject({
           revokedAt: T0 + DAY,
-          revokedReason: 'password_changed',
+          revokedReason: 'password-change',
         });
       for (const live of [b, stranger])
         expect((await session(live.session.id)).revokedAt).toBeNull();

@@ -1,3 +1,4 @@
+import type { AuditEventType } from '../vocabulary.js';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MINUTE, T0, newSession, rotationOf, type ConformanceContext } from './fixtures.js';
@@ -19,7 +20,7 @@ export function defineRotationCases(context: ConformanceContext): void {
   describe('rotate', () => {
     it('writes the audit event of a login and of a rotation in the same transaction, and only when the swap happens', async () => {
       const input = newSession();
-      const event = (type: string) => ({
+      const event = (type: AuditEventType) => ({
         at: T0,
         type,
         userId: input.session.userId,
@@ -34,7 +35,7 @@ export function defineRotationCases(context: ConformanceContext): void {
       expect(
         await context.store.rotate({
           ...rotationOf(input.session.id, 0),
-          event: event('refresh-lost'),
+          event: event('refresh.grace'),
         }),
       ).toBe(false);
       const types = (
