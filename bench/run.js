@@ -9,6 +9,7 @@ const SECTIONS = {
   http: () => import('./http.js'),
   storm: () => import('./storm.js'),
   audit: () => import('./audit.js'),
+  imports: () => import('./imports.js'),
 };
 
 const { values } = parseArgs({

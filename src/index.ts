@@ -1,4 +1,8 @@
-// tessera-auth: the server core. The client, adapters, ESLint plugin and store test-kit are separate subpaths.
+// tessera-auth: the public API of the server side. Importing it loads no argon2, pino, hono, zod or
+// database driver: those load when a function that needs one is called. The client, the adapters,
+// the ESLint plugin and the store test-kit are separate subpaths (`tessera-auth/client`, …).
+
+// Errors: one error type, a stable code, a bucket, and the table of HTTP status per code.
 export {
   ERROR_TABLE,
   ERROR_CODES,
@@ -8,13 +12,10 @@ export {
   type OAuthErrorValue,
 } from './errors/codes.js';
 export { TesseraError, isTesseraError, type ErrorFacts } from './errors/tessera-error.js';
-export { describeUntrusted, formatDuration, formatInstant } from './errors/explain.js';
-export { ALGORITHMS, isAlgorithm, type Algorithm } from './jwa/algorithms.js';
-export { decodeBase64url, encodeBase64url } from './jws/base64url.js';
-export { MAX_TOKEN_BYTES } from './jws/compact.js';
+
+// Tokens: RFC 9068 access tokens, signed and verified.
+export { ALGORITHMS, type Algorithm } from './jwa/algorithms.js';
 export type { AccessTokenClaims, ClaimRules } from './jwt/claims.js';
-export { detectMangling, MANGLING_WORDS, type Mangling } from './errors/mangling.js';
-export { findSensitiveClaim } from './jwt/sensitive-claims.js';
 export {
   createAccessTokenSigner,
   type AccessTokenInput,
@@ -30,6 +31,8 @@ export {
   type VerifierOptions,
 } from './jwt/verify-access-token.js';
 export { DEFAULT_LEEWAY_SECONDS, MAX_LEEWAY_SECONDS } from './jwt/time-options.js';
+
+// Keys: material, the rotating keyring, where it persists, remote JWKS.
 export {
   generateKeyMaterial,
   importKeyMaterial,
@@ -38,19 +41,13 @@ export {
   type KeySource,
 } from './keys/key-material.js';
 export { Keyring, type KeyringEntry, type KeyringOptions } from './keys/keyring.js';
-export {
-  sealKeyringEntry,
-  openStoredKey,
-  type KeyStore,
-  type StoredKey,
-  type SealOptions,
-} from './keys/key-store.js';
+export type { KeyStore, StoredKey } from './keys/key-store.js';
 export { createFileKeyStore } from './keys/file-key-store.js';
 export { loadKeyring, type LoadKeyringOptions } from './keys/load-keyring.js';
-export { assertStrongSecret, WELL_KNOWN_SECRETS } from './keys/secret-strength.js';
+export { assertStrongSecret } from './keys/secret-strength.js';
 export { createRemoteJwks, type RemoteJwks, type RemoteJwksOptions } from './keys/remote-jwks.js';
 
-// Sessions
+// Sessions: rotation, grace, reuse detection, revocation.
 export {
   createSessionManager,
   type SessionManager,
@@ -67,9 +64,19 @@ export {
   type RevocationView,
   type RevocationViewOptions,
 } from './sessions/revocation-view.js';
-export { REFRESH_TOKEN_PATTERN } from './wire/names.js';
 
-// Stores
+// Wire names and the vocabularies stores persist.
+export { REFRESH_COOKIE, REFRESH_TOKEN_PATTERN, type Transport } from './wire/names.js';
+export {
+  AUDIT_EVENT_WORDS,
+  REVOCATION_WORDS,
+  isAuditEventType,
+  isRevocationReason,
+  type AuditEventType,
+  type RevocationReason,
+} from './store/vocabulary.js';
+
+// Stores: one interface, SQLite and PostgreSQL.
 export type {
   SessionStore,
   SessionRow,
@@ -79,7 +86,6 @@ export type {
   RevocationRecord,
   AuditEvent,
   SweepPolicy,
-  Transport,
 } from './store/session-store.js';
 export type { AccountStore, UserRow, OneTimeTokenRow } from './store/account-store.js';
 export {
@@ -94,7 +100,7 @@ export {
   type OpenPostgresStoreOptions,
 } from './store/postgres/open-postgres-store.js';
 
-// Accounts and HTTP
+// Accounts and HTTP.
 export {
   createAccounts,
   PASSWORD_RULES,
@@ -103,19 +109,12 @@ export {
 } from './accounts/accounts.js';
 export { createAuthHandler, type AuthHandler, type ConnectionInfo } from './http/auth-handler.js';
 export type { AuthHandlerOptions, LoggerLike } from './http/handler-options.js';
-export { REFRESH_COOKIE } from './wire/names.js';
 export {
   createResourceGuard,
   type ResourceGuard,
   type ResourceGuardOptions,
   type GuardResult,
 } from './http/require-auth.js';
-export {
-  problemParts,
-  problemResponse,
-  oauthErrorResponse,
-  type ProblemParts,
-} from './http/problem.js';
 export {
   createMemoryRateLimiter,
   createRedisRateLimiter,
@@ -125,10 +124,7 @@ export {
 } from './http/rate-limit.js';
 export { toNodeListener, listen } from './adapters/node.js';
 
-// The standalone server
-export { resolveConfig, SETTINGS, type ServerConfig } from './server/config.js';
-export {
-  createTesseraServer,
-  type TesseraServer,
-  type CreateServerOptions,
-} from './server/create-server.js';
+// The standalone server (loaded on call).
+export { createTesseraServer, resolveConfig } from './server/server-entry.js';
+export type { ServerConfig } from './server/config.js';
+export type { TesseraServer, CreateServerOptions } from './server/create-server.js';

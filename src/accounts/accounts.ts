@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { hash, verify } from '@node-rs/argon2';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { AccountStore, UserRow } from '../store/account-store.js';
 import { mintSecret, parseSecret, secretMatches } from '../secrets/opaque-secret.js';
@@ -63,6 +62,8 @@ export function createAccounts(options: AccountsOptions): Accounts {
   const ticketMs = (options.ticketSeconds ?? 30) * 1000;
   // Verified against when the email is unknown, so both paths cost one argon2id verification.
   const dummyHash = hash(randomBytes(16).toString('base64url'), ARGON2);
+  // Never rejects: a failure here surfaces at the login that awaits it, not as an unhandled rejection.
+  dummyHash.catch(() => undefined);
 
   const invalidCredentials = (): TesseraError =>
     new TesseraError('CREDENTIALS_INVALID', 'The email or the password is wrong.');
@@ -191,4 +192,22 @@ export function createAccounts(options: AccountsOptions): Accounts {
 
 function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
+}
+
+type Argon2 = typeof import('@node-rs/argon2');
+let argon2: Promise<Argon2> | undefined;
+
+// Loaded on first use, not at import: `import 'tessera-auth'` must not load a native binary that a
+// resource server or a client-side import never needs.
+function loadArgon2(): Promise<Argon2> {
+  argon2 ??= import('@node-rs/argon2');
+  return argon2;
+}
+
+async function hash(password: string, options: Parameters<Argon2['hash']>[1]): Promise<string> {
+  return (await loadArgon2()).hash(password, options);
+}
+
+async function verify(hashed: string, password: string): Promise<boolean> {
+  return (await loadArgon2()).verify(hashed, password);
 }

@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { getRequestListener } from '@hono/node-server';
 import type { AuthHandler } from '../http/auth-handler.js';
 
 /**
@@ -14,9 +13,30 @@ import type { AuthHandler } from '../http/auth-handler.js';
 export function toNodeListener(
   handler: AuthHandler,
 ): (request: IncomingMessage, response: ServerResponse) => void {
-  return getRequestListener((request, env) =>
-    handler.fetch(request, { remoteAddress: env.incoming.socket.remoteAddress }),
+  // @hono/node-server loads when a listener is asked for, not when the package is imported.
+  const ready = import('@hono/node-server').then(({ getRequestListener }) =>
+    getRequestListener((request, env) =>
+      handler.fetch(request, { remoteAddress: env.incoming.socket.remoteAddress }),
+    ),
   );
+  let listener: ((request: IncomingMessage, response: ServerResponse) => unknown) | undefined;
+  ready.then(
+    (loaded) => (listener = loaded),
+    () => undefined,
+  );
+  return (request, response) => {
+    if (listener !== undefined) {
+      void listener(request, response);
+      return;
+    }
+    ready.then(
+      (loaded) => loaded(request, response),
+      () => {
+        // Only a broken install gets here; answer like every other store or runtime outage.
+        response.writeHead(503, { 'content-type': 'text/plain' }).end('Service Unavailable');
+      },
+    );
+  };
 }
 
 /**

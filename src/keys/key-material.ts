@@ -6,7 +6,8 @@ import {
   randomBytes,
   type KeyObject,
 } from 'node:crypto';
-import { calculateJwkThumbprint, type JWK } from 'jose';
+import type { JWK } from 'jose';
+import { jwkThumbprint } from './jwk-thumbprint.js';
 import type { Algorithm } from '../jwa/algorithms.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import { assertStrongSecret } from './secret-strength.js';
@@ -119,8 +120,7 @@ async function withKid(
   publicKey: KeyObject,
   kid?: string,
 ): Promise<KeyMaterial> {
-  const resolvedKid =
-    kid ?? (await calculateJwkThumbprint(publicKey.export({ format: 'jwk' }) as JWK));
+  const resolvedKid = kid ?? jwkThumbprint(publicKey.export({ format: 'jwk' }));
   return { kid: resolvedKid, alg, privateKey, publicKey };
 }
 

@@ -1,11 +1,7 @@
 // Values from a token are attacker-controlled: explanations show them escaped, ASCII-only and short.
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  describeUntrusted,
-  formatDuration,
-  formatInstant,
-  type TesseraError,
-} from '../../src/index.js';
+import { type TesseraError } from '../../src/index.js';
+import { describeUntrusted, formatDuration, formatInstant } from '../../src/errors/explain.js';
 import {
   NOW_S,
   claimsAt,

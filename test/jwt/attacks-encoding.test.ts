@@ -2,11 +2,8 @@
 // not objects, claims of the wrong type, and oversized tokens. Tokens are signed with the real key, so
 // the rule under test is the only thing that can refuse them.
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  createAccessTokenVerifier,
-  MAX_TOKEN_BYTES,
-  type AccessTokenVerifier,
-} from '../../src/index.js';
+import { createAccessTokenVerifier, type AccessTokenVerifier } from '../../src/index.js';
+import { MAX_TOKEN_BYTES } from '../../src/jws/compact.js';
 import {
   AUDIENCE,
   ISSUER,

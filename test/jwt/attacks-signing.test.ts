@@ -1,6 +1,7 @@
 // The signer is the last place a secret or personal data can be kept out of a readable token.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAccessTokenSigner, findSensitiveClaim } from '../../src/index.js';
+import { createAccessTokenSigner } from '../../src/index.js';
+import { findSensitiveClaim } from '../../src/jwt/sensitive-claims.js';
 import {
   AUDIENCE,
   ISSUER,

@@ -6,7 +6,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { importJWK, jwtVerify, type CryptoKey, type KeyObject as JoseKeyObject } from 'jose';
 import {
-  MAX_TOKEN_BYTES,
   createAccessTokenVerifier,
   exportPublicJwk,
   generateKeyMaterial,
@@ -15,6 +14,7 @@ import {
   type ErrorCode,
   type KeyMaterial,
 } from '../../src/index.js';
+import { MAX_TOKEN_BYTES } from '../../src/jws/compact.js';
 import { AUDIENCE, ISSUER, NOW_S, P256_N, b64u, rawSign, splitRS } from '../support/forge.js';
 
 const MAX_LIFETIME = 3600;

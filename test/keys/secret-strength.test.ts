@@ -1,12 +1,12 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  WELL_KNOWN_SECRETS,
   assertStrongSecret,
   exportPublicJwk,
   generateKeyMaterial,
   importKeyMaterial,
 } from '../../src/index.js';
+import { WELL_KNOWN_SECRETS } from '../../src/keys/secret-strength.js';
 import { expectCode, expectCodeAsync } from '../support/forge.js';
 
 describe('HS256 secrets that are accepted', () => {
