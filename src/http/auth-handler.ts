@@ -1,6 +1,6 @@
 import type { TokenSet } from '../sessions/session-manager.js';
 import { TesseraError } from '../errors/tessera-error.js';
-import { AUTH_ROUTES } from './auth-routes.js';
+import { AUTH_ROUTE_KEYS, type AuthRouteKey } from './auth-route-keys.js';
 import { serializeRefreshCookie } from './cookies.js';
 import { DISCOVERY_ROUTES } from './discovery-routes.js';
 import type { AuthHandlerOptions, Route, RouteDeps } from './handler-options.js';
@@ -33,8 +33,20 @@ export interface AuthHandler {
   handles(pathname: string): boolean;
 }
 
+type AuthRoutes = Readonly<Record<AuthRouteKey, Route>>;
+let authRoutes: Promise<AuthRoutes> | undefined;
+
+// The /auth implementations load on the first request that needs one, so that importing the package
+// (or running only discovery and requireAuth) never loads zod.
+const lazyAuthRoute =
+  (key: AuthRouteKey): Route =>
+  async (input, deps) => {
+    authRoutes ??= import('./auth-routes.js').then((module) => module.AUTH_ROUTES);
+    return (await authRoutes)[key](input, deps);
+  };
+
 const ROUTES: Readonly<Record<string, Route>> = {
-  ...AUTH_ROUTES,
+  ...Object.fromEntries(AUTH_ROUTE_KEYS.map((key) => [key, lazyAuthRoute(key)])),
   ...DISCOVERY_ROUTES,
   'POST /oauth/token': oauthTokenRoute,
   'GET /openapi.json': async (_input, deps) =>

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { Transport } from '../wire/names.js';
 import { readCookie, serializeRefreshCookie } from './cookies.js';
+import type { AuthRouteKey } from './auth-route-keys.js';
 import type { Route, RouteDeps, RouteInput } from './handler-options.js';
 import { REFRESH_COOKIE, REFRESH_COOKIE_PATH, TRANSPORT_HEADER } from '../wire/names.js';
 import { enforceRate } from './rate-limit.js';
@@ -122,7 +123,7 @@ const signInWith =
   };
 
 /** The /auth routes, keyed by `METHOD path` (`:id` marks a parameter). */
-export const AUTH_ROUTES: Readonly<Record<string, Route>> = {
+export const AUTH_ROUTES: Readonly<Record<AuthRouteKey, Route>> = {
   'POST /auth/signup': signInWith('signup'),
   'POST /auth/login': signInWith('login'),
 
