@@ -4,6 +4,64 @@ import tseslint from 'typescript-eslint';
 // Tessera lints itself with its own audit rules (built by `npm install`, which runs `prepare`).
 import tessera from './dist/audit/eslint-plugin.js';
 
+// The layers of docs/architecture.md: each folder of src/ and the folders it may import. Anything
+// else is an error, so the picture cannot drift. Import cycles, type-only ones included, are checked
+// by `npm run lint:cycles` (dpdm): ESLint's no-cycle rules skip `import type`.
+const LAYERS = {
+  errors: [],
+  wire: ['errors'],
+  jwa: ['errors'],
+  jws: ['errors', 'jwa'],
+  keys: ['errors', 'jwa'],
+  jwt: ['errors', 'jwa', 'jws', 'keys'],
+  secrets: ['wire'],
+  store: ['errors', 'wire', 'keys'],
+  sessions: ['errors', 'wire', 'secrets', 'jwt', 'store'],
+  accounts: ['errors', 'secrets', 'store'],
+  http: ['errors', 'wire', 'jwa', 'jwt', 'keys', 'store', 'sessions', 'accounts'],
+  adapters: ['errors', 'wire', 'jwt', 'http'],
+  server: [
+    'errors',
+    'wire',
+    'jwa',
+    'jwt',
+    'keys',
+    'store',
+    'sessions',
+    'accounts',
+    'http',
+    'adapters',
+  ],
+  client: ['errors', 'wire'],
+  doctor: ['errors', 'wire', 'jwa', 'jws', 'jwt', 'keys'],
+  audit: ['errors', 'jwt'],
+  cli: ['errors', 'wire', 'jwa', 'jwt', 'keys', 'store', 'server', 'adapters', 'doctor', 'audit'],
+};
+const FOLDERS = Object.keys(LAYERS);
+
+/** @param {string} folder */
+function layerRule(folder) {
+  const allowed = /** @type {Record<string, string[]>} */ (LAYERS)[folder] ?? [];
+  const forbidden = FOLDERS.filter((other) => other !== folder && !allowed.includes(other));
+  return {
+    files: [`src/${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              // A relative import that climbs out of this folder into a forbidden one.
+              regex: `^(\\.\\./)+(${forbidden.join('|')})(/|$)`,
+              message: `src/${folder} may import only ${allowed.join(', ') || 'nothing of src/'} (docs/architecture.md).`,
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**'] },
   js.configs.recommended,
@@ -16,6 +74,7 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  ...FOLDERS.map(layerRule),
   {
     files: ['bench/**/*.js', 'bin/**/*.js', 'eslint.config.js', '.ci/**/*.js'],
     languageOptions: {
@@ -25,6 +84,7 @@ export default tseslint.config(
         setTimeout: 'readonly',
         performance: 'readonly',
         URL: 'readonly',
+        MessageChannel: 'readonly',
       },
     },
   },
