@@ -4,7 +4,7 @@
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { CliCommand } from './main.js';
+import type { CliCommand } from './command.js';
 
 const USAGE = `Usage: tessera audit [DIR] [--format text|json|sarif] [--fail-on error|warning] [--output FILE]
 

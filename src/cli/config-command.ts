@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isTesseraError } from '../errors/tessera-error.js';
 import { resolveConfig } from '../server/config.js';
-import type { CliCommand } from './main.js';
+import type { CliCommand } from './command.js';
 import { SETTING_FLAGS } from './serve-command.js';
 
 /**

@@ -1,16 +1,18 @@
 /**
  * `tessera doctor [TOKEN]`: says why a token fails, in the server's own words, and how to fix it; with
- * `--server` and no token, checks a running deployment.
+ * `--server` and no token, checks a running deployment. This is where the doctor's two paths meet: the
+ * deployment check judges the tokens it is issued with the token path's judge, handed over here.
  * Exit codes: 0 valid (or no failure found), 1 invalid with a verdict, 2 could not judge.
  */
 import { parseArgs } from 'node:util';
 import { isTesseraError } from '../errors/tessera-error.js';
 import { isAlgorithm, type Algorithm } from '../jwa/algorithms.js';
-import { checkDeployment } from '../doctor/check-deployment.js';
-import { diagnoseToken } from '../doctor/diagnose-token.js';
+import { checkDeployment } from '../doctor/deployment/check-deployment.js';
 import { renderDeployment, renderDiagnosis, renderJson, shouldColor } from '../doctor/render.js';
 import { CannotJudgeError } from '../doctor/server-client.js';
-import type { CliCommand } from './main.js';
+import { diagnoseIssuedToken, diagnoseToken } from '../doctor/token/diagnose-token.js';
+import type { ExpectedToken } from '../doctor/token/judge-token.js';
+import type { CliCommand } from './command.js';
 
 const USAGE = `Usage: tessera doctor [TOKEN | -] [options]
        tessera doctor --server URL [--origin URL] [--email EMAIL --password-env NAME]
@@ -42,7 +44,7 @@ interface DoctorArgs {
   readonly issuer: string | undefined;
   readonly audience: string | undefined;
   readonly leewaySeconds: number | undefined;
-  readonly expect: 'access' | 'refresh';
+  readonly expect: ExpectedToken;
   readonly probe: boolean;
   readonly json: boolean;
   readonly origin: string | undefined;
@@ -86,6 +88,7 @@ export const command: CliCommand = {
           origin: parsed.origin,
           email: parsed.email,
           password: parsed.password,
+          judgeIssuedToken: diagnoseIssuedToken,
         });
         const exitCode = report.findings.some((f) => f.severity === 'danger') ? 1 : 0;
         process.stdout.write(
@@ -188,11 +191,11 @@ async function parseDoctorArgs(args: readonly string[]): Promise<DoctorArgs | un
   if ((values.email === undefined) !== (password === undefined))
     throw new Error('--email and --password-env go together');
   return {
-    token: await readTokenInput(
-      positionals[0],
-      fromEnv('--token-env', values['token-env']),
-      values.server !== undefined,
-    ),
+    token: await readTokenInput({
+      positional: positionals[0],
+      fromEnv: fromEnv('--token-env', values['token-env']),
+      hasServer: values.server !== undefined,
+    }),
     server: values.server,
     jwks: values.jwks,
     keyFile: values.key,
@@ -213,11 +216,12 @@ async function parseDoctorArgs(args: readonly string[]): Promise<DoctorArgs | un
   };
 }
 
-async function readTokenInput(
-  positional: string | undefined,
-  fromEnv: string | undefined,
-  hasServer: boolean,
-): Promise<DoctorArgs['token']> {
+async function readTokenInput(options: {
+  positional: string | undefined;
+  fromEnv: string | undefined;
+  hasServer: boolean;
+}): Promise<DoctorArgs['token']> {
+  const { positional, fromEnv, hasServer } = options;
   if (positional !== undefined && positional !== '-') {
     if (fromEnv !== undefined)
       throw new Error('give the token once: as an argument or with --token-env');

@@ -5,7 +5,7 @@ import { resolveConfig } from '../server/config.js';
 import { hasAccountStore, openStore } from '../server/open-store.js';
 import type { AuditEvent } from '../store/session-store.js';
 import { AUDIT_EVENT_WORDS, isAuditEventType } from '../store/vocabulary.js';
-import type { CliCommand } from './main.js';
+import type { CliCommand } from './command.js';
 
 const USAGE =
   'Usage: tessera events (--user EMAIL | --user-id ID | --session ID) [--limit N] [--json] [--db PATH | --database-url URL]';

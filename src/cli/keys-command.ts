@@ -6,7 +6,7 @@ import { formatInstant } from '../errors/explain.js';
 import { isTesseraError } from '../errors/tessera-error.js';
 import { resolveConfig } from '../server/config.js';
 import { openStore } from '../server/open-store.js';
-import type { CliCommand } from './main.js';
+import type { CliCommand } from './command.js';
 
 const USAGE =
   'Usage: tessera keys list|rotate [--db PATH | --database-url postgres://...] [--alg EdDSA|ES256|RS256|PS256|HS256]';

@@ -2,12 +2,7 @@
  * The `tessera` command line. Each command lives in its own module and is loaded only when used,
  * so `tessera audit` never loads a database driver and `tessera serve` never loads ESLint.
  */
-
-/** What every command module exports. */
-export interface CliCommand {
-  readonly summary: string;
-  run(args: readonly string[]): Promise<number>;
-}
+import type { CliCommand } from './command.js';
 
 const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   serve: () => import('./serve-command.js'),
@@ -32,7 +27,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     await printHelp();
     return name === undefined ? 2 : 0;
   }
-  const load = COMMANDS[name];
+  // Own properties only: `tessera constructor` must be an unknown command, not Object.prototype's.
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (load === undefined) {
     process.stderr.write(`tessera: unknown command "${name}". Run "tessera help".\n`);
     return 2;

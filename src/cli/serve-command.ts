@@ -4,7 +4,7 @@ import { isTesseraError } from '../errors/tessera-error.js';
 import { resolveConfig, SETTINGS } from '../server/config.js';
 import { createTesseraServer } from '../server/create-server.js';
 import { renderHomePage } from '../server/home-page.js';
-import type { CliCommand } from './main.js';
+import type { CliCommand } from './command.js';
 
 /**
  * Flag definitions shared by `serve` and `config`: every setting takes a value (booleans as true/false).

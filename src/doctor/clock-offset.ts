@@ -1,12 +1,20 @@
 /**
  * Measures how far a server's clock is from this machine's: several round trips to `/auth/time` (or any
  * response's Date header), each corrected by half its round trip; the shortest round trip wins, since
- * its midpoint pins the server's reading most tightly.
+ * its midpoint pins the server's reading most tightly. Both paths measure it and report it alike.
  */
-import type { ClockOffset } from './diagnosis.js';
+import { formatDuration } from '../errors/explain.js';
+import type { ClockOffset, Finding } from './diagnosis.js';
 import { CannotJudgeError, timedFetch } from './server-client.js';
 
-/** Options of {@link measureClockOffset}. */
+/**
+ * Options of {@link measureClockOffset}.
+ *
+ * @example
+ * ```ts
+ * const options: MeasureClockOptions = { baseUrl: 'https://auth.example.com', samples: 3 };
+ * ```
+ */
 export interface MeasureClockOptions {
   readonly baseUrl: string;
   readonly fetch?: typeof fetch;
@@ -24,6 +32,9 @@ interface Sample {
 
 // The Date header has whole seconds: its reading is somewhere in the second it names.
 const DATE_HEADER_RESOLUTION_MS = 1000;
+// An offset this far beyond the measurement's uncertainty is still not worth a finding: time claims
+// are whole seconds, and the default leeway (60 s) absorbs far more.
+const UNREPORTED_OFFSET_MS = 2000;
 
 /**
  * Measures the clock offset (server minus this machine) with its uncertainty.
@@ -87,4 +98,54 @@ async function readServerTime(response: Response): Promise<number | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The largest offset the doctor does not report for this measurement: its uncertainty plus a margin.
+ *
+ * @example
+ * ```ts
+ * clockNoiseMs({ offsetMs: 40, uncertaintyMs: 3, samples: 5, roundTripMs: 6, source: 'auth-time' }); // 2003
+ * ```
+ */
+export function clockNoiseMs(clock: ClockOffset): number {
+  return clock.uncertaintyMs + UNREPORTED_OFFSET_MS;
+}
+
+/**
+ * The finding for a server clock that is off from this machine's, or undefined when the offset is
+ * within {@link clockNoiseMs}. Beyond the leeway it is a failure: servers then refuse fresh tokens.
+ *
+ * @example
+ * ```ts
+ * describeClockOffset({ clock, leewaySeconds: 60 })?.what; // "The server's clock is 3 min ahead of this machine's (...)."
+ * ```
+ */
+export function describeClockOffset(options: {
+  clock: ClockOffset;
+  leewaySeconds: number;
+}): Finding | undefined {
+  const { clock, leewaySeconds } = options;
+  if (Math.abs(clock.offsetMs) <= clockNoiseMs(clock)) return undefined;
+  const offsetS = clock.offsetMs / 1000;
+  return {
+    id: 'clock-offset',
+    severity: Math.abs(offsetS) > leewaySeconds ? 'danger' : 'warning',
+    bucket: 'time',
+    what: `The server's clock is ${formatDuration(offsetS)} ${offsetS > 0 ? 'ahead of' : 'behind'} this machine's (${describeUncertainty(clock)}).`,
+    why: `Clocks this far apart make tokens look ${offsetS > 0 ? 'issued in the future' : 'older than they are'} to whoever compares them; beyond the leeway (${leewaySeconds} s) servers refuse them.`,
+    fix: 'Run NTP (chrony or systemd-timesyncd) on every server and device, and find which of the two clocks is wrong.',
+  };
+}
+
+/**
+ * The uncertainty of a clock measurement in words.
+ *
+ * @example
+ * ```ts
+ * describeUncertainty(clock); // '+/- 3 ms over 5 samples via /auth/time'
+ * ```
+ */
+export function describeUncertainty(clock: ClockOffset): string {
+  return `+/- ${Math.round(clock.uncertaintyMs)} ms over ${clock.samples} samples via ${clock.source === 'auth-time' ? '/auth/time' : 'the Date header'}`;
 }

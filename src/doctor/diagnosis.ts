@@ -1,7 +1,19 @@
-import { ERROR_TABLE, type Bucket, type ErrorCode } from '../errors/codes.js';
-import type { TesseraError } from '../errors/tessera-error.js';
+/**
+ * What the doctor concludes, on either path: a token's diagnosis and a deployment's report, the
+ * findings both are made of, and the contract by which the deployment path has the token path judge a
+ * token the server just issued. Types only, so every part of the doctor can share them.
+ */
+import type { Bucket, ErrorCode } from '../errors/codes.js';
+import type { ServerMetadata } from './server-client.js';
 
-/** How sure the doctor is: the token passes, fails with a code, or could not be judged. */
+/**
+ * How sure the doctor is: the token passes, fails with a code, or could not be judged.
+ *
+ * @example
+ * ```ts
+ * const status: VerdictStatus = 'unknown'; // every check but the signature passed
+ * ```
+ */
 export type VerdictStatus = 'valid' | 'invalid' | 'unknown';
 
 /**
@@ -21,7 +33,14 @@ export interface Verdict {
   readonly fix: string;
 }
 
-/** How much a finding matters: `danger` is a hole or a failure, `warning` a trap, `info` context. */
+/**
+ * How much a finding matters: `danger` is a hole or a failure, `warning` a trap, `info` context.
+ *
+ * @example
+ * ```ts
+ * const failed = findings.filter((f) => f.severity === 'danger').length;
+ * ```
+ */
 export type Severity = 'danger' | 'warning' | 'info';
 
 /**
@@ -41,7 +60,14 @@ export interface Finding {
   readonly fix: string;
 }
 
-/** One time claim shown three ways, judged against this machine's clock and, when measured, the server's. */
+/**
+ * One time claim shown three ways, judged against this machine's clock and, when measured, the server's.
+ *
+ * @example
+ * ```ts
+ * const exp: TimeClaimView = { name: 'exp', value: 1767268805, utc: '2026-01-01T12:00:05Z', local: '2026-01-01 13:00:05 GMT+1 (Europe/Berlin)', relativeLocal: 'expired 6 min 12 s ago', relativeServer: null };
+ * ```
+ */
 export interface TimeClaimView {
   readonly name: string;
   readonly value: number;
@@ -51,7 +77,14 @@ export interface TimeClaimView {
   readonly relativeServer: string | null;
 }
 
-/** The clock offset of a server against this machine, measured over several round trips. */
+/**
+ * The clock offset of a server against this machine, measured over several round trips.
+ *
+ * @example
+ * ```ts
+ * const clock: ClockOffset = { offsetMs: 180_000, uncertaintyMs: 3, samples: 5, roundTripMs: 6, source: 'auth-time' };
+ * ```
+ */
 export interface ClockOffset {
   /** Server clock minus this machine's clock, in milliseconds. */
   readonly offsetMs: number;
@@ -62,14 +95,30 @@ export interface ClockOffset {
   readonly source: 'auth-time' | 'date-header';
 }
 
-/** What the token looks like once decoded, without trusting any of it. Never holds the signature. */
+/**
+ * What a pasted value is: a compact JWS, a Tessera refresh token, or something else.
+ *
+ * @example
+ * ```ts
+ * if (decoded.kind === 'refresh-token') console.log('opaque: nothing to decode');
+ * ```
+ */
+export type TokenShape = 'jwt' | 'refresh-token' | 'other';
+
+/**
+ * What the token looks like once decoded, without trusting any of it. Never holds the signature.
+ *
+ * @example
+ * ```ts
+ * const decoded: DecodedView = { header: { alg: 'EdDSA' }, payload: { exp: 1767268805 }, signatureBytes: 64, times: [], kind: 'jwt' };
+ * ```
+ */
 export interface DecodedView {
   readonly header: Readonly<Record<string, unknown>> | null;
   readonly payload: Readonly<Record<string, unknown>> | null;
   readonly signatureBytes: number;
   readonly times: readonly TimeClaimView[];
-  /** What the token is: a compact JWS, a Tessera refresh token, or something else. */
-  readonly kind: 'jwt' | 'refresh-token' | 'other';
+  readonly kind: TokenShape;
 }
 
 /**
@@ -78,7 +127,7 @@ export interface DecodedView {
  *
  * @example
  * ```ts
- * const diagnosis = judgeToken({ raw, expectations, keys, now: Date.now });
+ * const diagnosis = judgeToken({ input: token, now: Date.now });
  * if (diagnosis.verdict.status === 'invalid') console.log(diagnosis.verdict.code, diagnosis.verdict.explanation);
  * ```
  */
@@ -92,77 +141,65 @@ export interface Diagnosis {
   readonly clock: ClockOffset | null;
 }
 
-// What to do about each failure. The explanation itself is always the verifier's own text.
-const FIXES: Partial<Record<ErrorCode, string>> = {
-  TOKEN_MISSING:
-    'Send "Authorization: Bearer <access token>" only once the client holds a token; after a reload, refresh first.',
-  TOKEN_MALFORMED:
-    'Store the access token exactly as the token response gave it (a plain string) and send "Authorization: Bearer " + token.',
-  TOKEN_TOO_LARGE:
-    'Keep access tokens small: move profile data and permissions lists to an API response.',
-  TOKEN_IN_URL:
-    'Send the token in the Authorization header; for EventSource or WebSocket, exchange it for a ticket at POST /auth/ticket.',
-  REFRESH_TOKEN_MISSING:
-    'Check that the refresh cookie is set with Path=/auth and is sent (same-site app, credentials: "include"), or send refresh_token in the body for native clients.',
-  REFRESH_TOKEN_MALFORMED:
-    'Send the refresh token exactly as issued (tsr_<id>.<secret>), never the access token.',
-  TOKEN_EXPIRED:
-    'Refresh before exp (schedule from expires_in, not from the device clock) and retry once on a 401.',
-  TOKEN_NOT_YET_VALID:
-    'Sync the clocks of the issuing server and this one (NTP), or wait until nbf.',
-  TOKEN_ISSUED_IN_FUTURE:
-    "Sync the issuing server's clock (NTP); leeway absorbs small drift, not minutes.",
-  TOKEN_LIFETIME_TOO_LONG:
-    'Lower the access-token TTL (15 min is the default) or raise maxLifetimeSeconds on the API to match the issuer.',
-  SIGNATURE_INVALID:
-    'Verify with the keys of the deployment that issued the token; if a secret or key changed on redeploy, sign in again and keep keys stable across deploys.',
-  ALGORITHM_NOT_ALLOWED:
-    'Sign with the algorithm of the key the kid names; never accept alg "none" or an algorithm chosen by the token.',
-  KEY_UNKNOWN:
-    'Publish a new key before it signs and keep the old one until its tokens expire (tessera keys rotate stages this); check the API reads the JWKS of the right deployment.',
-  HEADER_NOT_ALLOWED: 'Sign tokens without jku, x5u, jwk, x5c, crit or b64 headers.',
-  TOKEN_UNSUPPORTED: 'Send a signed (JWS) access token, not an encrypted or nested one.',
-  CLAIM_INVALID:
-    'Issue tokens with iss, aud, sub, client_id, sid, jti, iat and exp of the right types.',
-  AUDIENCE_MISMATCH:
-    'Request the token for this API (its audience), or configure the API with the audience the issuer uses; previews need their own API or audience.',
-  ISSUER_MISMATCH:
-    'Set the same issuer (the public URL of the auth server) on the auth server and on every API.',
-  TOKEN_TYPE_MISMATCH: 'Send the access token (typ at+jwt), not an ID token or another JWT.',
-  TOKEN_REVOKED:
-    'The session ended (logout, logout everywhere, password change): sign in again. If nobody signed out, an old refresh token was replayed (a second tab refreshing with the token another tab had already rotated, outside the grace window): share one refresh across tabs with a lock or a BroadcastChannel.',
-  REFRESH_TOKEN_REUSED:
-    'Share one refresh across tabs (a lock or a BroadcastChannel), keep the grace window, and never replay an old refresh token.',
-  SECRET_WEAK:
-    'Rotate to a random 32-byte secret or an asymmetric key now; every token signed with the old secret can be forged.',
-};
-
 /**
- * The fix for a failure code, or a generic pointer when the table has none.
+ * What one deployment check found: what passed, in words, and what did not.
  *
  * @example
  * ```ts
- * fixFor('TOKEN_EXPIRED'); // 'Refresh before exp ...'
+ * const { passed, findings }: CheckResult = checkRefreshCookie(parseSetCookie(setCookie));
  * ```
  */
-export function fixFor(code: ErrorCode): string {
-  return FIXES[code] ?? `See the ${code} entry in docs/doctor.md.`;
+export interface CheckResult {
+  readonly passed: string[];
+  readonly findings: Finding[];
 }
 
 /**
- * A verdict from a TesseraError thrown by the token core: its code, bucket and message, unchanged.
+ * The outcome of a deployment check.
  *
  * @example
  * ```ts
- * verdictFromError(error); // { status: 'invalid', code: error.code, explanation: error.message, ... }
+ * const report: DeploymentReport = await checkDeployment({ server, judgeIssuedToken: diagnoseIssuedToken });
+ * const failed = report.findings.some((f) => f.severity === 'danger');
  * ```
  */
-export function verdictFromError(error: TesseraError): Verdict {
-  return {
-    status: 'invalid',
-    code: error.code,
-    bucket: ERROR_TABLE[error.code].bucket,
-    explanation: error.message,
-    fix: fixFor(error.code),
-  };
+export interface DeploymentReport {
+  readonly server: string;
+  readonly passed: readonly string[];
+  readonly findings: readonly Finding[];
+  readonly skipped: readonly string[];
+  readonly metadata: ServerMetadata;
+  readonly clock: ClockOffset;
 }
+
+/**
+ * An access token a deployment just issued, with what that deployment publishes and how to reach it.
+ *
+ * @example
+ * ```ts
+ * const issued: IssuedToken = { token, server: 'https://auth.example.com', metadata, clock };
+ * ```
+ */
+export interface IssuedToken {
+  readonly token: string;
+  /** The URL the doctor reached the server at (its JWKS is read there). */
+  readonly server: string;
+  readonly metadata: ServerMetadata;
+  readonly clock: ClockOffset;
+  readonly fetch?: typeof fetch;
+  /** This machine's clock, epoch ms. */
+  readonly now?: () => number;
+}
+
+/**
+ * Judges an issued access token against what its deployment publishes. The deployment path needs a
+ * token judged but must not reach into the token path, so it takes this as an option; the token path
+ * provides one (`diagnoseIssuedToken`) and the CLI hands it over.
+ *
+ * @example
+ * ```ts
+ * const judge: IssuedTokenJudge = diagnoseIssuedToken;
+ * const diagnosis = await judge({ token, server, metadata, clock });
+ * ```
+ */
+export type IssuedTokenJudge = (issued: IssuedToken) => Promise<Diagnosis>;

@@ -1,13 +1,20 @@
 /**
- * The doctor's reports: readable text for people (colour only when asked, i.e. on a terminal without
- * NO_COLOR) and JSON for tools. Token values are escaped for the terminal; the signature is never shown.
+ * The doctor's reports, for both paths: readable text for people (colour only when asked, i.e. on a
+ * terminal without NO_COLOR) and JSON for tools. Token values are escaped for the terminal; the
+ * signature is never shown.
  */
 import { describeUntrusted } from '../errors/explain.js';
-import type { Diagnosis, Finding, Severity } from './diagnosis.js';
-import type { DeploymentReport } from './check-deployment.js';
-import { describeUncertainty } from './token-findings.js';
+import { describeUncertainty } from './clock-offset.js';
+import type { DeploymentReport, Diagnosis, Finding, Severity } from './diagnosis.js';
 
-/** Rendering options. */
+/**
+ * Rendering options.
+ *
+ * @example
+ * ```ts
+ * const options: RenderOptions = { color: shouldColor({ isTTY: process.stdout.isTTY, env: process.env }) };
+ * ```
+ */
 export interface RenderOptions {
   readonly color: boolean;
 }
@@ -43,7 +50,7 @@ export function shouldColor(options: {
  * ```
  */
 export function renderDiagnosis(diagnosis: Diagnosis, options: RenderOptions): string {
-  const paint = painter(options.color);
+  const paint = painter(options);
   const { verdict, decoded } = diagnosis;
   const lines: string[] = [];
   const status =
@@ -124,7 +131,7 @@ export function renderDiagnosis(diagnosis: Diagnosis, options: RenderOptions): s
  * ```
  */
 export function renderDeployment(report: DeploymentReport, options: RenderOptions): string {
-  const paint = painter(options.color);
+  const paint = painter(options);
   const failed = report.findings.filter((f) => f.severity === 'danger').length;
   const lines: string[] = [
     `Deployment ${report.server}: ${failed === 0 ? paint('green', 'no failures') : paint('red', `${failed} failure${failed === 1 ? '' : 's'}`)}`,
@@ -175,8 +182,8 @@ function renderFindings(
 
 type Painter = (style: Style, text: string) => string;
 
-function painter(color: boolean): Painter {
-  return (style, text) => (color ? `\u001b[${CODES[style]}m${text}\u001b[0m` : text);
+function painter(options: RenderOptions): Painter {
+  return (style, text) => (options.color ? `\u001b[${CODES[style]}m${text}\u001b[0m` : text);
 }
 
 function mark(severity: Severity, paint: Painter): string {

@@ -1,9 +1,7 @@
 /**
- * What the doctor reads from a running Tessera server: its RFC 8414 metadata (with Tessera's own members)
- * and, for a token, the server's own answer to it.
+ * How the doctor talks to a running Tessera server, on either path: fetch with a timeout, and the
+ * server's RFC 8414 metadata (with Tessera's own members) that says what it expects of tokens.
  */
-import { ERROR_TABLE, type ErrorCode } from '../errors/codes.js';
-import type { ServerAnswer } from './judge-token.js';
 
 /**
  * The doctor cannot judge: an unreachable server, a malformed answer, or bad arguments. Exit code 2.
@@ -17,7 +15,15 @@ export class CannotJudgeError extends Error {
   override readonly name = 'CannotJudgeError';
 }
 
-/** The server's published expectations, as `/.well-known/oauth-authorization-server` states them. */
+/**
+ * The server's published expectations, as `/.well-known/oauth-authorization-server` states them.
+ *
+ * @example
+ * ```ts
+ * const metadata: ServerMetadata = await fetchMetadata({ baseUrl: 'https://auth.example.com' });
+ * metadata.leewaySeconds; // 60
+ * ```
+ */
 export interface ServerMetadata {
   readonly issuer: string;
   readonly jwksUri: string;
@@ -116,42 +122,21 @@ export async function fetchMetadata(options: {
 }
 
 /**
- * Presents an Authorization header to the server's `GET /auth/me` (read-only) and returns its verdict:
- * the status, and the code and detail of its problem+json answer.
+ * The JWKS URL to read: the published one, moved onto the origin the doctor reached when the issuer's
+ * origin differs (a port-forward, a proxy, a server reached by its internal name).
  *
  * @example
  * ```ts
- * const answer = await askServer({ baseUrl, authorization: 'Bearer eyJ...' });
- * answer.code; // 'TOKEN_REVOKED'
+ * reachableJwksUrl(metadata, 'http://127.0.0.1:8080'); // 'http://127.0.0.1:8080/.well-known/jwks.json'
  * ```
  */
-export async function askServer(options: {
-  baseUrl: string;
-  authorization: string;
-  fetch?: typeof fetch;
-}): Promise<ServerAnswer> {
-  const url = `${options.baseUrl.replace(/\/$/, '')}/auth/me`;
-  // A header no HTTP client can send (a newline inside the token) never reaches the server.
-  // Clients strip leading and trailing whitespace from header values, as fetch does.
-  const authorization = options.authorization.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
-  if (!/^[\x20-\x7e\t]*$/.test(authorization)) return { status: 0, code: null, detail: null };
-  const response = await timedFetch(options.fetch, url, {
-    headers: { authorization, accept: 'application/json' },
-  });
-  if (response.ok) {
-    await response.body?.cancel();
-    return { status: response.status, code: null, detail: null };
-  }
+export function reachableJwksUrl(metadata: ServerMetadata, server: string): string {
   try {
-    const body = (await response.json()) as { code?: unknown; detail?: unknown };
-    const code =
-      typeof body.code === 'string' && body.code in ERROR_TABLE ? (body.code as ErrorCode) : null;
-    return {
-      status: response.status,
-      code,
-      detail: typeof body.detail === 'string' ? body.detail : null,
-    };
+    const published = new URL(metadata.jwksUri);
+    const reached = new URL(server);
+    if (published.origin === reached.origin) return published.href;
+    return new URL(published.pathname, reached.origin).href;
   } catch {
-    return { status: response.status, code: null, detail: null };
+    return `${server.replace(/\/$/, '')}/.well-known/jwks.json`;
   }
 }

@@ -114,4 +114,14 @@ describe('tessera serve, keys, events and config', () => {
     );
     expect(failed).toMatchObject({ code: 2 });
   });
+
+  it('answers a name inherited from Object.prototype as an unknown command, not a crash', async () => {
+    for (const name of ['constructor', 'toString', '__proto__']) {
+      const failed = await run(process.execPath, [BIN, name]).catch(
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(failed).toMatchObject({ code: 2 });
+      expect((failed as { stderr: string }).stderr).toContain(`unknown command "${name}"`);
+    }
+  });
 });

@@ -2,7 +2,7 @@
 // scenario runs a real Tessera node; where the node can be asked, its own 401 carries the doctor's words.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diagnoseToken } from '../../src/doctor/diagnose-token.js';
+import { diagnoseToken } from '../../src/doctor/token/diagnose-token.js';
 import {
   askNode,
   expectVerdict,

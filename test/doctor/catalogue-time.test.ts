@@ -2,7 +2,7 @@
 // Every node is a real Tessera server on its own port and clock; nodes on one SQLite file are one deployment.
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { diagnoseToken } from '../../src/doctor/diagnose-token.js';
+import { diagnoseToken } from '../../src/doctor/token/diagnose-token.js';
 import { createResourceGuard } from '../../src/http/require-auth.js';
 import { freePort, askNode, expectVerdict, signUp, useCatalogue } from './support.js';
 import { forgeSigned } from '../support/forge.js';

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
-import { diagnoseToken } from '../../src/doctor/diagnose-token.js';
+import { diagnoseToken } from '../../src/doctor/token/diagnose-token.js';
 import { createResourceGuard } from '../../src/http/require-auth.js';
 import { importKeyMaterial } from '../../src/keys/key-material.js';
 import { sealKeyringEntry } from '../../src/keys/key-store.js';

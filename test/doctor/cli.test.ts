@@ -60,7 +60,7 @@ describe('tessera doctor (built CLI)', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Verdict: VALID/);
     expect(result.stdout).toMatch(
-      /\n {2}exp +\d{4}-\d\d-\d\dT[\d:]+Z {2}\| .+\n +expires in 1[45] min .* on this machine's clock; on the server's clock: expires in/,
+      /\n {2}exp +\d{4}-\d\d-\d\dT[\d:]+Z {2}\| .+\n +expires in 1[45] min( \d+ s)? on this machine's clock; on the server's clock: expires in/,
     );
     expect(result.stdout).not.toContain(user.accessToken.split('.')[2]);
     expect(result.stdout).not.toContain('\u001b[');

@@ -2,8 +2,13 @@
 // test account the refresh cookie, SameSite reach, CORS and Origin rules.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkDeployment } from '../../src/doctor/check-deployment.js';
-import { checkRefreshCookie, parseSetCookie, siteOf } from '../../src/doctor/cookie-checks.js';
+import { checkDeployment } from '../../src/doctor/deployment/check-deployment.js';
+import {
+  checkRefreshCookie,
+  parseSetCookie,
+  siteOf,
+} from '../../src/doctor/deployment/cookie-checks.js';
+import { diagnoseIssuedToken } from '../../src/doctor/token/diagnose-token.js';
 import { signUp, startNode, tempDir, type TestNode } from './support.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -37,6 +42,7 @@ describe('catalogue: deployment checks', () => {
       email: 'cross@example.test',
       password: PASSWORD,
       samples: 2,
+      judgeIssuedToken: diagnoseIssuedToken,
     });
     const finding = report.findings.find((f) => f.id === 'cookie-cross-site');
     expect(finding).toMatchObject({ severity: 'danger', bucket: 'storage' });
@@ -64,6 +70,7 @@ describe('catalogue: deployment checks', () => {
       email: 'origins@example.test',
       password: PASSWORD,
       samples: 2,
+      judgeIssuedToken: diagnoseIssuedToken,
     });
     const ids = report.findings.map((f) => f.id);
     expect(ids).toEqual(expect.arrayContaining(['cors-origin-refused', 'login-origin-refused']));
@@ -74,7 +81,11 @@ describe('catalogue: deployment checks', () => {
 
   it('34. a node whose clock is 3 minutes ahead, beyond the 60 s leeway', async () => {
     const a = await node('clock.db', {}, 180_000);
-    const report = await checkDeployment({ server: a.url, samples: 3 });
+    const report = await checkDeployment({
+      server: a.url,
+      samples: 3,
+      judgeIssuedToken: diagnoseIssuedToken,
+    });
     const finding = report.findings.find((f) => f.id === 'clock-offset');
     expect(finding).toMatchObject({ severity: 'danger', bucket: 'time' });
     expect(finding?.what).toMatch(
@@ -94,6 +105,7 @@ describe('catalogue: deployment checks', () => {
       email: 'ok@example.test',
       password: PASSWORD,
       samples: 2,
+      judgeIssuedToken: diagnoseIssuedToken,
     });
     expect(full.findings.filter((f) => f.severity !== 'info')).toEqual([]);
     const passed = full.passed.join('\n');
@@ -112,7 +124,11 @@ describe('catalogue: deployment checks', () => {
     ]) {
       expect(passed).toMatch(expected);
     }
-    const bare = await checkDeployment({ server: a.url, samples: 2 });
+    const bare = await checkDeployment({
+      server: a.url,
+      samples: 2,
+      judgeIssuedToken: diagnoseIssuedToken,
+    });
     expect(bare.skipped.join('\n')).toMatch(/give --email and --password-env/);
   });
 

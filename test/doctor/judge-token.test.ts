@@ -6,12 +6,12 @@ import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { measureClockOffset } from '../../src/doctor/clock-offset.js';
-import { diagnoseToken } from '../../src/doctor/diagnose-token.js';
-import { judgeToken } from '../../src/doctor/judge-token.js';
-import { unwrap } from '../../src/doctor/read-token.js';
+import { diagnoseToken } from '../../src/doctor/token/diagnose-token.js';
+import { judgeToken } from '../../src/doctor/token/judge-token.js';
+import { unwrap } from '../../src/doctor/token/read-token.js';
 import { renderDiagnosis, renderJson, shouldColor } from '../../src/doctor/render.js';
 import { describeRelative, formatLocalInstant } from '../../src/doctor/time-view.js';
-import { guessWeakSecret } from '../../src/doctor/weak-secret.js';
+import { guessWeakSecret } from '../../src/doctor/token/weak-secret.js';
 import { createFixture, forgeSigned, ISSUER, NOW_MS, NOW_S } from '../support/forge.js';
 
 describe('doctor: words for time', () => {

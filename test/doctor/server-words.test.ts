@@ -3,7 +3,7 @@
 // run on one fixed clock, so even the instants in time explanations match.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diagnoseToken } from '../../src/doctor/diagnose-token.js';
+import { diagnoseToken } from '../../src/doctor/token/diagnose-token.js';
 import { askNode, signUp, startNode, tempDir, type TestNode } from './support.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);

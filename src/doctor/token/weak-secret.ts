@@ -3,7 +3,7 @@
  * forge tokens for a deployment that signs with one of them, so the doctor checks even without a key.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { WELL_KNOWN_SECRETS } from '../keys/secret-strength.js';
+import { WELL_KNOWN_SECRETS } from '../../keys/secret-strength.js';
 
 /**
  * Returns the well-known secret that produced this HS256 token's signature, or undefined.

@@ -1,9 +1,17 @@
 /**
  * Judges the refresh cookie a server sets, and whether a browser will ever send it back from the app's origin.
  */
-import type { Finding } from './diagnosis.js';
+import { REFRESH_COOKIE, REFRESH_COOKIE_PATH } from '../../wire/names.js';
+import type { CheckResult, Finding } from '../diagnosis.js';
 
-/** A Set-Cookie header taken apart; the value is never kept. */
+/**
+ * A Set-Cookie header taken apart; the value is never kept.
+ *
+ * @example
+ * ```ts
+ * const cookie: CookieAttributes = { name: '__Secure-tessera_rt', attributes: { path: '/auth', httponly: true } };
+ * ```
+ */
 export interface CookieAttributes {
   readonly name: string;
   readonly attributes: Readonly<Record<string, string | true>>;
@@ -61,10 +69,7 @@ export function siteOf(url: string): string {
  * const { passed, findings } = checkRefreshCookie(parseSetCookie(setCookie));
  * ```
  */
-export function checkRefreshCookie(cookie: CookieAttributes): {
-  passed: string[];
-  findings: Finding[];
-} {
+export function checkRefreshCookie(cookie: CookieAttributes): CheckResult {
   const passed: string[] = [];
   const findings: Finding[] = [];
   const a = cookie.attributes;
@@ -110,12 +115,12 @@ export function checkRefreshCookie(cookie: CookieAttributes): {
       bucket: 'storage',
       what: `The refresh cookie ${cookie.name} has no __Secure- or __Host- prefix.`,
       why: 'Without the prefix, a sibling subdomain or a plain-HTTP response can plant a cookie of the same name that shadows it.',
-      fix: 'Name it __Secure-... (Tessera uses __Secure-tessera_rt).',
+      fix: `Name it __Secure-... (Tessera uses ${REFRESH_COOKIE}).`,
     },
   );
   const path = typeof a.path === 'string' ? a.path : undefined;
   flag(
-    path !== undefined && path !== '/' && path.startsWith('/auth'),
+    path !== undefined && path !== '/' && path.startsWith(REFRESH_COOKIE_PATH),
     `refresh cookie is scoped to Path=${String(path)}`,
     {
       id: 'cookie-path',
@@ -126,7 +131,7 @@ export function checkRefreshCookie(cookie: CookieAttributes): {
           ? `The refresh cookie ${cookie.name} has no Path.`
           : `The refresh cookie ${cookie.name} has Path=${path}.`,
       why: 'A refresh cookie sent with every request is exposed to every endpoint and log; without Path it is scoped to whatever URL set it, so it may not reach /auth/refresh.',
-      fix: 'Set Path=/auth, the prefix of the refresh and logout endpoints.',
+      fix: `Set Path=${REFRESH_COOKIE_PATH}, the prefix of the refresh and logout endpoints.`,
     },
   );
   const maxAge = typeof a['max-age'] === 'string' ? Number(a['max-age']) : undefined;
@@ -170,7 +175,7 @@ export function checkSameSite(input: {
   origin: string;
   server: string;
   sameSite: string | undefined;
-}): { passed: string[]; findings: Finding[] } {
+}): CheckResult {
   const appSite = siteOf(input.origin);
   const apiSite = siteOf(input.server);
   const sameSite = (input.sameSite ?? 'lax').toLowerCase();

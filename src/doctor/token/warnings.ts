@@ -1,10 +1,10 @@
 /**
  * Warnings beyond the verdict: traps a token shows even when it verifies.
  */
-import { describeUntrusted, formatDuration } from '../errors/explain.js';
-import { findSensitiveClaim } from '../jwt/sensitive-claims.js';
-import { assertStrongSecret } from '../keys/secret-strength.js';
-import type { Finding } from './diagnosis.js';
+import { describeUntrusted, formatDuration } from '../../errors/explain.js';
+import { findSensitiveClaim } from '../../jwt/sensitive-claims.js';
+import { assertStrongSecret } from '../../keys/secret-strength.js';
+import type { Finding } from '../diagnosis.js';
 
 const LONGEST_SANE_LIFETIME_S = 3600;
 const LONGEST_TOLERABLE_LIFETIME_S = 86_400;

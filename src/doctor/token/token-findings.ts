@@ -2,9 +2,10 @@
  * Findings about one token beyond its verdict: each mangling named with the shared words, what the token
  * would be once unwrapped, a signature cut short, and what the clocks disagree about.
  */
-import { formatDuration } from '../errors/explain.js';
-import { MANGLING_WORDS, type Mangling } from '../errors/mangling.js';
-import { fixFor, type ClockOffset, type DecodedView, type Finding } from './diagnosis.js';
+import { MANGLING_WORDS, type Mangling } from '../../errors/mangling.js';
+import { describeClockOffset } from '../clock-offset.js';
+import type { ClockOffset, DecodedView, Finding } from '../diagnosis.js';
+import { fixFor } from './fixes.js';
 import type { ReadToken } from './read-token.js';
 import type { ServerOutcome } from './server-view.js';
 
@@ -149,18 +150,8 @@ export function describeClockFindings(input: {
 }): Finding[] {
   const { clock, leewaySeconds, primary, local } = input;
   const findings: Finding[] = [];
-  const offsetS = clock.offsetMs / 1000;
-  const beyondNoise = Math.abs(clock.offsetMs) > clock.uncertaintyMs + 2000;
-  if (beyondNoise) {
-    findings.push({
-      id: 'clock-offset',
-      severity: Math.abs(offsetS) > leewaySeconds ? 'danger' : 'warning',
-      bucket: 'time',
-      what: `The server's clock is ${formatDuration(offsetS)} ${offsetS > 0 ? 'ahead of' : 'behind'} this machine's (${describeUncertainty(clock)}).`,
-      why: `Clocks this far apart make tokens look ${offsetS > 0 ? 'issued in the future' : 'older than they are'} to whoever compares them; beyond the leeway (${leewaySeconds} s) servers refuse them.`,
-      fix: 'Run NTP (chrony or systemd-timesyncd) on every server and device, and find which of the two clocks is wrong.',
-    });
-  }
+  const offset = describeClockOffset({ clock, leewaySeconds });
+  if (offset !== undefined) findings.push(offset);
   const codeOf = (outcome: ServerOutcome): string => (outcome.ok ? 'valid' : outcome.error.code);
   if (
     codeOf(primary) !== codeOf(local) &&
@@ -176,18 +167,6 @@ export function describeClockFindings(input: {
     });
   }
   return findings;
-}
-
-/**
- * The uncertainty of a clock measurement in words.
- *
- * @example
- * ```ts
- * describeUncertainty(clock); // '+/- 3 ms over 5 samples via /auth/time'
- * ```
- */
-export function describeUncertainty(clock: ClockOffset): string {
-  return `+/- ${Math.round(clock.uncertaintyMs)} ms over ${clock.samples} samples via ${clock.source === 'auth-time' ? '/auth/time' : 'the Date header'}`;
 }
 
 function capitalise(text: string): string {

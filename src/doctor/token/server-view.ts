@@ -5,14 +5,21 @@
  * the same algorithm) and everything after the signature check still runs through the real verifier.
  */
 import { generateKeyPairSync, randomBytes, createSecretKey, type KeyObject } from 'node:crypto';
-import { isTesseraError, TesseraError } from '../errors/tessera-error.js';
-import { readBearerTokenFrom } from '../wire/bearer.js';
-import { isAlgorithm, signJws, type Algorithm } from '../jwa/algorithms.js';
-import { CompactParser } from '../jws/compact.js';
-import { createAccessTokenVerifier } from '../jwt/verify-access-token.js';
+import { isTesseraError, TesseraError } from '../../errors/tessera-error.js';
+import { readBearerTokenFrom } from '../../wire/bearer.js';
+import { isAlgorithm, signJws, type Algorithm } from '../../jwa/algorithms.js';
+import { CompactParser } from '../../jws/compact.js';
+import { createAccessTokenVerifier } from '../../jwt/verify-access-token.js';
 import type { KeySet } from './key-sources.js';
 
-/** The expectations a server judges with. */
+/**
+ * The expectations a server judges with.
+ *
+ * @example
+ * ```ts
+ * const rules: ServerRules = { issuer: 'https://auth.example.com', audience: 'api', leewaySeconds: 60, maxLifetimeSeconds: 3600 };
+ * ```
+ */
 export interface ServerRules {
   readonly issuer: string;
   readonly audience: string;
@@ -20,7 +27,15 @@ export interface ServerRules {
   readonly maxLifetimeSeconds: number;
 }
 
-/** The outcome of judging one presented token as a server would. */
+/**
+ * The outcome of judging one presented token as a server would.
+ *
+ * @example
+ * ```ts
+ * const outcome: ServerOutcome = judgeAsServer({ authorization, rules, keys, nowMs: Date.now() });
+ * const code = outcome.ok ? null : outcome.error.code;
+ * ```
+ */
 export type ServerOutcome =
   | { readonly ok: true; readonly signatureChecked: boolean }
   | { readonly ok: false; readonly error: TesseraError; readonly signatureChecked: boolean };
@@ -51,7 +66,7 @@ export function judgeAsServer(options: {
       authorization: options.authorization,
     });
   } catch (error) {
-    return failed(error, false);
+    return failed(error, { signatureChecked: false });
   }
   const alg = headerAlgorithm(token);
   const usable = options.keys !== undefined && !jwksCannotJudge(options.keys, token);
@@ -62,7 +77,7 @@ export function judgeAsServer(options: {
       verifierFor(options.keys.keys).verify(token);
       return { ok: true, signatureChecked: true };
     } catch (error) {
-      return failed(error, true);
+      return failed(error, { signatureChecked: true });
     }
   }
   let kid: string;
@@ -70,7 +85,7 @@ export function judgeAsServer(options: {
     // Header rules first, on the token as presented: these fail before any key is looked up.
     kid = new CompactParser().parse(token).header.kid;
   } catch (error) {
-    return failed(error, false);
+    return failed(error, { signatureChecked: false });
   }
   const substituteAlg: Algorithm = isAlgorithm(alg) ? alg : 'EdDSA';
   const key = throwawayKey(substituteAlg);
@@ -84,7 +99,7 @@ export function judgeAsServer(options: {
     }).verify(substitute);
     return { ok: true, signatureChecked: false };
   } catch (error) {
-    return failed(error, false);
+    return failed(error, { signatureChecked: false });
   }
 }
 
@@ -130,8 +145,10 @@ function readHeader(token: string): { alg?: unknown; kid?: unknown } | undefined
   }
 }
 
-function failed(error: unknown, signatureChecked: boolean): ServerOutcome {
-  if (isTesseraError(error)) return { ok: false, error, signatureChecked };
+// Only the token core's own refusals are outcomes; anything else is a bug and is rethrown.
+function failed(error: unknown, options: { signatureChecked: boolean }): ServerOutcome {
+  if (isTesseraError(error))
+    return { ok: false, error, signatureChecked: options.signatureChecked };
   throw error;
 }
 

@@ -5,17 +5,36 @@
  */
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { TesseraError } from '../errors/tessera-error.js';
-import { isAlgorithm, type Algorithm } from '../jwa/algorithms.js';
-import type { VerificationKeys } from '../jwt/verify-access-token.js';
-import type { KeyMaterial } from '../keys/key-material.js';
-import { createRemoteJwks } from '../keys/remote-jwks.js';
+import { TesseraError } from '../../errors/tessera-error.js';
+import { isAlgorithm, type Algorithm } from '../../jwa/algorithms.js';
+import type { VerificationKeys } from '../../jwt/verify-access-token.js';
+import type { KeyMaterial } from '../../keys/key-material.js';
+import { createRemoteJwks } from '../../keys/remote-jwks.js';
 
-/** Keys to verify with, and where they came from. */
+/**
+ * Where keys to verify with came from: a JWKS, one key file, a secret the user gave, or a well-known
+ * example secret the doctor guessed.
+ *
+ * @example
+ * ```ts
+ * const source: KeySource = keySet.kind; // 'guessed' when a well-known secret verified the token
+ * ```
+ */
+export type KeySource = 'jwks' | 'key' | 'secret' | 'guessed';
+
+/**
+ * Keys to verify with, and where they came from.
+ *
+ * @example
+ * ```ts
+ * const keys: KeySet = await loadJwks({ location: './jwks.json' });
+ * keys.label; // 'JWKS ./jwks.json'
+ * ```
+ */
 export interface KeySet {
   readonly keys: VerificationKeys;
   readonly label: string;
-  readonly kind: 'jwks' | 'key' | 'secret' | 'guessed';
+  readonly kind: KeySource;
   /** True for one key named by the user: it answers for whatever kid the token names. */
   readonly anyKid: boolean;
 }
@@ -113,7 +132,7 @@ export async function loadKeyFile(options: { path: string; alg?: Algorithm }): P
 export function keyFromSecret(options: {
   secret: string | Uint8Array;
   label: string;
-  kind?: 'secret' | 'guessed';
+  kind?: Extract<KeySource, 'secret' | 'guessed'>;
 }): KeySet {
   const secret = createSecretKey(Buffer.from(options.secret));
   return singleKey(
@@ -123,7 +142,7 @@ export function keyFromSecret(options: {
   );
 }
 
-function singleKey(material: KeyMaterial, label: string, kind: KeySet['kind']): KeySet {
+function singleKey(material: KeyMaterial, label: string, kind: KeySource): KeySet {
   return {
     keys: { verificationKey: (kid) => ({ ...material, kid }) },
     label,

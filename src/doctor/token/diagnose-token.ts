@@ -2,19 +2,27 @@
  * Gathers what judging a token needs from the outside world (the server's metadata, keys, clock offset
  * and own answer), then hands it all to the pure {@link judgeToken}.
  */
-import type { Algorithm } from '../jwa/algorithms.js';
-import type { Diagnosis, Finding } from './diagnosis.js';
-import { measureClockOffset } from './clock-offset.js';
-import { judgeToken, type ServerAnswer } from './judge-token.js';
+import type { Algorithm } from '../../jwa/algorithms.js';
+import { measureClockOffset } from '../clock-offset.js';
+import type { ClockOffset, Diagnosis, Finding, IssuedToken } from '../diagnosis.js';
+import { fetchMetadata, reachableJwksUrl, type ServerMetadata } from '../server-client.js';
+import { judgeToken, type ExpectedToken } from './judge-token.js';
 import { keyFromSecret, loadJwks, loadKeyFile, type KeySet } from './key-sources.js';
 import { readToken } from './read-token.js';
-import { askServer, fetchMetadata, type ServerMetadata } from './server-client.js';
+import { askServer, type ServerAnswer } from './server-answer.js';
 import { warnAboutSecret } from './warnings.js';
 
-/** Options of {@link diagnoseToken}; the CLI flags, already parsed. */
+/**
+ * Options of {@link diagnoseToken}; the CLI flags, already parsed.
+ *
+ * @example
+ * ```ts
+ * const options: DiagnoseTokenOptions = { input: token, server: 'https://auth.example.com', probe: false };
+ * ```
+ */
 export interface DiagnoseTokenOptions {
   readonly input: string;
-  readonly expect?: 'access' | 'refresh';
+  readonly expect?: ExpectedToken;
   readonly server?: string | undefined;
   readonly jwks?: string | undefined;
   readonly keyFile?: string | undefined;
@@ -45,7 +53,7 @@ export async function diagnoseToken(options: DiagnoseTokenOptions): Promise<Diag
   const fetcher = options.fetch;
   const extraWarnings: Finding[] = [];
   let metadata: ServerMetadata | undefined;
-  let clock = null;
+  let clock: ClockOffset | null = null;
   let serverAnswer: ServerAnswer | null = null;
   if (options.server !== undefined) {
     metadata = await fetchMetadata({
@@ -106,21 +114,29 @@ export async function diagnoseToken(options: DiagnoseTokenOptions): Promise<Diag
 }
 
 /**
- * The JWKS URL to read: the published one, moved onto the origin the doctor reached when the issuer's
- * origin differs (a port-forward, a proxy, a server reached by its internal name).
+ * Judges an access token a deployment just issued against what it publishes: its JWKS (read where the
+ * doctor reached the server), issuer, audience and leeway, on the server's measured clock. The
+ * deployment check receives this as its `IssuedTokenJudge`.
  *
  * @example
  * ```ts
- * reachableJwksUrl(metadata, 'http://127.0.0.1:8080'); // 'http://127.0.0.1:8080/.well-known/jwks.json'
+ * const diagnosis = await diagnoseIssuedToken({ token: body.access_token, server, metadata, clock });
+ * diagnosis.verdict.status; // 'valid'
  * ```
  */
-export function reachableJwksUrl(metadata: ServerMetadata, server: string): string {
-  try {
-    const published = new URL(metadata.jwksUri);
-    const reached = new URL(server);
-    if (published.origin === reached.origin) return published.href;
-    return new URL(published.pathname, reached.origin).href;
-  } catch {
-    return `${server.replace(/\/$/, '')}/.well-known/jwks.json`;
-  }
+export async function diagnoseIssuedToken(issued: IssuedToken): Promise<Diagnosis> {
+  const { metadata } = issued;
+  const keys = await loadJwks({
+    location: reachableJwksUrl(metadata, issued.server),
+    ...(issued.fetch ? { fetch: issued.fetch } : {}),
+  });
+  return judgeToken({
+    input: issued.token,
+    issuer: metadata.issuer,
+    audience: metadata.audience,
+    leewaySeconds: metadata.leewaySeconds,
+    keys,
+    now: issued.now ?? Date.now,
+    clock: issued.clock,
+  });
 }

@@ -2,16 +2,32 @@
  * Reads what a person pasted: recognises every mangling on the way (with the words the verifier uses),
  * unwraps them one by one, and decodes header and payload without trusting either.
  */
-import { detectMangling, MANGLING_WORDS, type Mangling } from '../errors/mangling.js';
-import { REFRESH_TOKEN_PATTERN } from '../wire/names.js';
+import { detectMangling, MANGLING_WORDS, type Mangling } from '../../errors/mangling.js';
+import { REFRESH_TOKEN_PATTERN } from '../../wire/names.js';
+import type { TokenShape } from '../diagnosis.js';
 
-/** One recognised mangling and the shared words for it. */
+/**
+ * One recognised mangling and the shared words for it.
+ *
+ * @example
+ * ```ts
+ * const mangling: RecognisedMangling = { kind: 'quoted', words: MANGLING_WORDS.quoted };
+ * ```
+ */
 export interface RecognisedMangling {
   readonly kind: Mangling;
   readonly words: string;
 }
 
-/** A pasted value taken apart: the Authorization header it stands for, the manglings, and the unwrapped token. */
+/**
+ * A pasted value taken apart: the Authorization header it stands for, the manglings, and the unwrapped token.
+ *
+ * @example
+ * ```ts
+ * const read: ReadToken = readToken('Bearer "eyJ..."');
+ * read.headerValueGiven; // true
+ * ```
+ */
 export interface ReadToken {
   /** The Authorization header value a server would receive for this input. */
   readonly authorization: string;
@@ -126,7 +142,7 @@ export function decodeUntrusted(token: string): {
   header: Record<string, unknown> | null;
   payload: Record<string, unknown> | null;
   signatureBytes: number;
-  kind: 'jwt' | 'refresh-token' | 'other';
+  kind: TokenShape;
 } {
   if (REFRESH_TOKEN_PATTERN.test(token))
     return { header: null, payload: null, signatureBytes: 0, kind: 'refresh-token' };
