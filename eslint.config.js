@@ -39,12 +39,20 @@ const LAYERS = {
 };
 const FOLDERS = Object.keys(LAYERS);
 
-/** @param {string} folder */
-function layerRule(folder) {
+// Inside a folder, parts that must not lean on each other: the doctor's two paths share only the
+// files at src/doctor/ (rendering, diagnosis types, the server client).
+const SIBLINGS = { 'doctor/token': 'deployment', 'doctor/deployment': 'token' };
+
+/**
+ * @param {string} folder
+ * @param {string} files
+ * @param {{ regex: string, message: string }[]} extra
+ */
+function layerRule(folder, files = `src/${folder}/**/*.ts`, extra = []) {
   const allowed = /** @type {Record<string, string[]>} */ (LAYERS)[folder] ?? [];
   const forbidden = FOLDERS.filter((other) => other !== folder && !allowed.includes(other));
   return {
-    files: [`src/${folder}/**/*.ts`],
+    files: [files],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -55,12 +63,22 @@ function layerRule(folder) {
               regex: `^(\\.\\./)+(${forbidden.join('|')})(/|$)`,
               message: `src/${folder} may import only ${allowed.join(', ') || 'nothing of src/'} (docs/architecture.md).`,
             },
+            ...extra,
           ],
         },
       ],
     },
   };
 }
+
+const siblingRules = Object.entries(SIBLINGS).map(([part, sibling]) =>
+  layerRule(part.split('/')[0] ?? part, `src/${part}/**/*.ts`, [
+    {
+      regex: `^\\.\\./${sibling}/`,
+      message: `src/${part} must not import src/${part.split('/')[0]}/${sibling}: share through the files above both.`,
+    },
+  ]),
+);
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**'] },
@@ -74,7 +92,8 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  ...FOLDERS.map(layerRule),
+  ...FOLDERS.map((folder) => layerRule(folder)),
+  ...siblingRules,
   {
     files: ['bench/**/*.js', 'bin/**/*.js', 'eslint.config.js', '.ci/**/*.js'],
     languageOptions: {
