@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import type { SessionRow, Transport } from '../store/session-store.js';
+import { mintRefreshToken } from './refresh-token.js';
+import type { RequestContext, SessionCore, TokenSet } from './session-core.js';
+
+/** What a login may say about the new session besides the request it came by. */
+export interface LoginContext extends RequestContext {
+  /** Where the refresh token will travel for the session's whole life. Default `cookie`. */
+  readonly transport?: Transport;
+  /** The client the session belongs to. Default `tessera`. */
+  readonly clientId?: string;
+}
+
+/**
+ * Starts a session for a user: generation 0, its first refresh token, and the login event, all in
+ * one store transaction.
+ *
+ * @example
+ * ```ts
+ * const login = await issueSession(core, 'user-1', { transport: 'cookie', ip: '203.0.113.7' });
+ * ```
+ */
+export async function issueSession(
+  core: SessionCore,
+  userId: string,
+  context: LoginContext = {},
+): Promise<TokenSet> {
+  const { options, settings, events } = core;
+  const at = core.now();
+  const minted = mintRefreshToken({ pepper: options.pepper });
+  const claims = await core.decideClaims(userId, undefined);
+  const session: SessionRow = {
+    id: randomBytes(16).toString('base64url'),
+    userId,
+    clientId: context.clientId ?? 'tessera',
+    transport: context.transport ?? 'cookie',
+    claims: JSON.stringify(claims),
+    createdAt: at,
+    lastUsedAt: at,
+    idleExpiresAt: at + Math.min(settings.idleMs, settings.absoluteMs),
+    absoluteExpiresAt: at + settings.absoluteMs,
+    userAgent: context.userAgent ?? null,
+    ip: context.ip ?? null,
+    generation: 0,
+    rotatedAt: null,
+    successorSealed: null,
+    graceCount: 0,
+    revokedAt: null,
+    revokedReason: null,
+  };
+  // The login event is written in the session's own transaction: one commit per login.
+  const loginEvent = events.describe('login', session, context, { transport: session.transport });
+  await options.store.createSession({
+    session,
+    token: { id: minted.id, secretHash: minted.secretHash, createdAt: at },
+    event: loginEvent,
+    ...(options.maxSessionsPerUser === undefined
+      ? {}
+      : { maxSessionsPerUser: options.maxSessionsPerUser }),
+  });
+  events.publish(loginEvent);
+  return core.respond(session, minted.value, claims, false);
+}
