@@ -1,21 +1,14 @@
 /**
  * One shape for "a token is verified here" and "a token is signed here", whichever library does it,
- * so each rule states its check once instead of once per library.
+ * so each rule states its check once instead of once per library. What a signed token is for lives in
+ * `token-kind.ts`; how the libraries read durations, in `durations.ts`.
  */
 import type { SourceCode } from 'eslint';
 import type * as ESTree from 'estree';
+import { readKeyName } from './ast-names.js';
+import { isFunctionNode, unwrapNode, type AstNode } from './ast-tree.js';
+import { findProperty, resolveConst } from './ast-values.js';
 import { type KnownLibrary, resolveCallee } from './libraries.js';
-import {
-  type AstNode,
-  findProperty,
-  isFunctionNode,
-  readFunctionName,
-  readKeyName,
-  readLastName,
-  readStaticString,
-  resolveConst,
-  unwrapNode,
-} from './rule-kit.js';
 
 /** Options as the source shows them: an object literal, absent, or something the audit cannot see into. */
 export type OptionsView =
@@ -194,119 +187,4 @@ function describeSignUncached(
     options: { kind: 'absent' },
     chain,
   };
-}
-
-/** What a token is for, as far as names and claims tell. `other` covers e-mail, reset and invite links. */
-export type TokenKind = 'access' | 'refresh' | 'other' | 'unknown';
-
-function classifyName(name: string | undefined): TokenKind {
-  if (!name) return 'unknown';
-  if (/refresh/i.test(name)) return 'refresh';
-  if (/access|auth|session|bearer|id_?token/i.test(name)) return 'access';
-  if (
-    /verif|reset|invite|email|magic|confirm|download|unsubscribe|activation|otp|csrf|state|nonce/i.test(
-      name,
-    )
-  )
-    return 'other';
-  return 'unknown';
-}
-
-/**
- * Infers what a signed token is for, from its `typ`/`type`/`token_use` claim, the name it is stored
- * under, the function issuing it, or the key's name.
- *
- * @example
- * ```ts
- * inferTokenKind(site, sourceCode); // 'refresh' for `const refreshToken = jwt.sign(...)`
- * ```
- */
-export function inferTokenKind(site: SignSite, sourceCode: SourceCode): TokenKind {
-  const payload = site.payload ? resolveConst(site.payload, sourceCode) : undefined;
-  for (const claim of ['typ', 'type', 'token_use', 'tokenType', 'kind']) {
-    const kind = classifyName(readStaticString(findProperty(payload, claim), sourceCode));
-    if (kind !== 'unknown') return kind;
-  }
-  const holders: (string | undefined)[] = [];
-  let p = site.node.parent;
-  while (
-    p &&
-    (p.type === 'AwaitExpression' ||
-      (p.type as string) === 'TSAsExpression' ||
-      p.type === 'ReturnStatement')
-  )
-    p = p.parent;
-  if (p?.type === 'VariableDeclarator') holders.push(readLastName(p.id as AstNode));
-  if (p?.type === 'Property') holders.push(readKeyName(p.key as AstNode, p.computed));
-  if (p?.type === 'AssignmentExpression') holders.push(readLastName(p.left as AstNode));
-  for (let f = site.node.parent; f; f = f.parent) {
-    if (isFunctionNode(f)) {
-      holders.push(readFunctionName(f));
-      break;
-    }
-  }
-  holders.push(site.key ? sourceCode.getText(site.key) : undefined);
-  for (const holder of holders) {
-    const kind = classifyName(holder);
-    if (kind !== 'unknown') return kind;
-  }
-  return 'unknown';
-}
-
-const UNIT_SECONDS: Record<string, number> = {
-  ms: 0.001,
-  msec: 0.001,
-  msecs: 0.001,
-  millisecond: 0.001,
-  milliseconds: 0.001,
-  s: 1,
-  sec: 1,
-  secs: 1,
-  second: 1,
-  seconds: 1,
-  m: 60,
-  min: 60,
-  mins: 60,
-  minute: 60,
-  minutes: 60,
-  h: 3600,
-  hr: 3600,
-  hrs: 3600,
-  hour: 3600,
-  hours: 3600,
-  d: 86_400,
-  day: 86_400,
-  days: 86_400,
-  w: 604_800,
-  week: 604_800,
-  weeks: 604_800,
-  y: 31_557_600,
-  yr: 31_557_600,
-  yrs: 31_557_600,
-  year: 31_557_600,
-  years: 31_557_600,
-};
-
-/**
- * Parses a duration the way the JWT libraries do (`'15m'`, `'7 days'`, `3600`), into seconds.
- * `bareNumberUnit` is the unit of a plain number: seconds for jsonwebtoken and jose, milliseconds for fast-jwt.
- *
- * @example
- * ```ts
- * parseDurationSeconds('2h', { bareNumberUnit: 1 }); // 7200
- * ```
- */
-export function parseDurationSeconds(
-  value: string | number,
-  options: { bareNumberUnit: number },
-): number | undefined {
-  if (typeof value === 'number') return value * options.bareNumberUnit;
-  const match = /^\s*(-?\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
-  if (!match) return undefined;
-  const amount = Number(match[1]);
-  const unit = (match[2] ?? '').toLowerCase();
-  // jsonwebtoken reads a unit-less string as milliseconds (the `ms` package), which surprises everyone.
-  if (unit === '') return amount * 0.001;
-  const factor = UNIT_SECONDS[unit];
-  return factor === undefined ? undefined : amount * factor;
 }

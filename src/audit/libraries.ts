@@ -4,7 +4,8 @@
  */
 import type { SourceCode } from 'eslint';
 import type * as ESTree from 'estree';
-import { type AstNode, readKeyName, readMemberPath, unwrapNode } from './rule-kit.js';
+import { readKeyName, readMemberPath } from './ast-names.js';
+import { type AstNode, unwrapNode } from './ast-tree.js';
 
 /** The libraries the rules know by name. */
 export type KnownLibrary =

@@ -2,18 +2,11 @@
 import type { Rule } from 'eslint';
 import type * as ESTree from 'estree';
 import { resolveCallee } from '../libraries.js';
+import { readKeyName, readLastName } from '../ast-names.js';
+import { type AstNode, unwrapNode } from '../ast-tree.js';
+import { findProperty, isOpenObject, readStaticString, resolveConst } from '../ast-values.js';
 import { describeVerify } from '../jwt-sites.js';
-import {
-  type AstNode,
-  defineRule,
-  findProperty,
-  isOpenObject,
-  readKeyName,
-  readLastName,
-  readStaticString,
-  resolveConst,
-  unwrapNode,
-} from '../rule-kit.js';
+import { defineRule } from '../rule-kit.js';
 
 // jose binds the algorithm family to the key type, so only the libraries that trust a bare secret need the list.
 const NEEDS_LIST = new Set(['jsonwebtoken', 'express-jwt', 'passport-jwt', 'fast-jwt']);

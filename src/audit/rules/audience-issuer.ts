@@ -1,7 +1,9 @@
 /** Rule: verification that checks neither audience nor issuer, or checks them with unanchored regular expressions. */
 import type * as ESTree from 'estree';
+import { type AstNode } from '../ast-tree.js';
+import { findProperty, isOpenObject, resolveConst } from '../ast-values.js';
 import { describeVerify } from '../jwt-sites.js';
-import { type AstNode, defineRule, findProperty, isOpenObject, resolveConst } from '../rule-kit.js';
+import { defineRule } from '../rule-kit.js';
 
 // fast-jwt names the options differently; the rest follow jsonwebtoken.
 const NAMES: Record<string, { audience: string; issuer: string }> = {

@@ -1,17 +1,10 @@
 /** Rule: a token is decoded where it must be verified: server-side auth code, catch-and-decode fallbacks, hand-rolled parsing. */
 import type * as ESTree from 'estree';
 import { type ResolvedCallee, isServerFile, resolveCallee } from '../libraries.js';
+import { readFunctionName, readLastName, readMemberPath } from '../ast-names.js';
+import { type AstNode, findEnclosingFunction, hasDescendant } from '../ast-tree.js';
 import { describeVerify } from '../jwt-sites.js';
-import {
-  type AstNode,
-  defineRule,
-  findEnclosingFunction,
-  hasDescendant,
-  readFunctionName,
-  readLastName,
-  readMemberPath,
-  type TesseraRule,
-} from '../rule-kit.js';
+import { defineRule, type TesseraRule } from '../rule-kit.js';
 
 const HANDLER_NAME =
   /auth|guard|middleware|protect|current_?user|require_?user|session|verify|validate|check_?token|is_?logged/i;

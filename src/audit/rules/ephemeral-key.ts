@@ -1,12 +1,7 @@
 /** Rule: signing keys generated when the module loads, so every restart or extra instance invalidates all sessions. */
-import {
-  type AstNode,
-  defineRule,
-  hasDescendant,
-  readKeyName,
-  readLastName,
-  readMemberPath,
-} from '../rule-kit.js';
+import { readKeyName, readLastName, readMemberPath } from '../ast-names.js';
+import { type AstNode, hasDescendant } from '../ast-tree.js';
+import { defineRule } from '../rule-kit.js';
 
 const KEY_NAME = /secret|signing|jwt|private_?key|^key$|token_?key|hmac_?key|key_?pair|keys$/i;
 const NOT_A_KEY =

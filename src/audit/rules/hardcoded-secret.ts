@@ -1,16 +1,10 @@
 /** Rule: the signing secret is written in the source, falls back to a literal, is short, or is a published example. */
 import type * as ESTree from 'estree';
+import { readLastName, readMemberPath } from '../ast-names.js';
+import { type AstNode, unwrapNode } from '../ast-tree.js';
+import { readStaticNumber, readStaticString, resolveConst } from '../ast-values.js';
 import { describeSign, describeVerify } from '../jwt-sites.js';
-import {
-  type AstNode,
-  defineRule,
-  readLastName,
-  readMemberPath,
-  readStaticNumber,
-  readStaticString,
-  resolveConst,
-  unwrapNode,
-} from '../rule-kit.js';
+import { defineRule } from '../rule-kit.js';
 
 const MIN_SECRET_BYTES = 32;
 // Secrets that appear in READMEs, tutorials and jwt.io: anyone can forge tokens signed with them.

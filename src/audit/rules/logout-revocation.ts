@@ -1,15 +1,9 @@
 /** Rule: logout that only forgets the token locally and revokes nothing on the server. */
 import type * as ESTree from 'estree';
 import { isServerFile, readRoutePath } from '../libraries.js';
-import {
-  type AstNode,
-  defineRule,
-  hasDescendant,
-  readFunctionName,
-  readLastName,
-  readMemberPath,
-  visitDescendants,
-} from '../rule-kit.js';
+import { readFunctionName, readLastName, readMemberPath } from '../ast-names.js';
+import { type AstNode, hasDescendant, visitDescendants } from '../ast-tree.js';
+import { defineRule } from '../rule-kit.js';
 
 const LOGOUT_NAME =
   /^(handle|do|on|post)?_?(logout|log_?out|sign_?out|signoff)(_?handler|_?controller|_?user)?$/i;

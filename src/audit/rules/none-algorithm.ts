@@ -1,14 +1,10 @@
 /** Rule: the `none` algorithm is accepted or produced, or a token is verified with a falsy key. */
 import type * as ESTree from 'estree';
 import { resolveCallee } from '../libraries.js';
+import { type AstNode } from '../ast-tree.js';
+import { findProperty, readStaticString, resolveConst } from '../ast-values.js';
 import { describeSign, describeVerify } from '../jwt-sites.js';
-import {
-  type AstNode,
-  defineRule,
-  findProperty,
-  readStaticString,
-  resolveConst,
-} from '../rule-kit.js';
+import { defineRule } from '../rule-kit.js';
 
 function isFalsyKey(node: AstNode | undefined): boolean {
   if (!node) return true;

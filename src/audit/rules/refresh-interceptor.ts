@@ -1,17 +1,10 @@
 /** Rule: 401 interceptors that retry forever, deadlock on their own refresh call, or refresh once per failed request. */
 import type { SourceCode } from 'eslint';
 import type * as ESTree from 'estree';
-import {
-  type AstNode,
-  defineRule,
-  hasDescendant,
-  isFunctionNode,
-  readKeyName,
-  readLastName,
-  readMemberPath,
-  readStaticString,
-  visitDescendants,
-} from '../rule-kit.js';
+import { readKeyName, readLastName, readMemberPath } from '../ast-names.js';
+import { type AstNode, hasDescendant, isFunctionNode, visitDescendants } from '../ast-tree.js';
+import { readStaticString } from '../ast-values.js';
+import { defineRule } from '../rule-kit.js';
 
 const RETRY_FLAG =
   /^_?(retry|retried|is_?retry|sent|retry_?count|__is_?retry_?request|_?retried)$/i;

@@ -1,16 +1,11 @@
 /** Rule: refresh handlers that issue new tokens but leave the presented one valid, or revoke by hashing the whole JWT. */
 import type * as ESTree from 'estree';
 import { readRoutePath, resolveCallee } from '../libraries.js';
+import { readFunctionName, readLastName } from '../ast-names.js';
+import { type AstNode, findEnclosingFunction, hasDescendant } from '../ast-tree.js';
+import { readStaticString } from '../ast-values.js';
 import { describeSign } from '../jwt-sites.js';
-import {
-  type AstNode,
-  defineRule,
-  findEnclosingFunction,
-  hasDescendant,
-  readFunctionName,
-  readLastName,
-  readStaticString,
-} from '../rule-kit.js';
+import { defineRule } from '../rule-kit.js';
 
 const REFRESH_NAME =
   /^(handle|post|do|on)?_?refresh(_?tokens?|_?session|_?access(_?token)?)?(_?handler|_?controller|_?route)?$/i;

@@ -1,7 +1,10 @@
 /** Rule: tokens signed without an expiry, or verified with expiry or not-before checks switched off. */
 import type * as ESTree from 'estree';
-import { describeSign, describeVerify, inferTokenKind } from '../jwt-sites.js';
-import { type AstNode, defineRule, findProperty, isOpenObject, resolveConst } from '../rule-kit.js';
+import { type AstNode } from '../ast-tree.js';
+import { findProperty, isOpenObject, resolveConst } from '../ast-values.js';
+import { describeSign, describeVerify } from '../jwt-sites.js';
+import { defineRule } from '../rule-kit.js';
+import { inferTokenKind } from '../token-kind.js';
 
 export default defineRule({
   meta: {

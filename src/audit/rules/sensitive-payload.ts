@@ -1,14 +1,10 @@
 /** Rule: passwords, hashes, keys, card numbers or whole user records placed in a token payload. */
 import type * as ESTree from 'estree';
+import { readKeyName, readLastName } from '../ast-names.js';
+import { type AstNode, unwrapNode } from '../ast-tree.js';
+import { resolveConst } from '../ast-values.js';
 import { describeSign } from '../jwt-sites.js';
-import {
-  type AstNode,
-  defineRule,
-  readKeyName,
-  readLastName,
-  resolveConst,
-  unwrapNode,
-} from '../rule-kit.js';
+import { defineRule } from '../rule-kit.js';
 
 const SENSITIVE =
   /^(password|passwd|pwd|pass|password_?hash|passwordhash|hashed_?password|hash|salt|secret|client_?secret|api_?key|apikey|api_?secret|private_?key|card|card_?number|cc_?number|credit_?card|cvv|cvc|pan|ssn|social_?security(_?number)?|pin|otp_?secret|mfa_?secret|totp_?secret|bank_?account|iban)$/i;

@@ -1,6 +1,8 @@
 /** Rule: signatures, MACs, tokens or API keys compared with ===, which leaks how many leading bytes matched. */
 import type * as ESTree from 'estree';
-import { type AstNode, defineRule, readLastName, unwrapNode } from '../rule-kit.js';
+import { readLastName } from '../ast-names.js';
+import { type AstNode, unwrapNode } from '../ast-tree.js';
+import { defineRule } from '../rule-kit.js';
 
 const SECRET =
   /^(x[_-])?(expected|actual|computed|provided|given|received|incoming|stored|valid|calculated|known|request|header|client|supplied|submitted|presented|raw)?[_-]?(signature|sig|hmac|digest|mac|token|csrf[_-]?token|xsrf[_-]?token|api[_-]?key|secret|webhook[_-]?secret)$/i;

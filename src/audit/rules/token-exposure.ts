@@ -1,15 +1,9 @@
 /** Rule: tokens carried in URLs, and Authorization headers, cookies or tokens written to logs. */
 import { resolveCallee } from '../libraries.js';
-import {
-  type AstNode,
-  defineRule,
-  hasDescendant,
-  readKeyName,
-  readLastName,
-  readMemberPath,
-  readStaticString,
-  unwrapNode,
-} from '../rule-kit.js';
+import { readKeyName, readLastName, readMemberPath } from '../ast-names.js';
+import { type AstNode, hasDescendant, unwrapNode } from '../ast-tree.js';
+import { readStaticString } from '../ast-values.js';
+import { defineRule } from '../rule-kit.js';
 
 const QUERY_TOKEN =
   /^(access[_-]?token|token|jwt|id[_-]?token|refresh[_-]?token|auth[_-]?token|bearer)$/i;

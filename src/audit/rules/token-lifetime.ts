@@ -1,22 +1,13 @@
 /** Rule: access tokens living over 1 h, refresh tokens over 30 days, clock tolerance over 5 min. */
 import type * as ESTree from 'estree';
 import { formatDuration } from '../../errors/explain.js';
-import {
-  describeSign,
-  describeVerify,
-  inferTokenKind,
-  parseDurationSeconds,
-} from '../jwt-sites.js';
-import {
-  type AstNode,
-  defineRule,
-  findProperty,
-  hasDescendant,
-  readMemberPath,
-  readStaticNumber,
-  readStaticString,
-  resolveConst,
-} from '../rule-kit.js';
+import { readMemberPath } from '../ast-names.js';
+import { type AstNode, hasDescendant } from '../ast-tree.js';
+import { findProperty, readStaticNumber, readStaticString, resolveConst } from '../ast-values.js';
+import { parseDurationSeconds } from '../durations.js';
+import { describeSign, describeVerify } from '../jwt-sites.js';
+import { defineRule } from '../rule-kit.js';
+import { inferTokenKind } from '../token-kind.js';
 
 const MAX_ACCESS_SECONDS = 3600;
 const MAX_REFRESH_SECONDS = 30 * 86_400;

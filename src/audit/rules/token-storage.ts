@@ -1,16 +1,9 @@
 /** Rule: tokens kept in Web Storage or in cookies written from JavaScript, and token cookies missing httpOnly, Secure or SameSite. */
 import type * as ESTree from 'estree';
-import {
-  type AstNode,
-  defineRule,
-  findProperty,
-  isOpenObject,
-  readKeyName,
-  readLastName,
-  readMemberPath,
-  readStaticString,
-  resolveConst,
-} from '../rule-kit.js';
+import { readKeyName, readLastName, readMemberPath } from '../ast-names.js';
+import { type AstNode } from '../ast-tree.js';
+import { findProperty, isOpenObject, readStaticString, resolveConst } from '../ast-values.js';
+import { defineRule } from '../rule-kit.js';
 
 const TOKEN_NAME = /token|jwt|bearer|credential|^auth$|^auth[_-]|^session$|session_?id|^sid$/i;
 const STORAGE = /(^|\.)(localStorage|sessionStorage)$/;

@@ -1,15 +1,11 @@
 /** Rule: access and refresh tokens share a key, or a refresh token is accepted without checking its type. */
 import type * as ESTree from 'estree';
-import { describeSign, describeVerify, inferTokenKind } from '../jwt-sites.js';
-import {
-  type AstNode,
-  defineRule,
-  findEnclosingFunction,
-  findProperty,
-  hasDescendant,
-  readKeyName,
-  readLastName,
-} from '../rule-kit.js';
+import { readKeyName, readLastName } from '../ast-names.js';
+import { type AstNode, findEnclosingFunction, hasDescendant } from '../ast-tree.js';
+import { findProperty } from '../ast-values.js';
+import { describeSign, describeVerify } from '../jwt-sites.js';
+import { defineRule } from '../rule-kit.js';
+import { inferTokenKind } from '../token-kind.js';
 
 const TYPE_FIELDS = new Set(['typ', 'type', 'token_use', 'tokenType', 'token_type', 'kind']);
 

@@ -28,7 +28,19 @@ interface PgModule {
  *
  * @example
  * ```ts
- * const store = await openPostgresStore({ url: process.env.DATABASE_URL ?? 'postgres://localhost/tessera' });
+ * import { createSessionManager, openPostgresStore, type SessionManagerOptions } from 'tessera-auth';
+ *
+ * // Your access-token signer, e.g. built with createAccessTokenSigner over your keyring.
+ * declare const signAccessToken: SessionManagerOptions['signAccessToken'];
+ *
+ * const store = await openPostgresStore({
+ *   url: process.env.DATABASE_URL ?? 'postgres://postgres@localhost:5432/tessera',
+ *   schema: 'tessera',
+ * });
+ * const sessions = createSessionManager({ store, signAccessToken });
+ * const tokens = await sessions.issueSession('user-42');
+ * await sessions.revokeSession(tokens.sessionId, { reason: 'logout' });
+ * await store.close();
  * ```
  */
 export async function openPostgresStore(

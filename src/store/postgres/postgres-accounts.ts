@@ -1,5 +1,5 @@
 import type { AccountStore, OneTimeTokenRow, UserRow } from '../account-store.js';
-import type { PgPool } from './postgres-driver.js';
+import { isStorableText, type PgPool } from './postgres-driver.js';
 
 /**
  * The accounts tables, appended to the PostgreSQL migrations (`s` is the quoted schema).
@@ -31,9 +31,6 @@ export function postgresAccountsMigration(s: string): string {
 
 const USER_COLUMNS = `id, email, password_hash AS "passwordHash", created_at::float8 AS "createdAt", password_changed_at::float8 AS "passwordChangedAt"`;
 const TOKEN_COLUMNS = `id, kind, user_id AS "userId", session_id AS "sessionId", secret_hash AS "secretHash", expires_at::float8 AS "expiresAt"`;
-// PostgreSQL text cannot hold NUL: such a value names nothing, so answer before the driver errors.
-const storable = (...values: string[]): boolean =>
-  values.every((value) => !value.includes('\u0000'));
 
 /**
  * The {@link AccountStore} half of the PostgreSQL store.
@@ -50,7 +47,7 @@ export function createPostgresAccounts(options: {
   const { pool, quotedSchema: s } = options;
   return {
     async createUser(user) {
-      if (!storable(user.id, user.email)) return false;
+      if (!isStorableText(user.id, user.email)) return false;
       const result = await pool.query(
         `INSERT INTO ${s}.users (id, email, password_hash, created_at, password_changed_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
         [user.id, user.email, user.passwordHash, user.createdAt, user.passwordChangedAt],
@@ -58,17 +55,17 @@ export function createPostgresAccounts(options: {
       return result.rowCount === 1;
     },
     async findUserByEmail(email) {
-      if (!storable(email)) return undefined;
+      if (!isStorableText(email)) return undefined;
       return (await pool.query(`SELECT ${USER_COLUMNS} FROM ${s}.users WHERE email = $1`, [email]))
         .rows[0] as UserRow | undefined;
     },
     async findUserById(id) {
-      if (!storable(id)) return undefined;
+      if (!isStorableText(id)) return undefined;
       return (await pool.query(`SELECT ${USER_COLUMNS} FROM ${s}.users WHERE id = $1`, [id]))
         .rows[0] as UserRow | undefined;
     },
     async updatePassword({ userId, passwordHash, at }) {
-      if (!storable(userId)) return;
+      if (!isStorableText(userId)) return;
       await pool.query(
         `UPDATE ${s}.users SET password_hash = $1, password_changed_at = $2 WHERE id = $3`,
         [passwordHash, at, userId],
@@ -81,7 +78,7 @@ export function createPostgresAccounts(options: {
       );
     },
     async consumeOneTimeToken({ id, kind, at }) {
-      if (!storable(id)) return undefined;
+      if (!isStorableText(id)) return undefined;
       const row = (
         await pool.query(
           `DELETE FROM ${s}.one_time_tokens WHERE id = $1 AND kind = $2 RETURNING ${TOKEN_COLUMNS}`,

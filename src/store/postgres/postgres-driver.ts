@@ -38,6 +38,47 @@ export interface PgPool {
   end(): Promise<void>;
 }
 
+/**
+ * What each part of the PostgreSQL store (sessions, feed, events, keys) works on: the pool and its schema,
+ * by name (advisory-lock keys and NOTIFY payloads) and quoted (inside SQL text).
+ */
+export interface PostgresScope {
+  readonly pool: PgPool;
+  readonly schemaName: string;
+  /** `schemaName` checked and double-quoted by {@link quoteSchema}, safe to splice into SQL text. */
+  readonly quotedSchema: string;
+}
+
+/**
+ * Runs one query and returns its rows as `T`: node-postgres types rows as unknown, and every caller
+ * aliases its columns to the fields of `T`.
+ *
+ * @example
+ * ```ts
+ * const [row] = await queryRows<{ count: number }>(pool, 'SELECT count(*)::int AS count FROM t', []);
+ * ```
+ */
+export async function queryRows<T>(
+  client: PgClient | PgPool,
+  text: string,
+  values: unknown[],
+): Promise<T[]> {
+  return (await client.query(text, values)).rows as T[];
+}
+
+/**
+ * Tells whether every value can be a text parameter. PostgreSQL text cannot hold NUL, so an id with one
+ * names nothing: the store answers "not found" early instead of surfacing the driver's error.
+ *
+ * @example
+ * ```ts
+ * if (!isStorableText(sessionId)) return undefined;
+ * ```
+ */
+export function isStorableText(...values: string[]): boolean {
+  return values.every((value) => !value.includes('\u0000'));
+}
+
 /** Advisory lock classes (first key of the two-key form); the second key is a hash of schema and subject. */
 export const LOCK_CLASS = { migrate: 0x7e55_0001, feed: 0x7e55_0002, user: 0x7e55_0003 } as const;
 

@@ -1,4 +1,6 @@
+import type { SessionStore } from '../session-store.js';
 import { postgresAccountsMigration } from './postgres-accounts.js';
+import { LOCK_CLASS, queryRows, runTransaction, type PostgresScope } from './postgres-driver.js';
 
 /**
  * The PostgreSQL schema as numbered migrations, each a function of the quoted schema name. A migration is
@@ -82,3 +84,44 @@ export const POSTGRES_MIGRATIONS: readonly ((schema: string) => string)[] = [
   `,
   postgresAccountsMigration,
 ];
+
+/**
+ * The store's `migrate()`: creates the schema when missing and applies the migrations it lacks, in one
+ * transaction under an advisory lock per schema, so nodes starting together migrate one after another.
+ *
+ * @example
+ * ```ts
+ * await createPostgresMigration({ pool, schemaName: 'public', quotedSchema: '"public"' }).migrate();
+ * ```
+ */
+export function createPostgresMigration({
+  pool,
+  schemaName,
+  quotedSchema: s,
+}: PostgresScope): Pick<SessionStore, 'migrate'> {
+  return {
+    async migrate() {
+      await runTransaction(pool, async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+          LOCK_CLASS.migrate,
+          schemaName,
+        ]);
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+        await client.query(
+          `CREATE TABLE IF NOT EXISTS ${s}.schema_version (version integer NOT NULL)`,
+        );
+        const [row] = await queryRows<{ version: number | null }>(
+          client,
+          `SELECT max(version) AS version FROM ${s}.schema_version`,
+          [],
+        );
+        for (let version = row?.version ?? 0; version < POSTGRES_MIGRATIONS.length; version += 1) {
+          await client.query(POSTGRES_MIGRATIONS[version]?.(s) ?? '');
+          await client.query(`INSERT INTO ${s}.schema_version (version) VALUES ($1)`, [
+            version + 1,
+          ]);
+        }
+      });
+    },
+  };
+}

@@ -18,7 +18,16 @@ export interface OpenSqliteStoreOptions {
  *
  * @example
  * ```ts
+ * import { createSessionManager, openSqliteStore, type SessionManagerOptions } from 'tessera-auth';
+ *
+ * // Your access-token signer, e.g. built with createAccessTokenSigner over your keyring.
+ * declare const signAccessToken: SessionManagerOptions['signAccessToken'];
+ *
  * const store = await openSqliteStore({ path: '.tessera/sessions.db' });
+ * const sessions = createSessionManager({ store, signAccessToken });
+ * const tokens = await sessions.issueSession('user-42');
+ * console.log(tokens.sessionId, (await store.listSessions('user-42')).length); // '…' 1
+ * await store.close();
  * ```
  */
 export async function openSqliteStore(

@@ -1,5 +1,5 @@
 import type { AccountStore, OneTimeTokenRow, UserRow } from '../account-store.js';
-import type { SqliteStatement } from './sqlite-store.js';
+import type { SqliteStatements } from './sqlite-driver.js';
 
 /**
  * The accounts tables, appended to the SQLite migrations.
@@ -41,7 +41,7 @@ const TOKEN_COLUMNS =
  * Object.assign(store, createSqliteAccounts(sql));
  * ```
  */
-export function createSqliteAccounts(sql: (source: string) => SqliteStatement): AccountStore {
+export function createSqliteAccounts(sql: SqliteStatements): AccountStore {
   return {
     async createUser(user) {
       return (

@@ -1,4 +1,6 @@
+import type { SessionStore } from '../session-store.js';
 import { SQLITE_ACCOUNTS_MIGRATION } from './sqlite-accounts.js';
+import type { SqliteDatabase } from './sqlite-driver.js';
 
 /**
  * The SQLite schema as numbered migrations. A migration is only ever appended, never edited: a database
@@ -82,3 +84,31 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `,
   SQLITE_ACCOUNTS_MIGRATION,
 ];
+
+/**
+ * The store's `migrate()`: applies the migrations a database lacks, in one `BEGIN IMMEDIATE` transaction,
+ * so several processes migrating one fresh file at once queue on the write lock and each sees the version
+ * the previous one left.
+ *
+ * @example
+ * ```ts
+ * await createSqliteMigration(new Database('tessera.db')).migrate();
+ * ```
+ */
+export function createSqliteMigration(db: SqliteDatabase): Pick<SessionStore, 'migrate'> {
+  const migrate = db.transaction((): void => {
+    db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+    const row = db.prepare('SELECT max(version) AS version FROM schema_version').get() as {
+      version: number | null;
+    };
+    for (let version = row.version ?? 0; version < SQLITE_MIGRATIONS.length; version += 1) {
+      db.exec(SQLITE_MIGRATIONS[version] ?? '');
+      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(version + 1);
+    }
+  });
+  return {
+    async migrate() {
+      migrate.immediate();
+    },
+  };
+}

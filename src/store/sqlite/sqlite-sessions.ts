@@ -1,0 +1,162 @@
+/**
+ * Sessions and rotation on SQLite: login (with eviction beyond the per-user limit), the compare-and-swap
+ * rotation, grace answers, and the reads. Each write is one `BEGIN IMMEDIATE` transaction.
+ */
+import type { RevocationReason } from '../vocabulary.js';
+import { sessionsKeptBesideNew } from '../query-inputs.js';
+import { splitRefreshTokenJoin, type RefreshTokenJoinRow } from '../refresh-token-join.js';
+import type {
+  NewSession,
+  RefreshTokenRow,
+  Rotation,
+  SessionRow,
+  SessionStore,
+} from '../session-store.js';
+import type { SqliteScope, SqliteStatements } from './sqlite-driver.js';
+import { insertEvent } from './sqlite-events.js';
+import { revokeSessionRow } from './sqlite-revocations.js';
+
+// Keyed by the row type, so a field added to SessionRow without a column fails the typecheck.
+const SESSION_FIELDS: Readonly<Record<keyof SessionRow, string>> = {
+  id: 'id',
+  userId: 'user_id',
+  clientId: 'client_id',
+  transport: 'transport',
+  claims: 'claims',
+  createdAt: 'created_at',
+  lastUsedAt: 'last_used_at',
+  idleExpiresAt: 'idle_expires_at',
+  absoluteExpiresAt: 'absolute_expires_at',
+  userAgent: 'user_agent',
+  ip: 'ip',
+  generation: 'generation',
+  rotatedAt: 'rotated_at',
+  successorSealed: 'successor_sealed',
+  graceCount: 'grace_count',
+  revokedAt: 'revoked_at',
+  revokedReason: 'revoked_reason',
+};
+const SESSION_COLUMNS = Object.entries(SESSION_FIELDS)
+  .map(([field, column]) => `s.${column} AS ${field}`)
+  .join(', ');
+/** Why the store revokes sessions evicted by `maxSessionsPerUser`. */
+const EVICTION_REASON: RevocationReason = 'session_limit';
+
+function insertToken(sql: SqliteStatements, token: RefreshTokenRow): void {
+  sql(
+    'INSERT INTO refresh_tokens (id, session_id, generation, secret_hash, created_at) VALUES (@id, @sessionId, @generation, @secretHash, @createdAt)',
+  ).run(token);
+}
+
+/** The sessions half of {@link SessionStore} that {@link createSqliteSessions} implements. */
+export type SqliteSessionMethods = Pick<
+  SessionStore,
+  | 'createSession'
+  | 'findSession'
+  | 'findRefreshToken'
+  | 'rotate'
+  | 'takeGraceAnswer'
+  | 'listSessions'
+>;
+
+/**
+ * Sessions and rotation for the SQLite store. Rotation and grace answers are conditional UPDATEs inside
+ * `BEGIN IMMEDIATE`, which holds the write lock from the start, so the check and the swap cannot interleave
+ * with another process's.
+ *
+ * @example
+ * ```ts
+ * const sessions = createSqliteSessions({ db, sql: createStatementCache(db) });
+ * const found = await sessions.findSession('s1');
+ * ```
+ */
+export function createSqliteSessions({ db, sql }: SqliteScope): SqliteSessionMethods {
+  const createSession = db.transaction((input: NewSession): void => {
+    const { session, token } = input;
+    sql(
+      `INSERT INTO sessions (id, user_id, client_id, transport, claims, created_at, last_used_at, idle_expires_at, absolute_expires_at, user_agent, ip)
+       VALUES (@id, @userId, @clientId, @transport, @claims, @createdAt, @lastUsedAt, @idleExpiresAt, @absoluteExpiresAt, @userAgent, @ip)`,
+    ).run({ ...session, userAgent: session.userAgent ?? null, ip: session.ip ?? null });
+    insertToken(sql, { ...token, sessionId: session.id, generation: 0 });
+    if (input.event !== undefined) insertEvent(sql, input.event);
+    if (input.maxSessionsPerUser === undefined) return;
+    // The new session always stays; the others live at its creation instant are kept newest first.
+    const keep = sessionsKeptBesideNew(input.maxSessionsPerUser);
+    const evicted = sql(
+      `SELECT id FROM sessions WHERE user_id = @userId AND id <> @id AND revoked_at IS NULL
+         AND idle_expires_at > @createdAt AND absolute_expires_at > @createdAt
+       ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET @keep`,
+    ).all({ userId: session.userId, id: session.id, createdAt: session.createdAt, keep }) as {
+      id: string;
+    }[];
+    for (const { id } of evicted) revokeSessionRow(sql, id, session.createdAt, EVICTION_REASON);
+  });
+
+  const rotate = db.transaction((rotation: Rotation): boolean => {
+    const { changes } = sql(
+      `UPDATE sessions SET generation = generation + 1, rotated_at = @rotatedAt, successor_sealed = @successorSealed, grace_count = 0,
+         idle_expires_at = @idleExpiresAt, claims = @claims, last_used_at = max(last_used_at, @rotatedAt)
+       WHERE id = @sessionId AND generation = @expectedGeneration AND revoked_at IS NULL`,
+    ).run({
+      sessionId: rotation.sessionId,
+      expectedGeneration: rotation.expectedGeneration,
+      rotatedAt: rotation.rotatedAt,
+      successorSealed: rotation.successorSealed,
+      idleExpiresAt: rotation.idleExpiresAt,
+      claims: rotation.claims,
+    });
+    if (changes !== 1) return false;
+    insertToken(sql, {
+      ...rotation.token,
+      sessionId: rotation.sessionId,
+      generation: rotation.expectedGeneration + 1,
+    });
+    if (rotation.event !== undefined) insertEvent(sql, rotation.event);
+    return true;
+  });
+
+  const takeGraceAnswer = db.transaction(
+    (input: {
+      sessionId: string;
+      generation: number;
+      max: number;
+      usedAt: number;
+    }): string | undefined => {
+      const row = sql(
+        `UPDATE sessions SET grace_count = grace_count + 1, last_used_at = max(last_used_at, @usedAt)
+       WHERE id = @sessionId AND generation = @generation AND revoked_at IS NULL AND successor_sealed IS NOT NULL AND grace_count < @max
+       RETURNING successor_sealed AS sealed`,
+      ).get(input) as { sealed: string } | undefined;
+      return row?.sealed;
+    },
+  );
+
+  return {
+    async createSession(input) {
+      createSession.immediate(input);
+    },
+    async findSession(sessionId) {
+      return sql(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE id = ?`).get(sessionId) as
+        SessionRow | undefined;
+    },
+    async findRefreshToken(tokenId) {
+      // One statement, so the token and its session come from one snapshot.
+      const row = sql(
+        `SELECT t.generation AS tokenGeneration, t.secret_hash AS tokenSecretHash, t.created_at AS tokenCreatedAt, ${SESSION_COLUMNS}
+         FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.id = ?`,
+      ).get(tokenId) as RefreshTokenJoinRow | undefined;
+      return row === undefined ? undefined : splitRefreshTokenJoin(tokenId, row);
+    },
+    async rotate(rotation) {
+      return rotate.immediate(rotation);
+    },
+    async takeGraceAnswer(input) {
+      return takeGraceAnswer.immediate(input);
+    },
+    async listSessions(userId) {
+      return sql(
+        `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE user_id = ? ORDER BY created_at DESC, id DESC`,
+      ).all(userId) as SessionRow[];
+    },
+  };
+}
