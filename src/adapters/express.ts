@@ -40,7 +40,19 @@ export function tesseraRoutes(handler: AuthHandler): RequestHandler {
  *
  * @example
  * ```ts
- * app.get('/api/profile', requireAuth({ issuer, audience, jwksUrl }), (req, res) => res.json({ user: res.locals.auth.sub }));
+ * import express from 'express';
+ * import { requireAuth } from 'tessera-auth/express';
+ *
+ * const issuer = 'https://auth.example.com';
+ * const app = express();
+ * app.get(
+ *   '/api/profile',
+ *   requireAuth({ issuer, audience: 'api', jwksUrl: `${issuer}/.well-known/jwks.json` }),
+ *   (_req, res) => {
+ *     res.json({ user: res.locals.auth.sub }); // the verified access token's claims
+ *   },
+ * );
+ * app.listen(3000);
  * ```
  */
 export function requireAuth(options: ResourceGuardOptions | ResourceGuard): RequestHandler {

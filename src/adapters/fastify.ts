@@ -31,12 +31,26 @@ export function tesseraRoutes(fastify: FastifyInstance, handler: AuthHandler): v
   });
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified access token's claims, set by Tessera's `requireAuth` preHandler. */
+    auth?: AccessTokenClaims;
+  }
+}
+
 /**
  * A Fastify `preHandler` that verifies the Bearer access token and sets `request.auth`.
  *
  * @example
  * ```ts
- * fastify.get('/api/profile', { preHandler: requireAuth({ issuer, audience, keys: keyring }) }, async (request) => ({ sub: request.auth?.sub }));
+ * import Fastify from 'fastify';
+ * import { requireAuth } from 'tessera-auth/fastify';
+ *
+ * const issuer = 'https://auth.example.com';
+ * const app = Fastify();
+ * const guard = requireAuth({ issuer, audience: 'api', jwksUrl: `${issuer}/.well-known/jwks.json` });
+ * app.get('/api/profile', { preHandler: guard }, async (request) => ({ user: request.auth?.sub }));
+ * await app.listen({ port: 3000 });
  * ```
  */
 export function requireAuth(
@@ -49,7 +63,7 @@ export function requireAuth(
       authorization: request.headers.authorization,
     });
     if (result.ok) {
-      (request as FastifyRequest & { auth?: AccessTokenClaims }).auth = result.claims;
+      request.auth = result.claims;
       return;
     }
     await reply

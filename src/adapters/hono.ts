@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AuthHandler } from '../http/auth-handler.js';
+import type { AccessTokenClaims } from '../jwt/claims.js';
 import {
   createResourceGuard,
   type ResourceGuard,
@@ -27,15 +28,30 @@ export function tesseraRoutes(handler: AuthHandler): MiddlewareHandler {
   };
 }
 
+/** The context variables `requireAuth` sets: `c.get('auth')` is the verified access token's claims. */
+export type TesseraVariables = { auth: AccessTokenClaims };
+
 /**
  * Hono middleware that verifies the Bearer access token and sets `c.get('auth')`.
  *
  * @example
  * ```ts
- * app.get('/api/profile', requireAuth({ issuer, audience, jwksUrl }), (c) => c.json({ sub: c.get('auth').sub }));
+ * import { Hono } from 'hono';
+ * import { requireAuth } from 'tessera-auth/hono';
+ *
+ * const issuer = 'https://auth.example.com';
+ * const app = new Hono();
+ * app.get(
+ *   '/api/profile',
+ *   requireAuth({ issuer, audience: 'api', jwksUrl: `${issuer}/.well-known/jwks.json` }),
+ *   (c) => c.json({ user: c.get('auth').sub }),
+ * );
+ * export default app;
  * ```
  */
-export function requireAuth(options: ResourceGuardOptions | ResourceGuard): MiddlewareHandler {
+export function requireAuth(
+  options: ResourceGuardOptions | ResourceGuard,
+): MiddlewareHandler<{ Variables: TesseraVariables }> {
   const guard = 'check' in options ? options : createResourceGuard(options);
   return async (c, next) => {
     const result = await guard.check({
@@ -47,7 +63,7 @@ export function requireAuth(options: ResourceGuardOptions | ResourceGuard): Midd
         status: result.problem.status,
         headers: result.problem.headers,
       });
-    c.set('auth' as never, result.claims as never);
+    c.set('auth', result.claims);
     await next();
     return undefined;
   };

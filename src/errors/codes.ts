@@ -6,8 +6,10 @@
  *
  * @example
  * ```ts
- * import { ERROR_TABLE } from 'tessera-auth';
- * const bucket: Bucket | null = ERROR_TABLE.TOKEN_EXPIRED.bucket; // 'time'
+ * import { ERROR_TABLE, type Bucket } from 'tessera-auth';
+ *
+ * const bucket: Bucket | null = ERROR_TABLE.TOKEN_EXPIRED.bucket;
+ * console.log(bucket); // 'time'
  * ```
  */
 export type Bucket = 'time' | 'storage' | 'validation';
@@ -39,7 +41,8 @@ export interface ErrorTableRow {
  * @example
  * ```ts
  * import { ERROR_TABLE } from 'tessera-auth';
- * ERROR_TABLE.KEY_UNKNOWN.status; // 401
+ *
+ * console.log(ERROR_TABLE.KEY_UNKNOWN.status); // 401
  * ```
  */
 export const ERROR_TABLE = {
@@ -206,7 +209,11 @@ export const ERROR_TABLE = {
  *
  * @example
  * ```ts
- * function isTime(code: ErrorCode): boolean { return ERROR_TABLE[code].bucket === 'time'; }
+ * import { ERROR_TABLE, type ErrorCode } from 'tessera-auth';
+ *
+ * function isTime(code: ErrorCode): boolean {
+ *   return ERROR_TABLE[code].bucket === 'time';
+ * }
  * ```
  */
 export type ErrorCode = keyof typeof ERROR_TABLE;

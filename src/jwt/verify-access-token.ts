@@ -64,8 +64,18 @@ interface CachedToken {
  *
  * @example
  * ```ts
+ * import { Keyring, createAccessTokenVerifier, generateKeyMaterial, isTesseraError } from 'tessera-auth';
+ *
+ * const key = await generateKeyMaterial({ alg: 'ES256' });
+ * const keyring = new Keyring({ entries: [{ key, createdAt: 0, activatesAt: 0 }] });
  * const verifier = createAccessTokenVerifier({ keys: keyring, issuer: 'https://auth.example.com', audience: 'api' });
- * const { sub, sid } = verifier.verify(token);
+ * try {
+ *   const { sub, sid } = verifier.verify('eyJ...'); // synchronous: no await on the hot path
+ *   console.log(sub, sid);
+ * } catch (error) {
+ *   if (!isTesseraError(error)) throw error;
+ *   console.log(error.code, error.bucket, error.message); // e.g. TOKEN_MALFORMED storage …
+ * }
  * ```
  */
 export function createAccessTokenVerifier(options: VerifierOptions): AccessTokenVerifier {

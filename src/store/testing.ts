@@ -22,8 +22,20 @@ export interface StoreConformanceOptions {
  *
  * @example
  * ```ts
+ * // my-store.test.ts, run by vitest: the whole suite against your store in one call.
+ * import { mkdtempSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * import Database from 'better-sqlite3';
+ * import { createSqliteStore } from 'tessera-auth';
  * import { runStoreConformance } from 'tessera-auth/testing';
- * runStoreConformance({ name: 'sqlite', createStore: async () => createSqliteStore({ database: new Database(tempFile()) }) });
+ *
+ * const dir = mkdtempSync(join(tmpdir(), 'store-'));
+ * let n = 0;
+ * runStoreConformance({
+ *   name: 'sqlite',
+ *   createStore: async () => createSqliteStore({ database: new Database(join(dir, `${n++}.db`)) }),
+ * });
  * ```
  */
 export function runStoreConformance(options: StoreConformanceOptions): void {
