@@ -70,12 +70,15 @@ function isRefreshable(response: NonNullable<AxiosLikeError['response']>): boole
  *
  * @example
  * ```ts
- * import axios from 'axios';
  * import { createAuthClient } from 'tessera-auth/client';
- * import { attachAxios } from 'tessera-auth/axios';
+ * import { attachAxios, type AxiosLike } from 'tessera-auth/axios';
+ *
+ * // axios.create({ baseURL: 'https://api.example.com' }): axios stays your dependency, not ours.
+ * declare const api: AxiosLike;
+ *
  * const auth = createAuthClient({ baseUrl: 'https://auth.example.com' });
- * const api = axios.create({ baseURL: 'https://api.example.com' });
  * const detach = attachAxios(api, auth, { origins: ['https://api.example.com'] });
+ * window.addEventListener('pagehide', detach);
  * ```
  */
 export function attachAxios(

@@ -1,6 +1,8 @@
-// tessera-auth/client: the browser, Node and React Native client. Imports nothing from the server.
+// tessera-auth/client: the browser, Node and React Native client. From the server's side it imports only
+// the wire names (a leaf module) and the error codes' types.
 export { createAuthClient } from './auth-client.js';
 export { AuthClientError, REFRESHABLE_CODES, isRefreshable, readProblem } from './problem.js';
+export type { LogoutReason } from './logout-reason.js';
 export { createBrowserTabSync, type TabMessage, type TabSync } from './tab-sync.js';
 export {
   refreshMarginMs,

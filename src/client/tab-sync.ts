@@ -1,3 +1,5 @@
+import type { LogoutReason } from './logout-reason.js';
+
 /** What one tab tells the others. Access tokens travel only in memory (BroadcastChannel), never in storage. */
 export type TabMessage =
   | {
@@ -15,7 +17,7 @@ export type TabMessage =
   | {
       readonly t: 'logout';
       readonly from: string;
-      readonly reason: string;
+      readonly reason: LogoutReason;
       readonly detail: string;
       readonly gen: number;
     }

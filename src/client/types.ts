@@ -1,3 +1,5 @@
+import type { Transport } from '../wire/names.js';
+import type { LogoutReason } from './logout-reason.js';
 import type { AuthClientError } from './problem.js';
 import type { TabSync } from './tab-sync.js';
 import type { ClientClocks } from './token-clock.js';
@@ -27,7 +29,7 @@ export interface AuthState {
   readonly tabId: string;
   readonly lastRefresh: RefreshInfo | null;
   /** The server's code for the last logout (`REFRESH_TOKEN_REUSED`, ...) or `LOGGED_OUT`. */
-  readonly loggedOutReason: string | null;
+  readonly loggedOutReason: LogoutReason | null;
   /** The code of the last refresh failure that did not end the session (`NETWORK`, `STORE_UNAVAILABLE`). */
   readonly lastError: string | null;
   /** Server clock minus device clock, measured by `measureClockOffset()`; shown, never used for validity. */
@@ -37,7 +39,7 @@ export interface AuthState {
 /** The events and their payloads. */
 export interface AuthEvents {
   tokenRefreshed: RefreshInfo;
-  loggedOut: { readonly reason: string; readonly detail: string };
+  loggedOut: { readonly reason: LogoutReason; readonly detail: string };
   error: AuthClientError;
 }
 
@@ -52,7 +54,7 @@ export interface AuthClientOptions {
   /** The auth server's origin (and path prefix, if any), e.g. `https://auth.example.com`. */
   readonly baseUrl: string;
   /** `cookie` (browsers: refresh token in the httpOnly cookie) or `body` (native: kept in `storage`). */
-  readonly transport?: 'cookie' | 'body';
+  readonly transport?: Transport;
   /** Where the body transport keeps the refresh token. Default: memory. */
   readonly storage?: TokenStorage;
   readonly fetch?: (request: Request) => Promise<Response>;

@@ -5,6 +5,8 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const CLIENT = new URL('../../src/client/', import.meta.url);
+// The one server module the client may run: the wire names, a leaf the server and the doctor share.
+const WIRE_NAMES = '../wire/names.js';
 
 /** The browser entry's module graph, followed from index.ts through its relative imports. */
 function browserGraph(): Map<string, string> {
@@ -15,6 +17,7 @@ function browserGraph(): Map<string, string> {
     files.set(name, source);
     for (const [, specifier] of source.matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'/gm)) {
       if (specifier!.startsWith('./')) visit(specifier!.slice(2).replace(/\.js$/, '.ts'));
+      if (specifier === WIRE_NAMES) visit(WIRE_NAMES.replace(/\.js$/, '.ts'));
     }
   };
   visit('index.ts');
@@ -55,19 +58,23 @@ describe('the browser entry (tessera-auth/client)', () => {
     expect(gzipped).toBeLessThanOrEqual(5 * 1024);
   });
 
-  it('has no runtime dependencies: no node: modules, no packages, nothing from the server but types', () => {
+  it('has no runtime dependencies: no node: modules, no packages, nothing from the server but the wire names and types', () => {
     for (const name of readdirSync(CLIENT).filter((file) => file.endsWith('.ts'))) {
       const source = readFileSync(new URL(name, CLIENT), 'utf8');
       for (const match of source.matchAll(
         /^(import|export)\s+(type\s+)?[^;]*?from\s+'([^']+)'/gm,
       )) {
         const [, , typeOnly, specifier] = match;
-        if (specifier!.startsWith('./')) continue;
+        if (specifier!.startsWith('./') || specifier === WIRE_NAMES) continue;
         expect({ name, specifier, typeOnly: typeOnly !== undefined }).toMatchObject({
           typeOnly: true,
           specifier: expect.stringMatching(/^\.\.\/errors\/codes\.js$/),
         });
       }
     }
+    // What the client runs of the server's code stays a leaf: it imports nothing at all.
+    const wire = readFileSync(new URL(WIRE_NAMES.replace(/\.js$/, '.ts'), CLIENT), 'utf8');
+    expect(wire).not.toMatch(/^\s*(import|export)\s[^;]*?from\s+'/m);
+    expect(wire).not.toMatch(/\bimport\s*\(/);
   });
 });

@@ -1,5 +1,6 @@
 // The demo page's script (served at /demo/client/demo/demo-app.js). Not part of the SDK's API; it shows the
 // client at work and exposes it as `window.tessera` for the browser tests.
+import { CSRF_HEADER } from '../../wire/names.js';
 import { createAuthClient, type AuthClientError, type RefreshInfo } from '../index.js';
 
 const params = new URLSearchParams(location.search);
@@ -150,7 +151,7 @@ const listSessions = async (): Promise<void> => {
       void client
         .fetch(`/auth/sessions/${encodeURIComponent(session.id)}`, {
           method: 'DELETE',
-          headers: { 'tessera-csrf': '1' },
+          headers: { [CSRF_HEADER]: '1' },
         })
         .then(async (r) => (r.ok ? listSessions() : say(`Revoke failed: ${r.status}`, true)))
         .catch((error: unknown) => say(describe(error), true));

@@ -1,0 +1,95 @@
+// The refresh machinery's transitions as pure functions: the shared refresh and restore, the
+// reconnecting status and its backoff.
+import { describe, expect, it } from 'vitest';
+import {
+  refreshBegan,
+  refreshSettled,
+  refreshStarted,
+  refreshUnavailable,
+  restoreBegan,
+  restoreSettled,
+  resumed,
+  retryScheduled,
+} from '../../src/client/refresh-state.js';
+import { fresh, frozen, signedIn, withStatus } from './state-fixtures.js';
+
+describe('the refresh machinery', () => {
+  it('refreshStarted shows refreshing, also when already refreshing', () => {
+    for (const status of ['unknown', 'signed-in', 'refreshing', 'signed-out'] as const) {
+      const state = frozen(withStatus(signedIn(), status));
+      const after = refreshStarted(state);
+      expect(after.view.status).toBe('refreshing');
+      expect(after.view).not.toBe(state.view);
+    }
+  });
+
+  it('refreshStarted is ignored while reconnecting: that status lasts until a refresh succeeds', () => {
+    const state = frozen(withStatus(signedIn(), 'reconnecting'));
+    expect(refreshStarted(state)).toBe(state);
+  });
+
+  it('refreshUnavailable reconnects and keeps the token and the session', () => {
+    const state = frozen(withStatus(signedIn(), 'refreshing'));
+    const after = refreshUnavailable(state, { code: 'STORE_UNAVAILABLE' });
+    expect(after.view).toEqual({
+      ...state.view,
+      status: 'reconnecting',
+      lastError: 'STORE_UNAVAILABLE',
+    });
+    expect(after.held).toBe(state.held);
+  });
+
+  it('retryScheduled doubles the next delay up to a minute', () => {
+    let state = frozen(fresh());
+    const delays: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      delays.push(state.retryDelayMs);
+      state = frozen(retryScheduled(state));
+    }
+    expect(delays).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000]);
+    expect(retryScheduled(state).view).toBe(state.view);
+  });
+
+  it('resumed restarts the backoff while reconnecting and is ignored otherwise', () => {
+    const backedOff = { ...signedIn(), retryDelayMs: 32_000 };
+    const reconnecting = frozen(withStatus(backedOff, 'reconnecting'));
+    const after = resumed(reconnecting);
+    expect(after.retryDelayMs).toBe(1_000);
+    expect(after.view).toBe(reconnecting.view);
+    for (const status of ['unknown', 'signed-in', 'refreshing', 'signed-out'] as const) {
+      const state = frozen(withStatus(backedOff, status));
+      expect(resumed(state)).toBe(state);
+    }
+  });
+
+  it('refreshBegan holds the shared refresh; a second one while it runs is ignored', () => {
+    const first = Promise.resolve('at-1');
+    const second = Promise.resolve('at-2');
+    const idle = frozen(fresh());
+    const running = refreshBegan(idle, { task: first });
+    expect(running.inflight).toBe(first);
+    expect(running.view).toBe(idle.view);
+    expect(refreshBegan(frozen(running), { task: second })).toBe(running);
+  });
+
+  it('refreshSettled clears the shared refresh, and is ignored for any other task', () => {
+    const task = Promise.resolve<string | null>(null);
+    const running = frozen(refreshBegan(fresh(), { task }));
+    expect(refreshSettled(running, { task: Promise.resolve(null) })).toBe(running);
+    expect(refreshSettled(running, { task }).inflight).toBeNull();
+    const idle = frozen(fresh());
+    expect(refreshSettled(idle, { task })).toBe(idle);
+  });
+
+  it('restoreBegan and restoreSettled do the same for the shared restore', () => {
+    const task = Promise.resolve();
+    const other = Promise.resolve();
+    const running = frozen(restoreBegan(fresh(), { task }));
+    expect(running.restoring).toBe(task);
+    expect(restoreBegan(running, { task: other })).toBe(running);
+    expect(restoreSettled(running, { task: other })).toBe(running);
+    expect(restoreSettled(running, { task }).restoring).toBeNull();
+    const idle = frozen(fresh());
+    expect(restoreSettled(idle, { task })).toBe(idle);
+  });
+});
