@@ -39,6 +39,17 @@ export const LAYERS = {
 };
 const FOLDERS = Object.keys(LAYERS);
 
+/** @type {Record<string, { regex: string, message: string }[]>} */
+const NARROWER = {
+  // The browser bundle takes only the constant names of wire/, not its readers (they throw TesseraError).
+  client: [
+    {
+      regex: '^(\\.\\./)+wire/(?!names\\.js$)',
+      message: 'src/client may import only wire/names.js of wire/ (the bundle stays small).',
+    },
+  ],
+};
+
 // Inside a folder, parts that must not lean on each other: the doctor's two paths share only the
 // files at src/doctor/ (rendering, diagnosis types, the server client).
 const SIBLINGS = { 'doctor/token': 'deployment', 'doctor/deployment': 'token' };
@@ -92,7 +103,7 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  ...FOLDERS.map((folder) => layerRule(folder)),
+  ...FOLDERS.map((folder) => layerRule(folder, undefined, NARROWER[folder] ?? [])),
   ...siblingRules,
   {
     files: ['bench/**/*.js', 'bin/**/*.js', 'eslint.config.js', '.ci/**/*.js'],

@@ -6,19 +6,20 @@ import type { ResourceGuard } from '../http/require-auth.js';
 export interface DemoRoutesOptions {
   /** Guards the demo API exactly as an application's API would be guarded. */
   readonly guard: ResourceGuard;
-  /** The compiled client (dist/client). Default: next to this module's compiled file. */
-  readonly clientDir?: URL;
+  /** The compiled package (dist/), whose client/ and wire/ the page loads. Default: this build's. */
+  readonly distDir?: URL;
   readonly now?: () => number;
   /** Logs each demo request like the auth handler does (method, path, status; never a header). */
   readonly logger?: { info(object: object, message?: string): void };
 }
 
-// Only plain names, one optional folder: no dots or slashes a path could climb with.
-const CLIENT_FILE = /^\/demo\/client\/((?:demo\/)?[a-z][a-z-]*\.js)$/;
+// Only plain names in the folders the client's modules live in (the client imports the wire names):
+// no dots or slashes a path could climb with.
+const CLIENT_FILE = /^\/demo\/((?:client\/(?:demo\/)?|wire\/)[a-z][a-z-]*\.js)$/;
 
 /**
  * Adds the demo's own routes in front of the auth handler: `GET /demo/api/hello`, a protected API behind
- * the resource guard, and `GET /demo/client/*.js`, the compiled browser client the page at `/` loads as
+ * the resource guard, and `GET /demo/client/*.js` and `/demo/wire/*.js`, the compiled browser client the page at `/` loads as
  * ES modules (served from dist, so no bundler runs at build or request time).
  *
  * @example
@@ -28,7 +29,7 @@ const CLIENT_FILE = /^\/demo\/client\/((?:demo\/)?[a-z][a-z-]*\.js)$/;
  */
 export function withDemoRoutes(handler: AuthHandler, options: DemoRoutesOptions): AuthHandler {
   const now = options.now ?? Date.now;
-  const clientDir = options.clientDir ?? new URL('../client/', import.meta.url);
+  const distDir = options.distDir ?? new URL('../', import.meta.url);
   const respond = (
     body: BodyInit | null,
     init: { status?: number; headers: Record<string, string> },
@@ -69,7 +70,7 @@ export function withDemoRoutes(handler: AuthHandler, options: DemoRoutesOptions)
     }
     const file = CLIENT_FILE.exec(pathname)?.[1];
     if (file !== undefined) {
-      const source = await readFile(new URL(file, clientDir), 'utf8').catch(() => null);
+      const source = await readFile(new URL(file, distDir), 'utf8').catch(() => null);
       if (source !== null)
         return respond(source, {
           headers: {
