@@ -39,3 +39,17 @@ export type Transport = 'cookie' | 'body';
  * ```
  */
 export const REFRESH_TOKEN_PATTERN = /^tsr_([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
+
+/**
+ * Response header with which the server warns a browser client about its own set-up, as one
+ * {@link ServerWarning} code; exposed to cross-origin clients, so the client can surface it.
+ */
+export const WARNING_HEADER = 'tessera-warning';
+
+/**
+ * What the server warns about:
+ * - `cookie-cross-site`: a cookie-transport login, signup or refresh came from another site
+ *   (`Sec-Fetch-Site: cross-site`, or an Origin of another registrable domain), so the browser will
+ *   not send the `SameSite=Lax` refresh cookie back and every reload will look signed out.
+ */
+export type ServerWarning = 'cookie-cross-site';
