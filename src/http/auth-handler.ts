@@ -4,7 +4,12 @@ import { AUTH_ROUTE_KEYS, type AuthRouteKey } from './auth-route-keys.js';
 import { serializeRefreshCookie } from './cookies.js';
 import { DISCOVERY_ROUTES } from './discovery-routes.js';
 import type { AuthHandlerOptions, Route, RouteDeps } from './handler-options.js';
-import { REFRESH_COOKIE, REFRESH_COOKIE_PATH } from '../wire/names.js';
+import {
+  REFRESH_COOKIE,
+  REFRESH_COOKIE_PATH,
+  WARNING_HEADER,
+  type ServerWarning,
+} from '../wire/names.js';
 import { oauthTokenRoute } from './oauth-token-route.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { createOriginPolicy } from './origin-policy.js';
@@ -81,8 +86,14 @@ const COMPILED: readonly CompiledRoute[] = Object.entries(ROUTES).map(([key, rou
  */
 export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
   const now = options.now ?? Date.now;
-  const origins = createOriginPolicy({ allowedOrigins: options.allowedOrigins });
   const sameSite = options.cookieSameSite ?? 'Lax';
+  const origins = createOriginPolicy({
+    allowedOrigins: options.allowedOrigins,
+    cookieSameSite: sameSite,
+    trustProxy: options.trustProxy === true,
+    now,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
   const tokenBody = (tokens: TokenSet): Response => {
     const body: Record<string, unknown> = {
       access_token: tokens.accessToken,
@@ -117,6 +128,7 @@ export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
     request: Request,
     info: ConnectionInfo,
     pathname: string,
+    warn: (warning: ServerWarning) => void,
   ): Promise<Response> => {
     if (request.method === 'OPTIONS') return origins.preflight(request);
     if (pathname === '/' && request.method === 'GET' && options.homePage !== undefined)
@@ -134,7 +146,7 @@ export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
         remoteAddress: info.remoteAddress,
         trustProxy: options.trustProxy === true,
       });
-      return compiled.route({ request, ip, params }, deps);
+      return compiled.route({ request, ip, params, warn }, deps);
     }
     throw pathMatched
       ? new TesseraError('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${pathname}.`)
@@ -149,9 +161,11 @@ export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
       let pathname = '/';
       let response: Response;
       let code: string | undefined;
+      const warnings = new Set<ServerWarning>();
+      const warn = (warning: ServerWarning): void => void warnings.add(warning);
       try {
         pathname = new URL(request.url).pathname;
-        response = await dispatch(request, info, pathname);
+        response = await dispatch(request, info, pathname, warn);
       } catch (caught) {
         const error =
           caught instanceof URIError
@@ -166,6 +180,8 @@ export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
       for (const [name, value] of Object.entries(origins.corsHeaders(request)))
         headers.set(name, value);
       headers.set('date', new Date(now()).toUTCString());
+      // Set on problems too: a refresh refused for a missing cookie is where the cross-site warning matters.
+      if (warnings.size > 0) headers.set(WARNING_HEADER, [...warnings].join(', '));
       // Only the path is logged: query strings can hold tokens that clients put where they don't belong.
       options.logger?.info(
         {

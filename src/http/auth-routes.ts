@@ -92,14 +92,22 @@ const clearCookie = (deps: RouteDeps): string =>
     sameSite: deps.options.cookieSameSite ?? 'Lax',
   });
 
+/** Flags a cookie-transport request from another site: a warning on the answer, never a refusal. */
+function warnIfCrossSite(input: RouteInput, deps: RouteDeps, route: string): void {
+  const warning = deps.origins.cookieWarning(input.request, route);
+  if (warning !== undefined) input.warn(warning);
+}
+
 const signInWith =
   (mode: 'signup' | 'login'): Route =>
-  async ({ request, ip }, deps) => {
+  async (input, deps) => {
+    const { request, ip } = input;
     deps.origins.assertSafeStateChange(request, { usesCookie: false });
     const accounts = accountsOf(deps);
     if (mode === 'signup' && deps.options.signupEnabled === false)
       throw new TesseraError('SIGNUP_DISABLED', 'Sign-up is turned off on this server.');
     const transport = transportOf(request);
+    if (transport === 'cookie') warnIfCrossSite(input, deps, mode);
     const { email, password } = await readJsonBody(request, credentials);
     await enforceRate(deps.limiter, `${mode}:ip:${ip ?? '?'}`, LOGIN_PER_IP);
     await enforceRate(
@@ -127,9 +135,14 @@ export const AUTH_ROUTES: Readonly<Record<AuthRouteKey, Route>> = {
   'POST /auth/signup': signInWith('signup'),
   'POST /auth/login': signInWith('login'),
 
-  'POST /auth/refresh': async ({ request, ip }, deps) => {
+  'POST /auth/refresh': async (input, deps) => {
+    const { request, ip } = input;
     const { token, transport } = await presentedRefreshToken(request);
     deps.origins.assertSafeStateChange(request, { usesCookie: transport === 'cookie' });
+    // No cookie and no body token from a client that did not ask for the body transport: a browser whose
+    // cookie stayed behind because the app is on another site (the refusal below is REFRESH_TOKEN_MISSING).
+    if (token === undefined && request.headers.get(TRANSPORT_HEADER)?.toLowerCase() !== 'body')
+      warnIfCrossSite(input, deps, 'refresh');
     const tokens = await deps.options.sessions.refresh(token, {
       ip,
       userAgent: request.headers.get('user-agent')?.slice(0, 256) ?? null,

@@ -3,6 +3,7 @@ import type { AccessTokenClaims } from '../jwt/claims.js';
 import type { SessionManager, TokenSet } from '../sessions/session-manager.js';
 import type { OriginPolicy } from './origin-policy.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { ServerWarning } from '../wire/names.js';
 import type { JWK } from 'jose';
 
 /** The smallest logger the handlers need; pino satisfies it. Never given a token. */
@@ -50,6 +51,11 @@ export interface RouteInput {
   readonly request: Request;
   readonly ip: string | null;
   readonly params: Readonly<Record<string, string>>;
+  /**
+   * Adds a set-up warning to this request's answer, success or problem alike, as the `Tessera-Warning`
+   * header (fixed codes only: nothing from the request ever reaches a header).
+   */
+  readonly warn: (warning: ServerWarning) => void;
 }
 
 /** A route: request in, response out. Throw a TesseraError for any failure. */

@@ -11,7 +11,10 @@ export interface RevocationViewOptions {
   readonly horizonSeconds: number;
   /** Fail closed when the last successful sync is older than this. Default 30 s. */
   readonly maxStalenessSeconds?: number;
-  /** How often to poll the feed; LISTEN/NOTIFY only wakes the poller early. Default 2000 ms. */
+  /**
+   * How often to poll the feed. The store's `onRevocation` (PostgreSQL LISTEN/NOTIFY, SQLite's
+   * `data_version` watch) only wakes the view early. Default 2000 ms.
+   */
   readonly pollIntervalMs?: number;
   readonly now?: () => number;
 }
@@ -66,6 +69,7 @@ export function createRevocationView(options: RevocationViewOptions): Revocation
   let timer: ReturnType<typeof setTimeout> | undefined;
   let unsubscribe: (() => Promise<void>) | undefined;
   let syncing: Promise<void> | undefined;
+  let again: Promise<void> | undefined;
   let stopped = false;
 
   const apply = (record: RevocationRecord): void => {
@@ -102,12 +106,23 @@ export function createRevocationView(options: RevocationViewOptions): Revocation
     position.syncedAt = now();
   };
 
+  // One pull at a time. A sync asked for mid-pull cannot join the running pull, whose read may predate
+  // the commit it was asked for (this node's own logout, a NOTIFY, a data_version wake): it waits for one
+  // more pull, shared by every caller that arrived meanwhile.
   const sync = (): Promise<void> => {
-    // One pull at a time: a NOTIFY that arrives mid-pull joins the running one and then pulls again.
-    syncing ??= pull().finally(() => {
-      syncing = undefined;
-    });
-    return syncing;
+    if (syncing === undefined) {
+      syncing = pull().finally(() => {
+        syncing = undefined;
+      });
+      return syncing;
+    }
+    again ??= syncing
+      .catch(() => undefined)
+      .then(() => {
+        again = undefined;
+        return sync();
+      });
+    return again;
   };
 
   const schedule = (): void => {
@@ -131,11 +146,18 @@ export function createRevocationView(options: RevocationViewOptions): Revocation
     position,
     async start() {
       stopped = false;
-      await sync();
+      // Subscribe before the first pull, so a revocation committed between the two still wakes the view.
       if (options.store.onRevocation !== undefined) {
         unsubscribe = await options.store.onRevocation(() => {
           sync().catch(() => undefined);
         });
+      }
+      try {
+        await sync();
+      } catch (error) {
+        await unsubscribe?.();
+        unsubscribe = undefined;
+        throw error;
       }
       schedule();
     },

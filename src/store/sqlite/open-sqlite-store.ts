@@ -10,6 +10,7 @@ export interface OpenSqliteStoreOptions {
   /** The database file; created with its directory when missing. */
   readonly path: string;
   readonly synchronous?: SqliteStoreOptions['synchronous'];
+  readonly revocationWake?: SqliteStoreOptions['revocationWake'];
 }
 
 /**
@@ -48,6 +49,7 @@ export async function openSqliteStore(
   const store = createSqliteStore({
     database: new driver.default(options.path),
     ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
+    ...(options.revocationWake === undefined ? {} : { revocationWake: options.revocationWake }),
   });
   try {
     await store.migrate();

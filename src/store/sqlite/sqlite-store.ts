@@ -8,12 +8,17 @@ import { createSqliteAccounts } from './sqlite-accounts.js';
 import { createStatementCache, type SqliteDatabase, type SqliteScope } from './sqlite-driver.js';
 import { createSqliteEvents } from './sqlite-events.js';
 import { createSqliteKeys } from './sqlite-keys.js';
+import {
+  createSqliteRevocationWake,
+  type RevocationWakeOptions,
+} from './sqlite-revocation-wake.js';
 import { createSqliteRevocations } from './sqlite-revocations.js';
 import { createSqliteMigration } from './sqlite-schema.js';
 import { createSqliteSessions } from './sqlite-sessions.js';
 
 // The driver types are part of this entry point's signature, so they are importable from here too.
 export type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js';
+export type { PollScheduler, RevocationWakeOptions } from './sqlite-revocation-wake.js';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -25,13 +30,19 @@ export interface SqliteStoreOptions {
    * too, at the cost of one fsync per rotation.
    */
   readonly synchronous?: 'NORMAL' | 'FULL';
+  /**
+   * How `onRevocation` watches for revocations committed by other connections to the file (other
+   * processes): `PRAGMA data_version` every 200 ms by default. The schedule is injectable for tests.
+   */
+  readonly revocationWake?: RevocationWakeOptions;
 }
 
 /**
  * A {@link SessionStore} on one SQLite file (better-sqlite3). The driver is synchronous and so is every
  * method inside; each write is one `BEGIN IMMEDIATE` transaction, which takes the write lock up front so
  * several processes on one file queue on `busy_timeout` instead of deadlocking on a read-to-write upgrade.
- * `close()` closes the database.
+ * `onRevocation` wakes a subscriber within ~200 ms of another connection's revocation (see
+ * {@link SqliteStoreOptions.revocationWake}). `close()` stops those watches and closes the database.
  *
  * @example
  * ```ts
@@ -49,6 +60,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore & A
 
   // One statement cache for every part: they share the connection and often the same statements.
   const scope: SqliteScope = { db, sql: createStatementCache(db) };
+  const wake = createSqliteRevocationWake(scope, options.revocationWake);
   return {
     ...createSqliteAccounts(scope.sql),
     ...createSqliteMigration(db),
@@ -56,7 +68,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore & A
     ...createSqliteRevocations(scope),
     ...createSqliteEvents(scope),
     ...createSqliteKeys(scope),
+    onRevocation: wake.onRevocation,
     async close() {
+      wake.stopAll();
       db.close();
     },
   };
