@@ -10,6 +10,7 @@ const SECTIONS = {
   storm: () => import('./storm.js'),
   audit: () => import('./audit.js'),
   imports: () => import('./imports.js'),
+  revocation: () => import('./revocation.js'),
 };
 
 const { values } = parseArgs({
