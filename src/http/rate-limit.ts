@@ -1,4 +1,9 @@
 import { TesseraError } from '../errors/tessera-error.js';
+import {
+  ROTATION_WINDOW_SECONDS,
+  type RotationCheck,
+  type RotationLimit,
+} from '../sessions/rotation-limit.js';
 
 /** A limit: at most `limit` hits per `windowSeconds` for one key. */
 export interface RateRule {
@@ -14,16 +19,26 @@ export interface RateDecision {
 
 /**
  * Counts hits per key in fixed windows. In memory for one node; Redis or the store when several nodes
- * must share counts.
+ * must share counts. `hit` counts and decides in one step (login attempts: every attempt costs);
+ * `check` decides without counting and `charge` counts what happened, for limits on outcomes (refresh
+ * rotations: only a committed swap costs).
  *
  * @example
  * ```ts
  * const { allowed } = await limiter.hit('login:ip:203.0.113.7', { limit: 30, windowSeconds: 60 });
+ * if ((await limiter.check('refresh:s1', rule)).allowed && (await swap())) await limiter.charge('refresh:s1', rule);
  * ```
  */
 export interface RateLimiter {
   hit(key: string, rule: RateRule): Promise<RateDecision>;
+  /** Would one more hit be allowed now? Counts nothing. */
+  check(key: string, rule: RateRule): Promise<RateDecision>;
+  /** Counts one hit that happened; the decision says whether it fit in the limit. */
+  charge(key: string, rule: RateRule): Promise<RateDecision>;
 }
+
+// Whole seconds until a window ends, at least 1: Retry-After cannot say less.
+const secondsLeft = (ms: number): number => Math.max(1, Math.ceil(Math.max(ms, 0) / 1000));
 
 /**
  * An in-memory limiter for a single node. Windows are swept lazily so memory stays bounded by the keys
@@ -38,22 +53,37 @@ export function createMemoryRateLimiter(options: { now?: () => number } = {}): R
   const now = options.now ?? Date.now;
   const windows = new Map<string, { count: number; endsAt: number }>();
   let nextSweep = 0;
+  const current = (key: string, at: number): { count: number; endsAt: number } | undefined => {
+    if (at >= nextSweep) {
+      for (const [k, w] of windows) if (w.endsAt <= at) windows.delete(k);
+      nextSweep = at + 10_000;
+    }
+    const window = windows.get(key);
+    return window === undefined || window.endsAt <= at ? undefined : window;
+  };
+  const charge = async (key: string, rule: RateRule): Promise<RateDecision> => {
+    const at = now();
+    let window = current(key, at);
+    if (window === undefined) {
+      window = { count: 0, endsAt: at + rule.windowSeconds * 1000 };
+      windows.set(key, window);
+    }
+    window.count++;
+    return {
+      allowed: window.count <= rule.limit,
+      retryAfterSeconds: secondsLeft(window.endsAt - at),
+    };
+  };
   return {
-    async hit(key, rule) {
+    hit: charge,
+    charge,
+    async check(key, rule) {
       const at = now();
-      if (at >= nextSweep) {
-        for (const [k, w] of windows) if (w.endsAt <= at) windows.delete(k);
-        nextSweep = at + 10_000;
-      }
-      let window = windows.get(key);
-      if (window === undefined || window.endsAt <= at) {
-        window = { count: 0, endsAt: at + rule.windowSeconds * 1000 };
-        windows.set(key, window);
-      }
-      window.count++;
+      const window = current(key, at);
+      if (window === undefined) return { allowed: true, retryAfterSeconds: rule.windowSeconds };
       return {
-        allowed: window.count <= rule.limit,
-        retryAfterSeconds: Math.max(1, Math.ceil((window.endsAt - at) / 1000)),
+        allowed: window.count < rule.limit,
+        retryAfterSeconds: secondsLeft(window.endsAt - at),
       };
     },
   };
@@ -69,6 +99,10 @@ const HIT_SCRIPT = `local c = redis.call('INCR', KEYS[1])
 if c == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {c, redis.call('PTTL', KEYS[1])}`;
 
+// The count and the remaining ms in one read, writing nothing (a missing key reads 0, PTTL -2).
+const CHECK_SCRIPT = `local c = tonumber(redis.call('GET', KEYS[1]) or '0')
+return {c, redis.call('PTTL', KEYS[1])}`;
+
 /**
  * A limiter shared by every node through Redis.
  *
@@ -82,18 +116,49 @@ export function createRedisRateLimiter(options: {
   prefix?: string;
 }): RateLimiter {
   const prefix = options.prefix ?? 'tessera:rl:';
+  const run = async (script: string, key: string, rule: RateRule): Promise<[number, number]> =>
+    (await options.redis.eval(script, 1, `${prefix}${key}`, rule.windowSeconds * 1000)) as [
+      number,
+      number,
+    ];
+  const charge = async (key: string, rule: RateRule): Promise<RateDecision> => {
+    const [count, ttl] = await run(HIT_SCRIPT, key, rule);
+    return { allowed: count <= rule.limit, retryAfterSeconds: secondsLeft(ttl) };
+  };
   return {
-    async hit(key, rule) {
-      const [count, ttl] = (await options.redis.eval(
-        HIT_SCRIPT,
-        1,
-        `${prefix}${key}`,
-        rule.windowSeconds * 1000,
-      )) as [number, number];
+    hit: charge,
+    charge,
+    async check(key, rule) {
+      const [count, ttl] = await run(CHECK_SCRIPT, key, rule);
       return {
-        allowed: count <= rule.limit,
-        retryAfterSeconds: Math.max(1, Math.ceil(Math.max(ttl, 0) / 1000)),
+        allowed: count < rule.limit,
+        retryAfterSeconds: ttl < 0 ? rule.windowSeconds : secondsLeft(ttl),
       };
+    },
+  };
+}
+
+/**
+ * The per-session limit of refresh rotations over a rate limiter: at most `perMinute` committed
+ * rotations of one session per minute, keyed `refresh:<session id>`, shared by every node that shares
+ * the limiter. Per session only: a refresh is never limited per IP (a whole office behind one NAT
+ * refreshes at once).
+ *
+ * @example
+ * ```ts
+ * const rotationLimit = createRotationLimit(limiter, { perMinute: 30 });
+ * const sessions = createSessionManager({ store, signAccessToken, rotationLimit });
+ * ```
+ */
+export function createRotationLimit(
+  limiter: RateLimiter,
+  options: { perMinute: number },
+): RotationLimit {
+  const rule: RateRule = { limit: options.perMinute, windowSeconds: ROTATION_WINDOW_SECONDS };
+  return {
+    check: async (sessionId): Promise<RotationCheck> => limiter.check(`refresh:${sessionId}`, rule),
+    charge: async (sessionId): Promise<void> => {
+      await limiter.charge(`refresh:${sessionId}`, rule);
     },
   };
 }
@@ -103,7 +168,7 @@ export function createRedisRateLimiter(options: {
  *
  * @example
  * ```ts
- * await enforceRate(limiter, `refresh:${sessionId}`, { limit: 30, windowSeconds: 60 });
+ * await enforceRate(limiter, `login:ip:${ip}`, { limit: 30, windowSeconds: 60 });
  * ```
  */
 export async function enforceRate(

@@ -5,6 +5,11 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { TesseraError } from '../errors/tessera-error.js';
 import { MAX_LEEWAY_SECONDS } from '../jwt/time-options.js';
+import {
+  clientRotationsPerMinute,
+  defaultRotationsPerMinute,
+  MAX_ROTATIONS_PER_MINUTE,
+} from '../sessions/rotation-limit.js';
 import { MAX_GRACE_SECONDS } from '../sessions/session-options.js';
 import { parseDuration } from './durations.js';
 
@@ -17,6 +22,8 @@ export const SETTINGS = {
   audience: 'aud of every token (development default: tessera)',
   'access-ttl': 'access-token lifetime (default 15m)',
   'refresh-grace': 'grace window for the previous refresh token, 0-600s (default 30s)',
+  'refresh-rate-limit':
+    'refreshes (rotations) per session per minute before 429; grace answers are free (default: max(30, 4 x 60 / access-ttl in s))',
   'idle-timeout': 'session idle timeout (default 14d)',
   'absolute-lifetime': 'session absolute lifetime (default 30d)',
   leeway: 'clock-skew leeway, 0-300s (default 60s)',
@@ -64,6 +71,14 @@ const schema = z.strictObject({
   audience: z.string().min(1).optional(),
   'access-ttl': duration('access-ttl').default(900),
   'refresh-grace': duration('refresh-grace').pipe(z.number().max(MAX_GRACE_SECONDS)).default(30),
+  // Resolved against access-ttl below: the default follows it, and a value under what the client
+  // needs at that lifetime is refused.
+  'refresh-rate-limit': z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_ROTATIONS_PER_MINUTE, `more than ${MAX_ROTATIONS_PER_MINUTE} a minute limits nothing`)
+    .optional(),
   'idle-timeout': duration('idle-timeout').default(14 * 86_400),
   'absolute-lifetime': duration('absolute-lifetime').default(30 * 86_400),
   leeway: duration('leeway')
@@ -94,11 +109,13 @@ const schema = z.strictObject({
 /** The validated configuration with development defaults applied. */
 export type ServerConfig = Omit<
   z.output<typeof schema>,
-  'issuer' | 'audience' | 'allowed-origins'
+  'issuer' | 'audience' | 'allowed-origins' | 'refresh-rate-limit'
 > & {
   issuer: string;
   audience: string;
   'allowed-origins': string[];
+  /** Committed rotations per session per minute (the 60 s window of sessions/rotation-limit.ts). */
+  'refresh-rate-limit': number;
   /** TESSERA_KEY_SECRET, kept out of printed config. */
   keySecret: string | undefined;
   /** Where each setting came from, for `tessera config`. */
@@ -165,6 +182,7 @@ export async function resolveConfig(input: {
   const issuer = config.issuer ?? `http://localhost:${config.port}`;
   return {
     ...config,
+    'refresh-rate-limit': refreshRateLimit(config),
     issuer,
     audience: config.audience ?? 'tessera',
     'allowed-origins':
@@ -172,6 +190,22 @@ export async function resolveConfig(input: {
     keySecret: input.env.TESSERA_KEY_SECRET,
     sources,
   };
+}
+
+// The per-session rotation budget: as configured, or derived from the access lifetime so that the
+// shipped client, refreshing about once per lifetime, stays well under it.
+function refreshRateLimit(config: z.output<typeof schema>): number {
+  const ttl = config['access-ttl'];
+  const configured = config['refresh-rate-limit'];
+  if (configured === undefined) return defaultRotationsPerMinute(ttl);
+  const needed = clientRotationsPerMinute(ttl);
+  if (configured < needed)
+    throw new TesseraError(
+      'CONFIG_INVALID',
+      `Setting --refresh-rate-limit is invalid: ${configured} a minute is below the ${needed} refreshes a minute a client makes at --access-ttl ${ttl}s; raise it or lengthen the access lifetime.`,
+      { setting: 'refresh-rate-limit' },
+    );
+  return configured;
 }
 
 function assertProductionReady(config: z.output<typeof schema>, env: NodeJS.ProcessEnv): void {

@@ -5,7 +5,7 @@ import { createAuthHandler, type AuthHandler } from '../http/auth-handler.js';
 import {
   createMemoryRateLimiter,
   createRedisRateLimiter,
-  enforceRate,
+  createRotationLimit,
   type RateLimiter,
   type RedisLike,
 } from '../http/rate-limit.js';
@@ -42,8 +42,6 @@ export interface CreateServerOptions {
   }) => void | Promise<void>;
   readonly homePage?: () => Response;
 }
-
-const REFRESH_PER_SESSION = { limit: 30, windowSeconds: 60 };
 
 /**
  * Assembles the server from configuration: store (SQLite or PostgreSQL), persisted keyring, revocation
@@ -121,7 +119,9 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       ...(config['max-sessions'] === undefined
         ? {}
         : { maxSessionsPerUser: config['max-sessions'] }),
-      beforeRotate: (session) => enforceRate(limiter, `refresh:${session.id}`, REFRESH_PER_SESSION),
+      // Refresh is limited per session, by rotations that commit (never grace answers, never per IP);
+      // the budget follows the access lifetime (config.ts), the rule is in sessions/rotation-limit.ts.
+      rotationLimit: createRotationLimit(limiter, { perMinute: config['refresh-rate-limit'] }),
       // Audit events go to the store (for `tessera events`) and to the structured log; they never hold tokens.
       onEvent: (event) => logger.info({ audit: event }, 'audit'),
     });

@@ -2,6 +2,7 @@ import { TesseraError } from '../errors/tessera-error.js';
 import type { SignedAccessToken, AccessTokenInput } from '../jwt/sign-access-token.js';
 import type { AuditEvent, SessionRow, SessionStore } from '../store/session-store.js';
 import type { RevocationView } from './revocation-view.js';
+import type { RotationLimit } from './rotation-limit.js';
 
 /** What the claims hook decides for a session, at login and again at every refresh. */
 export interface SessionClaims {
@@ -29,8 +30,11 @@ export interface SessionManagerOptions {
   readonly maxSessionsPerUser?: number;
   /** Optional server pepper: refresh-token secrets are stored as HMAC-SHA-256 under it. */
   readonly pepper?: Buffer;
-  /** Runs before each rotation (not before grace answers): the HTTP layer's per-session rate limit. */
-  readonly beforeRotate?: (session: SessionRow) => Promise<void>;
+  /**
+   * The per-session limit of rotations: checked (not counted) after the rotate decision, charged once
+   * the swap commits; grace answers never touch it. Default: no limit.
+   */
+  readonly rotationLimit?: RotationLimit;
   /** Sees every audit event as it is written (the server sends them to its structured log). */
   readonly onEvent?: (event: AuditEvent) => void;
   /** Decides roles and scope at login and at each refresh. */

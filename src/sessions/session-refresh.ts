@@ -1,3 +1,4 @@
+import type { TesseraError } from '../errors/tessera-error.js';
 import type { SessionRow } from '../store/session-store.js';
 import { secretMatches } from '../secrets/opaque-secret.js';
 import { parseRefreshToken } from '../wire/refresh-token.js';
@@ -9,6 +10,7 @@ import {
 } from './refresh-decision.js';
 import { refusalError, unknownTokenError } from './refresh-refusal.js';
 import { mintRefreshToken } from './refresh-token.js';
+import { rotationLimitedError, rotationRetryAfterSeconds } from './rotation-limit.js';
 import type { RequestContext, SessionCore, TokenSet } from './session-core.js';
 import type { SessionClaims } from './session-options.js';
 import { openSuccessor, sealSuccessor } from './successor-seal.js';
@@ -57,7 +59,16 @@ export async function refreshSession(
       case 'reuse':
         return revokeForReuse(core, session, decision, at, context);
       case 'rotate': {
-        await admitRotation(core, session);
+        const refused = await admitRotation(core, session);
+        if (refused !== undefined) {
+          // Refused by the limit: another request may have rotated this token since the read, and
+          // then this one is its retry (a grace answer), not a 429. Only an unchanged session says
+          // 429, and the token it names stays current.
+          const fresh = await store.findSession(session.id);
+          if (fresh?.generation === session.generation && fresh.revokedAt === null) throw refused;
+          session = fresh;
+          continue;
+        }
         const rotated = await rotate(core, session, decision, secret, context);
         if (rotated !== undefined) return rotated;
         session = await store.findSession(session.id);
@@ -84,10 +95,20 @@ export async function refreshSession(
 }
 
 // The gate every rotation passes after the decision and before the swap, never a grace answer: a
-// retry inside the window must not be refused for coming fast. The per-session rate limit of
-// rotations lives here (today the caller's beforeRotate hook).
-async function admitRotation(core: SessionCore, session: SessionRow): Promise<void> {
-  await core.options.beforeRotate?.(session);
+// retry inside the window must not be refused for coming fast. The check does not count; only a
+// committed swap is charged (in rotate), so a race of many requests on one token costs one slot and
+// a refused or lost swap costs none. See rotation-limit.ts for the bound this gives.
+async function admitRotation(
+  core: SessionCore,
+  session: SessionRow,
+): Promise<TesseraError | undefined> {
+  const limit = core.options.rotationLimit;
+  if (limit === undefined) return undefined;
+  const check = await limit.check(session.id);
+  if (check.allowed) return undefined;
+  return rotationLimitedError(
+    rotationRetryAfterSeconds(check.retryAfterSeconds, core.settings.graceSeconds),
+  );
 }
 
 async function rotate(
@@ -120,6 +141,10 @@ async function rotate(
     event: refreshEvent,
   });
   if (!rotated) return undefined;
+  // Charged before the answer leaves, so this client's next rotation (it needs this successor) sees
+  // the count. A failed charge (limiter unreachable) must not fail a rotation that has committed: the
+  // answer would be lost with it; one uncounted rotation only ever lets one more through.
+  await core.options.rotationLimit?.charge(session.id).catch(() => undefined);
   core.events.publish(refreshEvent);
   return core.respond(
     {
