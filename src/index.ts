@@ -60,6 +60,11 @@ export {
   type SessionManagerOptions,
 } from './sessions/session-options.js';
 export {
+  defaultRotationsPerMinute,
+  type RotationCheck,
+  type RotationLimit,
+} from './sessions/rotation-limit.js';
+export {
   createRevocationView,
   type RevocationView,
   type RevocationViewOptions,
@@ -118,6 +123,7 @@ export {
 export {
   createMemoryRateLimiter,
   createRedisRateLimiter,
+  createRotationLimit,
   type RateLimiter,
   type RateRule,
   type RedisLike,

@@ -158,7 +158,10 @@ export interface SessionStore extends KeyStore {
   appendEvent(event: AuditEvent): Promise<void>;
   listEvents(input: { userId?: string; sessionId?: string; limit: number }): Promise<AuditEvent[]>;
   sweep(policy: SweepPolicy): Promise<{ sessions: number; tokens: number; events: number }>;
-  /** Optional push wake-up for the revocation feed (PostgreSQL LISTEN/NOTIFY); polling still runs. */
+  /**
+   * Optional wake-up for the revocation feed when another node commits one (PostgreSQL LISTEN/NOTIFY;
+   * SQLite a `PRAGMA data_version` watch every ~200 ms); polling still runs as the safety net.
+   */
   onRevocation?(listener: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
