@@ -72,6 +72,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     tabs,
     tabId,
     transport,
+    base,
     storage,
     clocks,
     setTimer,

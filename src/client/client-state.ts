@@ -8,7 +8,7 @@ import {
   type ClientClocks,
   type TokenLifetime,
 } from './token-clock.js';
-import type { AuthState, RefreshInfo } from './types.js';
+import type { AuthState, AuthStatus, RefreshInfo } from './types.js';
 
 /** The access token a tab holds in memory, when it got it, and who got it. */
 export interface HeldToken {
@@ -58,6 +58,8 @@ export function initialClientState(input: { tabId: string; gen: number }): Clien
       lastRefresh: null,
       loggedOutReason: null,
       lastError: null,
+      lastErrorDetail: null,
+      warning: null,
       clockOffsetMs: null,
     },
     held: null,
@@ -122,6 +124,7 @@ export function tokenAdopted(
       lastRefresh: event.held.info,
       loggedOutReason: null,
       lastError: null,
+      lastErrorDetail: null,
     },
   };
 }
@@ -162,15 +165,15 @@ export function tabLogoutHeard(state: ClientState, event: { gen: number }): Clie
 }
 
 /**
- * The session ended here: no token, no session, and the reason. Applied even when already signed out,
- * since subscribers are told every sign-out.
+ * The session ended here: no token, no session, and the reason (null: there was none, a first visit).
+ * Applied even when already signed out, since subscribers are told every sign-out.
  *
  * @example
  * ```ts
  * state = signedOut(state, { reason: 'LOGGED_OUT' });
  * ```
  */
-export function signedOut(state: ClientState, event: { reason: LogoutReason }): ClientState {
+export function signedOut(state: ClientState, event: { reason: LogoutReason | null }): ClientState {
   return {
     ...state,
     held: null,
@@ -206,7 +209,21 @@ export function clockOffsetMeasured(state: ClientState, event: { offsetMs: numbe
 }
 
 /**
- * The held token if it is worth sending: more than its refresh margin left by the clocks given.
+ * Whether a refresh failed and is being retried in the background, the session kept.
+ *
+ * @example
+ * ```ts
+ * if (isDegraded(state.view.status)) showBanner(state.view.lastError);
+ * ```
+ */
+export function isDegraded(status: AuthStatus): boolean {
+  return status === 'reconnecting' || status === 'misconfigured';
+}
+
+/**
+ * The held token if it is worth sending: more than its refresh margin left by the clocks given. While
+ * degraded, until its very end: refreshing early failed and is retried in the background, and every
+ * request refreshing again would bypass that backoff.
  *
  * @example
  * ```ts
@@ -215,9 +232,9 @@ export function clockOffsetMeasured(state: ClientState, event: { offsetMs: numbe
  */
 export function freshToken(state: ClientState, clocks: ClientClocks): string | null {
   const { held } = state;
-  return held !== null && remainingMs(clocks, held.life) > refreshMarginMs(held.life)
-    ? held.token
-    : null;
+  if (held === null) return null;
+  const margin = isDegraded(state.view.status) ? 0 : refreshMarginMs(held.life);
+  return remainingMs(clocks, held.life) > margin ? held.token : null;
 }
 
 /**
@@ -241,14 +258,15 @@ export function refreshDueMs(
 
 /**
  * Whether signing out from this state is a logout worth announcing (`loggedOut`): a first visit that
- * finds no session, or a second sign-out, is not.
+ * finds no session, or a second sign-out, is not. `held`: this device had a session this tab has not
+ * seen yet (a start-up that cannot restore it).
  *
  * @example
  * ```ts
- * if (announcesLogout(before)) emit('loggedOut', { reason, detail });
+ * if (announcesLogout(before, sessionMarked())) emit('loggedOut', { reason, detail });
  * ```
  */
-export function announcesLogout(state: ClientState): boolean {
+export function announcesLogout(state: ClientState, held = false): boolean {
   const { status, sessionId } = state.view;
-  return sessionId !== null && status !== 'signed-out' && status !== 'unknown';
+  return status !== 'signed-out' && (held || (sessionId !== null && status !== 'unknown'));
 }

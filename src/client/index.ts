@@ -3,6 +3,7 @@
 export { createAuthClient } from './auth-client.js';
 export { AuthClientError, REFRESHABLE_CODES, isRefreshable, readProblem } from './problem.js';
 export type { LogoutReason } from './logout-reason.js';
+export type { ServerWarning } from '../wire/names.js';
 export { createBrowserTabSync, type TabMessage, type TabSync } from './tab-sync.js';
 export {
   refreshMarginMs,
@@ -19,6 +20,7 @@ export type {
   AuthEvents,
   AuthState,
   AuthStatus,
+  CookieReport,
   LifecycleTarget,
   RefreshInfo,
 } from './types.js';

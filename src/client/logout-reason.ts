@@ -2,13 +2,24 @@ import type { ErrorCode } from '../errors/codes.js';
 
 /**
  * Why a session ended, as `loggedOut` and `getState().loggedOutReason` give it: the user signed out
- * (`LOGGED_OUT`, `LOGGED_OUT_EVERYWHERE`), or the server refused the refresh, with its code. A logout
- * in another tab arrives with that tab's reason.
+ * (`LOGGED_OUT`, `LOGGED_OUT_EVERYWHERE`), the browser did not send the refresh cookie of a session it
+ * held (`COOKIE_NOT_SENT`), or the server refused the refresh with a code that means the session is gone
+ * or out of this device's reach. A logout in another tab arrives with that tab's reason. Every other
+ * refusal (CSRF, a wrong URL, the server away) keeps the session: see the `misconfigured` and
+ * `reconnecting` statuses.
+ *
+ * @example
+ * ```ts
+ * auth.on('loggedOut', ({ reason }: { reason: LogoutReason }) => showSignIn(reason));
+ * ```
  */
 export type LogoutReason =
   | 'LOGGED_OUT'
   | 'LOGGED_OUT_EVERYWHERE'
-  // The session is over: its refresh token is gone, spent, revoked or expired, or it came the wrong way.
+  | 'COOKIE_NOT_SENT'
+  // The session is over (spent, revoked, expired, unknown), or its refresh token can never be accepted
+  // from here: mangled in storage (MALFORMED), opened by the other transport (TRANSPORT_MISMATCH), or gone
+  // from a native app's storage (MISSING; browsers say COOKIE_NOT_SENT instead).
   | Extract<
       ErrorCode,
       | 'REFRESH_TOKEN_MISSING'
@@ -19,16 +30,4 @@ export type LogoutReason =
       | 'REFRESH_TOKEN_REVOKED'
       | 'SESSION_EXPIRED'
       | 'TRANSPORT_MISMATCH'
-    >
-  // The refresh call itself was refused (a wrong baseUrl or origin, a proxy in the way): retrying
-  // cannot cure it either. HTTP_<status> is an answer that was not Tessera's problem+json.
-  | Extract<
-      ErrorCode,
-      | 'CSRF_FAILED'
-      | 'REQUEST_INVALID'
-      | 'REQUEST_TOO_LARGE'
-      | 'MEDIA_TYPE_UNSUPPORTED'
-      | 'NOT_FOUND'
-      | 'METHOD_NOT_ALLOWED'
-    >
-  | `HTTP_${number}`;
+    >;

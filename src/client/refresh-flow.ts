@@ -1,24 +1,35 @@
-import type { Transport } from '../wire/names.js';
+import { WARNING_HEADER, type Transport } from '../wire/names.js';
+import {
+  WARNING_FIXES,
+  cookieDetail,
+  cookieReport,
+  readWarning,
+  refreshFix,
+} from './client-advice.js';
 import {
   announcesLogout,
   freshToken,
+  isDegraded,
   logoutAnnounced,
   refreshDueMs,
   signedOut,
   tokenAdopted,
   tokenIssued,
 } from './client-state.js';
-import type { LogoutReason } from './logout-reason.js';
 import { AuthClientError, readProblem } from './problem.js';
+import { endingReason, refreshOutcome } from './refresh-outcome.js';
 import {
   refreshBegan,
+  refreshMisconfigured,
   refreshSettled,
   refreshStarted,
   refreshUnavailable,
   restoreBegan,
   restoreSettled,
   retryScheduled,
+  serverWarned,
 } from './refresh-state.js';
+import { markSession, pageOrigin, sessionMarked } from './session-marker.js';
 import type { SessionStore } from './session-store.js';
 import type { SessionEnding, TabRelay } from './tab-relay.js';
 import type { TabSync } from './tab-sync.js';
@@ -42,6 +53,8 @@ export interface RefreshFlowOptions {
   readonly tabs: TabSync | null;
   readonly tabId: string;
   readonly transport: Transport;
+  /** The auth server's base URL (no trailing slash), for the diagnoses. */
+  readonly base: string;
   readonly storage: TokenStorage;
   readonly clocks: ClientClocks;
   readonly setTimer: (task: () => void, ms: number) => () => void;
@@ -75,7 +88,7 @@ export interface RefreshFlow {
  * @example
  * ```ts
  * const flow = createRefreshFlow({
- *   ...{ store, relay, tabs, tabId, storage, clocks, setTimer, call },
+ *   ...{ store, relay, tabs, tabId, base, storage, clocks, setTimer, call },
  *   transport: 'body',
  *   proactive: true,
  * });
@@ -83,7 +96,8 @@ export interface RefreshFlow {
  * ```
  */
 export function createRefreshFlow(options: RefreshFlowOptions): RefreshFlow {
-  const { store, relay, tabs, transport, storage, clocks, setTimer } = options;
+  const { store, relay, tabs, transport, storage, clocks, setTimer, base } = options;
+  const cookies = transport === 'cookie';
   let cancelTimer = (): void => undefined;
   const jitter = Math.random();
   const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimer(resolve, ms));
@@ -111,20 +125,59 @@ export function createRefreshFlow(options: RefreshFlowOptions): RefreshFlow {
     schedule();
   };
 
-  const signOut = ({ reason, detail, broadcast }: SessionEnding): void => {
-    // A first visit with no cookie ends in REFRESH_TOKEN_MISSING: that is not a logout worth announcing.
-    const announce = announcesLogout(store.get());
+  const signOut = ({ reason, detail, broadcast }: SessionEnding, held = false): void => {
+    // A first visit with no session is no logout worth announcing; a session this device held is.
+    const announce = announcesLogout(store.get(), held);
     cancelTimer();
-    if (transport === 'body') void Promise.resolve(storage.remove()).catch(() => undefined);
+    if (cookies) markSession(false);
+    else void Promise.resolve(storage.remove()).catch(() => undefined);
     store.update(signedOut, { reason });
-    if (broadcast && tabs !== null) {
+    if (broadcast && tabs !== null && reason !== null) {
       // A logout outranks every token announced before it: tabs drop token messages of an older generation.
       const { gen } = store.update(logoutAnnounced, { sharedGen: tabs.sharedGeneration() });
       tabs.publishGeneration(gen);
       tabs.post({ t: 'logout', from: options.tabId, reason, detail, gen });
     }
     relay.settle(null);
-    if (announce) store.emit('loggedOut', { reason, detail });
+    if (!announce || reason === null) return;
+    // Judged here also for another tab's COOKIE_NOT_SENT: its message has only the text, the origins are ours.
+    const cookie =
+      reason === 'COOKIE_NOT_SENT' ? cookieReport(pageOrigin(), new URL(base).origin) : undefined;
+    const event =
+      cookie === undefined ? { reason, detail } : { reason, cookie, detail: cookieDetail(cookie) };
+    // These end a session because of the set-up, not the session's life: the tab they happened in says so.
+    if (broadcast && /COOKIE|MALFORMED|MISMATCH/.test(reason))
+      store.warnOnce(reason, `session ended: ${reason}. ${event.detail}`);
+    store.emit('loggedOut', event);
+  };
+
+  // A refresh the server refused for good: the session ends, or (a first visit, reason null) there was none.
+  const end = (code: string, detail: string, held: boolean, broadcast = true): null => {
+    held ||= cookies && sessionMarked();
+    const live = held || store.get().view.sessionId !== null;
+    signOut({ reason: endingReason(code, { held: live, transport }), detail, broadcast }, held);
+    return null;
+  };
+
+  // A refresh that failed for a reason retrying may cure: the session stays, the status says why.
+  const degrade = (status: 'misconfigured' | 'reconnecting', error: AuthClientError): never => {
+    const { view } = store.get();
+    const { code, message } = error;
+    store.update(status === 'misconfigured' ? refreshMisconfigured : refreshUnavailable, {
+      code,
+      detail: message,
+    });
+    if (!isDegraded(view.status) || view.lastError !== code) store.emit('error', error);
+    store.warnOnce(
+      code,
+      `refresh failed: ${code} (${message}); the session is kept, retrying. Fix: ${refreshFix(code, status, pageOrigin(), base)}.`,
+    );
+    retryLater();
+    throw new AuthClientError(
+      'REFRESH_UNAVAILABLE',
+      `The session could not be refreshed (${code}); retrying in the background.`,
+      error.status,
+    );
   };
 
   const accept = async (
@@ -133,8 +186,12 @@ export function createRefreshFlow(options: RefreshFlowOptions): RefreshFlow {
     startedMono: number,
   ): Promise<string> => {
     const body = (await response.json()) as TokenBody;
-    if (transport === 'body' && body.refresh_token !== undefined)
-      await storage.set(body.refresh_token);
+    if (cookies) markSession(true);
+    else if (body.refresh_token !== undefined) await storage.set(body.refresh_token);
+    const warning = readWarning(response.headers.get(WARNING_HEADER));
+    store.update(serverWarned, { code: warning });
+    if (warning !== null)
+      store.warnOnce(warning, `the server warns ${warning}. Fix: ${WARNING_FIXES[warning]}.`);
     const { gen } = store.update(tokenIssued, {
       sharedGen: tabs?.sharedGeneration() ?? 0,
       graceMs: body.refresh_grace_s * 1000,
@@ -164,15 +221,9 @@ export function createRefreshFlow(options: RefreshFlowOptions): RefreshFlow {
     let delay = 200;
     store.update(refreshStarted);
     for (;;) {
-      const stored = transport === 'body' ? await storage.get() : undefined;
-      if (stored === null) {
-        signOut({
-          reason: 'REFRESH_TOKEN_MISSING',
-          detail: 'No refresh token is stored on this device.',
-          broadcast: false,
-        });
-        return null;
-      }
+      const stored = cookies ? undefined : await storage.get();
+      if (stored === null)
+        return end('REFRESH_TOKEN_MISSING', 'No refresh token is stored here.', false, false);
       let response: Response | undefined;
       try {
         response = await options.call(
@@ -183,35 +234,22 @@ export function createRefreshFlow(options: RefreshFlowOptions): RefreshFlow {
         response = undefined;
       }
       if (response?.ok === true) return accept(response, 'refresh', started);
-      if (
-        response !== undefined &&
-        response.status < 500 &&
-        response.status !== 408 &&
-        response.status !== 429
-      ) {
-        const problem = await readProblem(response);
-        // The refresh endpoint refuses only with the codes LogoutReason lists (HTTP_<status> when the
-        // answer is not Tessera's); the code is passed on unchanged, as apps match on it.
-        signOut({ reason: problem.code as LogoutReason, detail: problem.message, broadcast: true });
-        return null;
-      }
-      // The answer was lost or the server is struggling; the rotation may even have happened. A retry inside
-      // the grace window gets the same successor, so retry promptly there, then back off and say so.
       const error =
         response === undefined
           ? new AuthClientError('NETWORK', 'The auth server could not be reached.', 0)
           : await readProblem(response);
-      const reconnecting = store.get().view.status === 'reconnecting';
-      if (reconnecting || clocks.monotonic() - started + delay > store.get().graceMs / 2) {
-        store.update(refreshUnavailable, { code: error.code });
-        if (!reconnecting) store.emit('error', error);
-        retryLater();
-        throw new AuthClientError(
-          'REFRESH_UNAVAILABLE',
-          `The session could not be refreshed (${error.code}); retrying in the background.`,
-          error.status,
-        );
-      }
+      const outcome = refreshOutcome(error.status, error.code);
+      // The code is passed on unchanged (apps match on it); a body-transport refusal answered a stored token.
+      if (outcome === 'ended') return end(error.code, error.message, !cookies);
+      // A set-up problem will not pass in milliseconds. A lost answer or a struggling server may: the
+      // rotation may even have happened, and a retry inside the grace window gets the same successor, so
+      // retry promptly there, then back off and say so.
+      if (
+        outcome === 'misconfigured' ||
+        isDegraded(store.get().view.status) ||
+        clocks.monotonic() - started + delay > store.get().graceMs / 2
+      )
+        return degrade(outcome, error);
       await sleep(delay);
       delay *= 2;
     }

@@ -1,10 +1,12 @@
 // Transitions of the refresh machinery's part of ClientState: the shared refresh and restore, the
-// reconnecting status and its backoff. Pure, like the rest of client-state.
-import { FIRST_RETRY_MS, type ClientState } from './client-state.js';
+// reconnecting and misconfigured statuses and their backoff, the server's warning. Pure, like client-state.
+import type { ServerWarning } from '../wire/names.js';
+import { WARNING_FIXES } from './client-advice.js';
+import { FIRST_RETRY_MS, isDegraded, type ClientState } from './client-state.js';
 
 /**
- * This tab calls the server for a new token. Ignored while reconnecting: that status stays until a
- * refresh succeeds, so the page keeps saying the server is out of reach.
+ * This tab calls the server for a new token. Ignored while reconnecting or misconfigured: that status
+ * stays until a refresh succeeds, so the page keeps saying what is wrong.
  *
  * @example
  * ```ts
@@ -12,7 +14,7 @@ import { FIRST_RETRY_MS, type ClientState } from './client-state.js';
  * ```
  */
 export function refreshStarted(state: ClientState): ClientState {
-  if (state.view.status === 'reconnecting') return state;
+  if (isDegraded(state.view.status)) return state;
   return { ...state, view: { ...state.view, status: 'refreshing' } };
 }
 
@@ -25,8 +27,59 @@ export function refreshStarted(state: ClientState): ClientState {
  * state = refreshUnavailable(state, { code: 'NETWORK' });
  * ```
  */
-export function refreshUnavailable(state: ClientState, event: { code: string }): ClientState {
-  return { ...state, view: { ...state.view, status: 'reconnecting', lastError: event.code } };
+export function refreshUnavailable(
+  state: ClientState,
+  event: { code: string; detail?: string },
+): ClientState {
+  return degraded(state, 'reconnecting', event);
+}
+
+/**
+ * The server refused the refresh for a reason of the set-up (CSRF or origin, a wrong URL, a proxy): the
+ * session is kept (token and cookie), and retried in the background in case the set-up is fixed.
+ *
+ * @example
+ * ```ts
+ * state = refreshMisconfigured(state, { code: 'CSRF_FAILED', detail: problem.message });
+ * ```
+ */
+export function refreshMisconfigured(
+  state: ClientState,
+  event: { code: string; detail: string },
+): ClientState {
+  return degraded(state, 'misconfigured', event);
+}
+
+function degraded(
+  state: ClientState,
+  status: 'reconnecting' | 'misconfigured',
+  event: { code: string; detail?: string },
+): ClientState {
+  const view = {
+    ...state.view,
+    status,
+    lastError: event.code,
+    lastErrorDetail: event.detail ?? null,
+  };
+  return { ...state, view };
+}
+
+/**
+ * A login or refresh answer came with the server's `Tessera-Warning` (or without: null clears it).
+ * Ignored when it says what the state already says.
+ *
+ * @example
+ * ```ts
+ * state = serverWarned(state, { code: response.headers.get(WARNING_HEADER) as ServerWarning | null });
+ * ```
+ */
+export function serverWarned(
+  state: ClientState,
+  event: { code: ServerWarning | null },
+): ClientState {
+  if ((state.view.warning?.code ?? null) === event.code) return state;
+  const warning = event.code === null ? null : { code: event.code, fix: WARNING_FIXES[event.code] };
+  return { ...state, view: { ...state.view, warning } };
 }
 
 /**
@@ -44,8 +97,8 @@ export function retryScheduled(state: ClientState): ClientState {
 }
 
 /**
- * The page came back (visible, online, resumed): a reconnecting client retries soon again rather than
- * after its backed-off delay. Ignored in every other status.
+ * The page came back (visible, online, resumed): a reconnecting or misconfigured client retries soon
+ * again rather than after its backed-off delay. Ignored in every other status.
  *
  * @example
  * ```ts
@@ -53,7 +106,7 @@ export function retryScheduled(state: ClientState): ClientState {
  * ```
  */
 export function resumed(state: ClientState): ClientState {
-  if (state.view.status !== 'reconnecting') return state;
+  if (!isDegraded(state.view.status)) return state;
   return { ...state, retryDelayMs: FIRST_RETRY_MS };
 }
 

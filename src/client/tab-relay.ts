@@ -7,7 +7,8 @@ import type { RefreshInfo } from './types.js';
 
 /** How a session ends: its reason and explanation, and whether the other tabs must be told. */
 export interface SessionEnding {
-  readonly reason: LogoutReason;
+  /** Null when there was no session to end (a first visit): the tab just says signed out. */
+  readonly reason: LogoutReason | null;
   readonly detail: string;
   /** False when the news came from another tab (it has told them) or concerns this device only. */
   readonly broadcast: boolean;

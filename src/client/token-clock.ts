@@ -48,8 +48,9 @@ export function remainingMs(clocks: ClientClocks, life: TokenLifetime): number {
 }
 
 /**
- * How early to refresh: a fifth of the lifetime, between 1 s and 60 s, so a 15-minute token refreshes a
- * minute before it ends and a 5-second test token one second before.
+ * How early to refresh: a fifth of the lifetime, at most a minute, so a 15-minute token refreshes a
+ * minute before it ends and a 1-second test token 200 ms before. No floor: a fixed one-second floor made
+ * short tokens refresh at half their life or sooner, close to two refreshes per lifetime.
  *
  * @example
  * ```ts
@@ -57,7 +58,7 @@ export function remainingMs(clocks: ClientClocks, life: TokenLifetime): number {
  * ```
  */
 export function refreshMarginMs(life: TokenLifetime): number {
-  return Math.min(60_000, Math.max(1_000, life.lifetimeMs / 5));
+  return Math.min(60_000, life.lifetimeMs / 5);
 }
 
 /**

@@ -1,12 +1,18 @@
-import type { Transport } from '../wire/names.js';
+import type { ServerWarning, Transport } from '../wire/names.js';
 import type { LogoutReason } from './logout-reason.js';
 import type { AuthClientError } from './problem.js';
 import type { TabSync } from './tab-sync.js';
 import type { ClientClocks } from './token-clock.js';
 import type { TokenStorage } from './token-storage.js';
 
-/** Where the session stands, as this tab knows it. */
-export type AuthStatus = 'unknown' | 'signed-in' | 'refreshing' | 'reconnecting' | 'signed-out';
+/**
+ * Where the session stands, as this tab knows it. `reconnecting`: the server is out of reach or failing
+ * (network, 5xx, 408, 429). `misconfigured`: the server refused the refresh for a reason of the set-up
+ * (CSRF or origin, a wrong URL, a proxy: `lastError` and `lastErrorDetail` say which). Both keep the
+ * session and retry with backoff; neither is a logout.
+ */
+export type AuthStatus =
+  'unknown' | 'signed-in' | 'refreshing' | 'reconnecting' | 'misconfigured' | 'signed-out';
 
 /** One new access token: who got it, how long the call took, and whether it was a grace answer. */
 export interface RefreshInfo {
@@ -28,18 +34,38 @@ export interface AuthState {
   readonly sessionId: string | null;
   readonly tabId: string;
   readonly lastRefresh: RefreshInfo | null;
-  /** The server's code for the last logout (`REFRESH_TOKEN_REUSED`, ...) or `LOGGED_OUT`. */
+  /** Why the last session ended (`REFRESH_TOKEN_REUSED`, `LOGGED_OUT`, ...); null when none did here. */
   readonly loggedOutReason: LogoutReason | null;
-  /** The code of the last refresh failure that did not end the session (`NETWORK`, `STORE_UNAVAILABLE`). */
+  /** The code of the last refresh failure that kept the session (`NETWORK`, `CSRF_FAILED`, ...). */
   readonly lastError: string | null;
+  /** The server's explanation of `lastError` (its problem+json `detail`). */
+  readonly lastErrorDetail: string | null;
+  /** The server's warning about this app's set-up, from its last login or refresh answer, and the fix. */
+  readonly warning: { readonly code: ServerWarning; readonly fix: string } | null;
   /** Server clock minus device clock, measured by `measureClockOffset()`; shown, never used for validity. */
   readonly clockOffsetMs: number | null;
+}
+
+/** Where a `COOKIE_NOT_SENT` logout happened: the two origins, whether they are one site, and the fix. */
+export interface CookieReport {
+  /** The page's origin (`location.origin`). */
+  readonly appOrigin: string;
+  /** The auth server's origin (from `baseUrl`). */
+  readonly authOrigin: string;
+  /** Same registrable domain and scheme (approximated: the last two labels; IPs and localhost exact). */
+  readonly sameSite: boolean;
+  readonly fix: string;
 }
 
 /** The events and their payloads. */
 export interface AuthEvents {
   tokenRefreshed: RefreshInfo;
-  loggedOut: { readonly reason: LogoutReason; readonly detail: string };
+  loggedOut: {
+    readonly reason: LogoutReason;
+    readonly detail: string;
+    /** Only with `COOKIE_NOT_SENT`. */
+    readonly cookie?: CookieReport;
+  };
   error: AuthClientError;
 }
 

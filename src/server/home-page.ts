@@ -11,6 +11,10 @@
  */
 export function renderHomePage(options: { issuer: string }): Response {
   const issuer = options.issuer.replace(/[<>&"']/g, '');
+  // The page may also talk to the issuer's origin when it is served from another one (?auth=, the
+  // cross-site cookie demo); only a plain scheme://host[:port] goes into the policy.
+  const issuerOrigin = URL.canParse(issuer) ? new URL(issuer).origin : '';
+  const connect = /^https?:\/\/[a-z0-9.-]+(:\d+)?$/i.test(issuerOrigin) ? ` ${issuerOrigin}` : '';
   const html = `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Tessera demo</title>
 <style>
@@ -22,7 +26,7 @@ input{font:inherit;padding:.3rem .4rem;margin:.15rem 0;width:100%;box-sizing:bor
 button{font:inherit;margin:.2rem .2rem .2rem 0;padding:.3rem .7rem;cursor:pointer}
 code,pre{background:#f4f4f4;border-radius:4px;padding:0 .25rem}pre{padding:.5rem;white-space:pre-wrap;max-height:14rem;overflow:auto;margin:.3rem 0}
 dl{display:grid;grid-template-columns:auto 1fr;gap:.15rem .8rem;margin:0}dt{color:#666}dd{margin:0;font-variant-numeric:tabular-nums}
-#status[data-status=signed-in]{color:#0a7a2f}#status[data-status=signed-out]{color:#b3261e}#status[data-status=reconnecting]{color:#b36b00}
+#status[data-status=signed-in]{color:#0a7a2f}#status[data-status=signed-out]{color:#b3261e}#status[data-status=reconnecting],#status[data-status=misconfigured]{color:#b36b00}
 #countdown{font-size:1.6rem;font-weight:600}.bar{height:6px;background:#eee;border-radius:3px}.bar>i{display:block;height:100%;background:#2f6fdf;border-radius:3px;width:0}
 ol{padding-left:1.3rem;margin:.2rem 0;max-height:16rem;overflow:auto}li{margin:.1rem 0}.muted{color:#666}.error{color:#b3261e}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #eee;padding:.2rem .3rem;text-align:left;font-size:.9rem}
@@ -46,6 +50,8 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #eee;pad
 <dt>Access token</dt><dd><span id="countdown">–</span> <span class="muted">left (kept in memory only)</span><div class="bar"><i id="bar"></i></div></dd>
 <dt>Session</dt><dd id="session">–</dd>
 <dt>Server clock</dt><dd id="offset">measuring…</dd>
+<dt>Refresh problem</dt><dd id="problem">–</dd>
+<dt>Server warning</dt><dd id="warning">–</dd>
 <dt>Logged out because</dt><dd id="reason">–</dd></dl>
 <h2>Refreshes</h2><ol id="refreshes" reversed></ol>
 </section>
@@ -57,8 +63,7 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #eee;pad
   return new Response(html, {
     headers: {
       'content-type': 'text/html; charset=utf-8',
-      'content-security-policy':
-        "default-src 'self'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+      'content-security-policy': `default-src 'self'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'${connect}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`,
       'cache-control': 'no-store',
     },
   });

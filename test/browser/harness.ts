@@ -27,8 +27,8 @@ export interface RunningServer {
   /** Waits until every request answered so far is in `logs` (the log arrives through a pipe). */
   sync(): Promise<void>;
   stop(): Promise<void>;
-  /** Stops and starts again on the same port, database and key secret. */
-  restart(): Promise<void>;
+  /** Stops and starts again on the same port, database and key secret; `flags` override the start's for this run. */
+  restart(flags?: Record<string, string>): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -45,21 +45,28 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts `tessera serve` with short lifetimes (flags override), its JSON log collected line by line. */
+/**
+ * Starts `tessera serve` with short lifetimes (flags override), its JSON log collected line by line.
+ * `{port}` in a flag's value is the port the server gets (for `--allowed-origins`).
+ */
 export async function startServer(flags: Record<string, string> = {}): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-browser-'));
   const port = await freePort();
-  const args = {
-    'access-ttl': '4s',
-    leeway: '0',
-    'refresh-grace': '5s',
-    ...flags,
-    port: String(port),
-    db: join(dir, 'tessera.db'),
-  };
+  const argsWith = (overrides: Record<string, string>): Record<string, string> =>
+    Object.fromEntries(
+      Object.entries({
+        'access-ttl': '4s',
+        leeway: '0',
+        'refresh-grace': '5s',
+        ...flags,
+        ...overrides,
+        port: String(port),
+        db: join(dir, 'tessera.db'),
+      }).map(([name, value]) => [name, value.replaceAll('{port}', String(port))]),
+    );
   const logs: LogLine[] = [];
   let child: ChildProcess | undefined;
-  const start = async (): Promise<void> => {
+  const start = async (args = argsWith({})): Promise<void> => {
     const proc = spawn(
       process.execPath,
       [
@@ -131,9 +138,9 @@ export async function startServer(flags: Record<string, string> = {}): Promise<R
       for (let i = 0; i < 200 && seen() === before; i++) await sleep(10);
     },
     stop,
-    async restart() {
+    async restart(overrides = {}) {
       await stop();
-      await start();
+      await start(argsWith(overrides));
     },
     async cleanup() {
       await stop();

@@ -27,7 +27,10 @@ function browserGraph(): Map<string, string> {
 describe('the browser entry (tessera-auth/client)', () => {
   // Minified by rolldown (oxc's minifier), which vitest already brings along; a bundler a browser app
   // would use produces the same graph. Missing rolldown fails here rather than skipping the size check.
-  it('weighs at most 5 KB minified and gzipped', async () => {
+  // 6 KB since "no logout nobody asked for": the misconfigured status with the server's detail, the
+  // COOKIE_NOT_SENT diagnosis (session marker, site check, both origins) and the server's warnings, each
+  // with its fix in words a developer can act on, cost about 1.1 KB; most of it is those words.
+  it('weighs at most 6 KB minified and gzipped', async () => {
     const { rolldown } = await import('rolldown');
     const bundle = await rolldown({
       input: fileURLToPath(new URL('index.ts', CLIENT)),
@@ -55,7 +58,7 @@ describe('the browser entry (tessera-auth/client)', () => {
       `[bundle] browser entry: ${minified.length} B minified, ${gzipped} B min+gzip; unminified tsc output ${plain.length} B, ${gzipSync(plain, { level: 9 }).length} B gzipped`,
     );
     expect(minified).not.toMatch(/from\s*["']/);
-    expect(gzipped).toBeLessThanOrEqual(5 * 1024);
+    expect(gzipped).toBeLessThanOrEqual(6 * 1024);
   });
 
   it('has no runtime dependencies: no node: modules, no packages, nothing from the server but the wire names and types', () => {

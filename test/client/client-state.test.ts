@@ -7,6 +7,7 @@ import {
   clockOffsetMeasured,
   freshToken,
   initialClientState,
+  isDegraded,
   logoutAnnounced,
   refreshDueMs,
   signedOut,
@@ -17,6 +18,7 @@ import {
   tokenRejected,
 } from '../../src/client/client-state.js';
 import type { LogoutReason } from '../../src/client/index.js';
+import { refreshMarginMs } from '../../src/client/token-clock.js';
 import { clocksAt, fresh, frozen, heldToken, signedIn, withStatus } from './state-fixtures.js';
 
 describe('initialClientState', () => {
@@ -29,6 +31,8 @@ describe('initialClientState', () => {
         lastRefresh: null,
         loggedOutReason: null,
         lastError: null,
+        lastErrorDetail: null,
+        warning: null,
         clockOffsetMs: null,
       },
       held: null,
@@ -74,6 +78,8 @@ describe('tokens issued by the server', () => {
       lastRefresh: held.info,
       loggedOutReason: null,
       lastError: null,
+      lastErrorDetail: null,
+      warning: null,
       clockOffsetMs: 250,
     });
   });
@@ -212,8 +218,10 @@ describe('queries, with the clocks passed in', () => {
 });
 
 describe('LogoutReason', () => {
-  it('is the client reasons plus the refresh refusals, as ErrorCode spells them', () => {
-    expectTypeOf<'LOGGED_OUT' | 'LOGGED_OUT_EVERYWHERE'>().toExtend<LogoutReason>();
+  it('is the client reasons plus the refresh refusals that end a session, as ErrorCode spells them', () => {
+    expectTypeOf<
+      'LOGGED_OUT' | 'LOGGED_OUT_EVERYWHERE' | 'COOKIE_NOT_SENT'
+    >().toExtend<LogoutReason>();
     // Extract<ErrorCode, ...> drops a code that ErrorCode renamed; listing them here makes that a
     // compile error rather than a silently narrower union.
     expectTypeOf<
@@ -225,14 +233,58 @@ describe('LogoutReason', () => {
       | 'REFRESH_TOKEN_REVOKED'
       | 'SESSION_EXPIRED'
       | 'TRANSPORT_MISMATCH'
-      | 'CSRF_FAILED'
-      | 'NOT_FOUND'
-      | 'HTTP_403'
     >().toExtend<LogoutReason>();
+    // Refusals of the set-up keep the session (misconfigured): nothing emits them as a logout any more.
+    expectTypeOf<'CSRF_FAILED'>().not.toExtend<LogoutReason>();
+    expectTypeOf<'NOT_FOUND'>().not.toExtend<LogoutReason>();
+    expectTypeOf<'REQUEST_INVALID'>().not.toExtend<LogoutReason>();
+    expectTypeOf<'HTTP_403'>().not.toExtend<LogoutReason>();
     // Failures a refresh retries are not logouts.
     expectTypeOf<'NETWORK'>().not.toExtend<LogoutReason>();
     expectTypeOf<'STORE_UNAVAILABLE'>().not.toExtend<LogoutReason>();
     expectTypeOf<'RATE_LIMITED'>().not.toExtend<LogoutReason>();
     expectTypeOf<'TOKEN_EXPIRED'>().not.toExtend<LogoutReason>();
+  });
+});
+
+describe('no logout nobody asked for', () => {
+  it('isDegraded: reconnecting and misconfigured, nothing else', () => {
+    expect(isDegraded('reconnecting')).toBe(true);
+    expect(isDegraded('misconfigured')).toBe(true);
+    for (const status of ['unknown', 'signed-in', 'refreshing', 'signed-out'] as const)
+      expect(isDegraded(status)).toBe(false);
+  });
+
+  it('freshToken serves the held token to its last millisecond while degraded', () => {
+    // A 60 s token: 12 s margin normally; while the refresh is retried in the background, none.
+    for (const status of ['reconnecting', 'misconfigured'] as const) {
+      const state = frozen(withStatus(signedIn('at-1'), status));
+      expect(freshToken(state, clocksAt(59_999))).toBe('at-1');
+      expect(freshToken(state, clocksAt(60_000))).toBeNull();
+    }
+  });
+
+  it('announcesLogout at start-up for a session this device held, never twice', () => {
+    expect(announcesLogout(fresh(), true)).toBe(true);
+    expect(announcesLogout(withStatus(fresh(), 'refreshing'), true)).toBe(true);
+    expect(announcesLogout(signedOut(fresh(), { reason: 'COOKIE_NOT_SENT' }), true)).toBe(false);
+    for (const status of ['misconfigured', 'reconnecting'] as const)
+      expect(announcesLogout(withStatus(signedIn(), status))).toBe(true);
+  });
+
+  it('signedOut without a reason: not signed in, and no reason to show', () => {
+    const after = signedOut(frozen(withStatus(fresh(), 'refreshing')), { reason: null });
+    expect(after.view).toMatchObject({ status: 'signed-out', loggedOutReason: null });
+  });
+});
+
+describe('the refresh margin', () => {
+  it('is a fifth of the lifetime, at most a minute, with no floor for short tokens', () => {
+    const margin = (lifetimeMs: number) =>
+      refreshMarginMs({ lifetimeMs, receivedWall: 0, receivedMono: 0 });
+    expect(margin(900_000)).toBe(60_000);
+    expect(margin(60_000)).toBe(12_000);
+    expect(margin(4_000)).toBe(800);
+    expect(margin(1_000)).toBe(200);
   });
 });

@@ -75,7 +75,7 @@ interface Session {
   user: string;
 }
 
-const problem = (status: number, code: string, reason?: string): Response =>
+export const problem = (status: number, code: string, reason?: string): Response =>
   new Response(
     JSON.stringify({
       code,
@@ -100,20 +100,32 @@ export function createFakeServer(world: World, options: { ttlS?: number; graceS?
     logout: 0,
     authorizations: [] as (string | null)[],
   };
-  const faults = { dropRefreshResponses: 0, refuseRefreshes: 0, apiAlways401: false };
+  const faults = {
+    dropRefreshResponses: 0,
+    refuseRefreshes: 0,
+    apiAlways401: false,
+    /** Every refresh is answered with this (a problem+json or anything else) until set back to null. */
+    refreshAnswer: null as (() => Response) | null,
+    /** A Tessera-Warning every login and refresh answer carries. */
+    warning: null as string | null,
+  };
 
   const mint = (sid: string, refreshToken: string, grace: boolean): Response => {
     const token = `at-${++counter}`;
     access.set(token, { sid, exp: world.serverNow() + ttlS * 1000 });
-    return Response.json({
-      access_token: token,
-      token_type: 'Bearer',
-      expires_in: ttlS,
-      refresh_grace_s: graceS,
-      session_id: sid,
-      grace,
-      refresh_token: refreshToken,
-    });
+    const headers = faults.warning === null ? undefined : { 'tessera-warning': faults.warning };
+    return Response.json(
+      {
+        access_token: token,
+        token_type: 'Bearer',
+        expires_in: ttlS,
+        refresh_grace_s: graceS,
+        session_id: sid,
+        grace,
+        refresh_token: refreshToken,
+      },
+      { headers },
+    );
   };
 
   const refresh = (presented: unknown): Response => {
@@ -150,6 +162,10 @@ export function createFakeServer(world: World, options: { ttlS?: number; graceS?
       faults.refuseRefreshes--;
       stats.refusedRefreshes++;
       throw new TypeError('fetch failed');
+    }
+    if (url.pathname === '/auth/refresh' && faults.refreshAnswer !== null) {
+      stats.refusedRefreshes++;
+      return faults.refreshAnswer();
     }
     const body =
       request.method === 'POST' && request.headers.get('content-type') === 'application/json'

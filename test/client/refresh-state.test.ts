@@ -1,8 +1,9 @@
 // The refresh machinery's transitions as pure functions: the shared refresh and restore, the
-// reconnecting status and its backoff.
+// reconnecting and misconfigured statuses and their backoff, the server's warning.
 import { describe, expect, it } from 'vitest';
 import {
   refreshBegan,
+  refreshMisconfigured,
   refreshSettled,
   refreshStarted,
   refreshUnavailable,
@@ -10,6 +11,7 @@ import {
   restoreSettled,
   resumed,
   retryScheduled,
+  serverWarned,
 } from '../../src/client/refresh-state.js';
 import { fresh, frozen, signedIn, withStatus } from './state-fixtures.js';
 
@@ -91,5 +93,50 @@ describe('the refresh machinery', () => {
     expect(restoreSettled(running, { task }).restoring).toBeNull();
     const idle = frozen(fresh());
     expect(restoreSettled(idle, { task })).toBe(idle);
+  });
+});
+
+describe('misconfigured, and the server warning', () => {
+  it('refreshMisconfigured keeps the token and the session and carries the code and detail', () => {
+    const state = frozen(withStatus(signedIn(), 'refreshing'));
+    const after = refreshMisconfigured(state, { code: 'CSRF_FAILED', detail: 'origin refused' });
+    expect(after.view).toEqual({
+      ...state.view,
+      status: 'misconfigured',
+      lastError: 'CSRF_FAILED',
+      lastErrorDetail: 'origin refused',
+    });
+    expect(after.held).toBe(state.held);
+  });
+
+  it('refreshUnavailable carries the detail too, and moves a misconfigured client to reconnecting', () => {
+    const state = frozen(
+      refreshMisconfigured(signedIn(), { code: 'CSRF_FAILED', detail: 'origin refused' }),
+    );
+    expect(
+      refreshUnavailable(state, { code: 'NETWORK', detail: 'unreachable' }).view,
+    ).toMatchObject({
+      status: 'reconnecting',
+      lastError: 'NETWORK',
+      lastErrorDetail: 'unreachable',
+    });
+  });
+
+  it('refreshStarted is ignored while misconfigured; resumed restarts its backoff', () => {
+    const state = frozen({ ...withStatus(signedIn(), 'misconfigured'), retryDelayMs: 16_000 });
+    expect(refreshStarted(state)).toBe(state);
+    expect(resumed(state).retryDelayMs).toBe(1_000);
+  });
+
+  it('serverWarned shows a warning with its fix, clears it when absent, and ignores a repeat', () => {
+    const state = frozen(signedIn());
+    const warned = frozen(serverWarned(state, { code: 'cookie-cross-site' }));
+    expect(warned.view.warning).toEqual({
+      code: 'cookie-cross-site',
+      fix: expect.stringMatching(/--cookie-same-site None/),
+    });
+    expect(serverWarned(warned, { code: 'cookie-cross-site' })).toBe(warned);
+    expect(serverWarned(warned, { code: null }).view.warning).toBeNull();
+    expect(serverWarned(state, { code: null })).toBe(state);
   });
 });

@@ -4,8 +4,10 @@ import { CSRF_HEADER } from '../../wire/names.js';
 import { createAuthClient, type AuthClientError, type RefreshInfo } from '../index.js';
 
 const params = new URLSearchParams(location.search);
+// ?auth=<origin> points the page at an auth server on another origin (the cross-site cookie proof); the
+// page's CSP lets it connect only to itself and the server's issuer.
 const client = createAuthClient({
-  baseUrl: location.origin,
+  baseUrl: params.get('auth') ?? location.origin,
   proactiveRefresh: params.get('proactive') !== 'off',
 });
 const log: Record<string, unknown>[] = [];
@@ -57,6 +59,12 @@ const renderState = (): void => {
   text('status', state.status);
   $('status').dataset.status = state.status;
   text('session', state.sessionId ?? '–');
+  // Misconfigured or reconnecting: the server's code and words, the session kept while it retries.
+  text(
+    'problem',
+    state.lastError === null ? '–' : `${state.lastError}: ${state.lastErrorDetail ?? ''}`,
+  );
+  text('warning', state.warning === null ? '–' : `${state.warning.code}: ${state.warning.fix}`);
   if (state.clockOffsetMs !== null) {
     const size = Math.abs(state.clockOffsetMs);
     const amount = size < 1000 ? `${size} ms` : `${(size / 1000).toFixed(1)} s`;
