@@ -141,6 +141,8 @@ export function createDevice(options: {
     const headers = new Headers(request.headers);
     headers.set('origin', APP_ORIGIN);
     headers.set('x-forwarded-for', address);
+    // Behind the fleet's proxy the auth server is auth.fleet.test: one site with the app, as deployed.
+    headers.set('x-forwarded-host', new URL(AUTH_ORIGIN).host);
     if (url.pathname.startsWith('/auth') && cookie !== undefined)
       headers.set('cookie', `${REFRESH_COOKIE}=${cookie}`);
     const body = request.method === 'GET' ? undefined : await request.arrayBuffer();

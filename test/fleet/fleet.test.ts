@@ -66,6 +66,7 @@ async function runFleet(nodes: readonly FleetNode[], label: string): Promise<Fle
       }
     }),
   );
+  const refreshesBefore = counts.refreshes;
   const until = Date.now() + ACTIVE_MS;
   await Promise.all(
     devices.flatMap((device) =>
@@ -86,7 +87,9 @@ async function runFleet(nodes: readonly FleetNode[], label: string): Promise<Fle
     ),
   );
   const tabs = devices.reduce((sum, device) => sum + device.tabs.length, 0);
-  counts.refreshesPerExpiry = counts.refreshes / DEVICES / (ACTIVE_MS / 1000 / ACCESS_TTL_S);
+  // Counted over the active phase only: signing 200 users up takes a while, and their tokens refresh meanwhile.
+  counts.refreshesPerExpiry =
+    (counts.refreshes - refreshesBefore) / DEVICES / (ACTIVE_MS / 1000 / ACCESS_TTL_S);
   for (const device of devices) for (const tab of device.tabs) tab.close();
   const failedPct = (100 * counts.failedUserRequests) / Math.max(1, counts.userRequests);
   console.info(
@@ -107,8 +110,10 @@ function expectHealthy(counts: FleetCounts): void {
   expect(counts.lostRefreshResponses).toBeGreaterThan(0);
   expect(counts.userRequests).toBeGreaterThan(DEVICES * 5);
   expect(counts.failedUserRequests / counts.userRequests).toBeLessThanOrEqual(0.005);
-  // About one refresh per expiry per device, tabs coordinated; lost responses add their retries.
-  expect(counts.refreshesPerExpiry).toBeLessThanOrEqual(1.3);
+  // About one refresh per expiry per device, tabs coordinated: the client refreshes at four fifths
+  // of the lifetime (1.25 per lifetime by design) and lost answers add their retries. Before the
+  // client's margin scaled with the lifetime this was about 2.
+  expect(counts.refreshesPerExpiry).toBeLessThanOrEqual(1.4);
 }
 
 describe('a fleet of devices on two server processes', () => {
