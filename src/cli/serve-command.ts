@@ -56,10 +56,14 @@ export const command: CliCommand = {
         config,
         homePage: () => renderHomePage({ issuer: config.issuer }),
       });
-      const { server: http, port } = await listen(server.handler, { port: config.port });
+      const { server: http, port } = await listen(server.handler, {
+        port: config.port,
+        host: config.host,
+      });
       server.logger.info(
         {
           port,
+          host: config.host,
           issuer: config.issuer,
           audience: config.audience,
           store: config['database-url'] === undefined ? `sqlite:${config.db}` : 'postgres',

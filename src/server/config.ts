@@ -16,6 +16,7 @@ import { parseDuration } from './durations.js';
 /** Every setting, by its flag name. Environment: `TESSERA_` + the name in upper snake case (and PORT, DATABASE_URL). */
 export const SETTINGS = {
   port: 'port number (default 8080)',
+  host: 'address to listen on (default 127.0.0.1 in development, 0.0.0.0 in production)',
   db: 'SQLite file (default ./tessera.db)',
   'database-url': 'postgres://... to share one database between nodes',
   issuer: 'iss of every token (development default: http://localhost:PORT)',
@@ -62,6 +63,7 @@ const duration = (name: string) =>
 
 const schema = z.strictObject({
   port: z.coerce.number().int().min(0).max(65_535).default(8080),
+  host: z.string().trim().min(1).max(255).optional(),
   db: z.string().min(1).default('./tessera.db'),
   'database-url': z
     .string()
@@ -109,8 +111,10 @@ const schema = z.strictObject({
 /** The validated configuration with development defaults applied. */
 export type ServerConfig = Omit<
   z.output<typeof schema>,
-  'issuer' | 'audience' | 'allowed-origins' | 'refresh-rate-limit'
+  'issuer' | 'audience' | 'allowed-origins' | 'refresh-rate-limit' | 'host'
 > & {
+  /** Where the server listens: loopback in development, every interface in production. */
+  host: string;
   issuer: string;
   audience: string;
   'allowed-origins': string[];
@@ -182,6 +186,9 @@ export async function resolveConfig(input: {
   const issuer = config.issuer ?? `http://localhost:${config.port}`;
   return {
     ...config,
+    // A development server is for this machine: other users on the network must not reach its
+    // demo, its open signup or its unsealed development keys. Containers set production (or --host).
+    host: config.host ?? (config.production ? '0.0.0.0' : '127.0.0.1'),
     'refresh-rate-limit': refreshRateLimit(config),
     issuer,
     audience: config.audience ?? 'tessera',

@@ -8,22 +8,26 @@ import { describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const BIN = join(process.cwd(), 'bin/tessera.js');
 
-async function startServer(db: string): Promise<{ url: string; stop: () => void }> {
+async function startServer(
+  db: string,
+): Promise<{ url: string; started: string; stop: () => void }> {
   const child = spawn(
     process.execPath,
     [BIN, 'serve', '--db', db, '--port', '0', '--access-ttl', '1m'],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TESSERA_LOG_LEVEL: 'info' } },
   );
-  const url = await new Promise<string>((resolve, reject) => {
-    let seen = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      const match = /"port":(\d+)/.exec(seen);
-      if (match) resolve(`http://127.0.0.1:${match[1]}`);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
+  const { url, started } = await new Promise<{ url: string; started: string }>(
+    (resolve, reject) => {
+      let seen = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        const match = /"port":(\d+)/.exec(seen);
+        if (match) resolve({ url: `http://127.0.0.1:${match[1]}`, started: seen });
+      });
+      child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
+    },
+  );
+  return { url, started, stop: () => child.kill('SIGTERM') };
 }
 
 describe('tessera serve, keys, events and config', () => {
@@ -31,6 +35,8 @@ describe('tessera serve, keys, events and config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-'));
     const db = join(dir, 'tessera.db');
     let server = await startServer(db);
+    // A development server listens on loopback only, and says so in its start line.
+    expect(server.started).toMatch(/"host":"127\.0\.0\.1"/);
     const signup = await fetch(`${server.url}/auth/signup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'token-transport': 'body' },

@@ -95,4 +95,25 @@ describe('configuration', () => {
     });
     expect(allowed['access-ttl']).toBe(7200);
   });
+
+  it('listens on loopback in development and on every interface in production, unless --host says', async () => {
+    const dev = await resolveConfig({ flags: {}, env: {}, cwd: emptyDir() });
+    expect(dev.host).toBe('127.0.0.1');
+    const production = {
+      issuer: 'https://auth.example.com',
+      audience: 'api',
+      'allowed-origins': 'https://app.example.com',
+    };
+    const env = { TESSERA_KEY_SECRET: 'k'.repeat(16) + 'Zq8#xL2!vR7@pW4$', NODE_ENV: 'production' };
+    expect((await resolveConfig({ flags: production, env, cwd: emptyDir() })).host).toBe('0.0.0.0');
+    const chosen = await resolveConfig({
+      flags: {},
+      env: { TESSERA_HOST: '::1' },
+      cwd: emptyDir(),
+    });
+    expect(chosen).toMatchObject({ host: '::1', sources: { host: 'env' } });
+    await expect(
+      resolveConfig({ flags: { host: '   ' }, env: {}, cwd: emptyDir() }),
+    ).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -45,6 +45,38 @@ describe('sqlite store setup', () => {
     });
     expect(reader.pragma('journal_mode', { simple: true })).toBe('wal');
     reader.close();
+  });
+
+  it('creates its directory 0700 and the file with its -wal and -shm 0600, whatever the umask', async () => {
+    const previous = process.umask(0o000);
+    try {
+      const path = join(directory, 'private', 'tessera.db');
+      const store = await openSqliteStore({ path });
+      // A write while open, so the -wal and -shm files exist to be looked at.
+      await store.appendEvent({
+        at: 1,
+        type: 'login',
+        userId: 'u',
+        sessionId: null,
+        ip: null,
+        detail: '{}',
+      });
+      const mode = (file: string): number => statSync(file).mode & 0o777;
+      expect(mode(join(directory, 'private'))).toBe(0o700);
+      expect([mode(path), mode(`${path}-wal`), mode(`${path}-shm`)]).toEqual([0o600, 0o600, 0o600]);
+      await store.close();
+    } finally {
+      process.umask(previous);
+    }
+  });
+
+  it('leaves the mode of an existing file as it was (its owner chose it) and opens it', async () => {
+    const path = join(directory, 'existing.db');
+    writeFileSync(path, '', { mode: 0o640 });
+    const store = await openSqliteStore({ path });
+    expect(await store.initKeys([])).toEqual([]);
+    await store.close();
+    expect(statSync(path).mode & 0o777).toBe(0o640);
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { AccountStore } from '../account-store.js';
@@ -45,7 +45,15 @@ export async function openSqliteStore(
       'The SQLite store needs the better-sqlite3 package, an optional peer dependency: npm install better-sqlite3.',
     );
   }
-  if (options.path !== ':memory:') await mkdir(dirname(options.path), { recursive: true });
+  if (options.path !== ':memory:') {
+    // The file holds sessions, password hashes and (in development) unsealed signing keys: only this
+    // user may read it. SQLite gives its -wal and -shm files the main file's mode, so creating the
+    // empty file 0600 first (an empty file is an empty database) covers all three.
+    await mkdir(dirname(options.path), { recursive: true, mode: 0o700 });
+    await writeFile(options.path, '', { flag: 'wx', mode: 0o600 }).catch((error: unknown) => {
+      if ((error as { code?: string }).code !== 'EEXIST') throw error;
+    });
+  }
   const store = createSqliteStore({
     database: new driver.default(options.path),
     ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
