@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { TesseraError } from '../../src/errors/tessera-error.js';
 import type { TokenSet } from '../../src/sessions/session-manager.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import type { SessionStore } from '../../src/store/session-store.js';
 import { createClock, createSessionStack } from '../support/session-stack.js';
+import { scheduled } from '../support/scheduled.js';
 
 // Property tests over random interleavings (issue 3). A run is a list of steps: a clock jump (forward inside
 // or past the 30 s window, or backward), then 1-3 operations started together. fast-check's scheduler
@@ -95,24 +95,6 @@ interface Chain {
   readonly createdAt: Map<number, number>;
 }
 
-/** A store whose every call first waits for the scheduler's go, so concurrent operations interleave at random. */
-function scheduledStore(
-  inner: SessionStore,
-  gate: { scheduler: fc.Scheduler | undefined },
-): SessionStore {
-  return new Proxy(inner, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        if (gate.scheduler !== undefined)
-          await gate.scheduler.schedule(Promise.resolve(String(property)));
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-}
-
 const latestGeneration = (chain: Chain): number => Math.max(...chain.tokens.keys());
 
 async function runScenario(
@@ -124,7 +106,7 @@ async function runScenario(
   const gate: { scheduler: fc.Scheduler | undefined } = { scheduler: undefined };
   const clock = createClock();
   const { sessions, revocations } = await createSessionStack({
-    store: scheduledStore(inner, gate),
+    store: scheduled(inner, gate),
     clock,
     sessions: { graceSeconds: GRACE_MS / 1000 },
   });

@@ -14,6 +14,7 @@ import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { POSTGRES_URL, useScratch } from '../support/scratch.js';
 import { AUDIENCE, createClock, ISSUER } from '../support/session-stack.js';
 import { playClient, stepArbitrary, type Played, type Step } from './obedient-client.js';
+import { scheduled, type Gate } from '../support/scheduled.js';
 
 // The invariant of the per-session refresh limit, as a property on both stores: a client that obeys
 // every answer (Retry-After included; see obedient-client.ts) never gets REFRESH_TOKEN_REUSED or
@@ -49,25 +50,6 @@ const backends: Backend[] = [
       }),
   },
 ];
-
-interface Gate {
-  scheduler: fc.Scheduler | undefined;
-}
-
-/** Every method call first waits for the scheduler's go (when one is set), so calls interleave at random. */
-function scheduled<T extends object>(inner: T, gate: Gate): T {
-  return new Proxy(inner, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        if (gate.scheduler !== undefined)
-          await gate.scheduler.schedule(Promise.resolve(String(property)));
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-}
 
 const idOf = (refreshToken: string): string => refreshToken.slice(4).split('.')[0] as string;
 
