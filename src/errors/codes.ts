@@ -99,6 +99,12 @@ export const ERROR_TABLE = {
     'The token algorithm is not the one of its key',
   ),
   KEY_UNKNOWN: row(401, 'invalid_token', 'validation', 'The token was signed with an unknown key'),
+  KEY_UNFIT: row(
+    401,
+    'invalid_token',
+    'validation',
+    'The token names a published key that is unfit for its algorithm',
+  ),
   HEADER_NOT_ALLOWED: row(
     401,
     'invalid_token',
@@ -142,6 +148,18 @@ export const ERROR_TABLE = {
     'Revocation data is too stale to trust',
   ),
   STORE_UNAVAILABLE: row(503, 'temporarily_unavailable', null, 'The session store is unavailable'),
+  JWKS_UNAVAILABLE: row(
+    503,
+    'temporarily_unavailable',
+    null,
+    'The key set of the auth server could not be fetched',
+  ),
+  JWKS_INVALID: row(
+    503,
+    'temporarily_unavailable',
+    null,
+    'The key set of the auth server is invalid',
+  ),
   RATE_LIMITED: row(429, 'invalid_request', null, 'Too many requests'),
   CSRF_FAILED: row(403, 'invalid_request', null, 'The request failed the CSRF check'),
   REQUEST_INVALID: row(400, 'invalid_request', null, 'The request is malformed'),

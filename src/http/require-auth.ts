@@ -5,7 +5,7 @@ import {
   type VerificationKeys,
 } from '../jwt/verify-access-token.js';
 import { isTesseraError, TesseraError } from '../errors/tessera-error.js';
-import { createRemoteJwks, type RemoteJwks } from '../keys/remote-jwks.js';
+import { createRemoteJwks, type RemoteJwks, type RemoteJwksOptions } from '../keys/remote-jwks.js';
 import { problemParts, type ProblemParts } from './problem.js';
 import { readBearerTokenFrom } from '../wire/bearer.js';
 
@@ -15,6 +15,8 @@ export interface ResourceGuardOptions {
   readonly audience: string;
   readonly keys?: VerificationKeys;
   readonly jwksUrl?: string;
+  /** How the remote JWKS is fetched and cached (timeouts, cooldown, size cap). */
+  readonly jwks?: Omit<RemoteJwksOptions, 'url' | 'fetch' | 'now'>;
   readonly leewaySeconds?: number;
   readonly maxLifetimeSeconds?: number;
   /**
@@ -72,7 +74,8 @@ export function createResourceGuard(options: ResourceGuardOptions): ResourceGuar
   if (options.keys !== undefined) keys = options.keys;
   else if (options.jwksUrl !== undefined)
     keys = remote = createRemoteJwks({
-      url: options.jwksUrl,
+      ...options.jwks,
+      url: checkedJwksUrl(options.jwksUrl),
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
       ...(options.now === undefined ? {} : { now: options.now }),
     });
@@ -122,10 +125,28 @@ export function createResourceGuard(options: ResourceGuardOptions): ResourceGuar
           } catch (retryError) {
             return fail(retryError);
           }
-        });
+        }, fail);
       }
     },
   };
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** A JWKS URL is checked when the guard is built, so a typo fails at start, not at the first request. */
+function checkedJwksUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TesseraError('CONFIG_INVALID', 'jwksUrl is not a URL.');
+  }
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)))
+    return url.href;
+  throw new TesseraError(
+    'CONFIG_INVALID',
+    `jwksUrl must be https (or http on localhost): keys fetched over plain HTTP can be swapped in transit.`,
+  );
 }
 
 function kidOf(authorization: string): string | undefined {

@@ -124,7 +124,14 @@ async function withKid(
   return { kid: resolvedKid, alg, privateKey, publicKey };
 }
 
-function assertKeyFitsAlgorithm(alg: Algorithm, key: KeyObject): void {
+/** Throws KEY_INVALID unless the key type (and RSA size, EC curve) is the one the algorithm needs.
+ *
+ * @example
+ * ```ts
+ * assertKeyFitsAlgorithm('ES256', createPublicKey(pem));
+ * ```
+ */
+export function assertKeyFitsAlgorithm(alg: Algorithm, key: KeyObject): void {
   const type = key.asymmetricKeyType;
   const curve = key.asymmetricKeyDetails?.namedCurve;
   const fits =
