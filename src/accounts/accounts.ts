@@ -46,10 +46,18 @@ export interface Accounts {
   requestPasswordReset(email: string): Promise<void>;
   /** Sets the new password and returns the user id; the caller revokes every session. */
   confirmPasswordReset(token: string, newPassword: string): Promise<string>;
+  /**
+   * A single-use ticket (30 s) for the caller's live session; the session's oldest beyond
+   * `maxTicketsPerSession` are deleted. `TOKEN_REVOKED` / `SESSION_EXPIRED` when the session has ended.
+   */
   createTicket(input: {
     userId: string;
     sessionId: string;
   }): Promise<{ ticket: string; expiresIn: number }>;
+  /**
+   * Uses a ticket once: `TICKET_INVALID` when it is malformed, unknown, used, expired, or its session
+   * has since ended (logout, revocation, idle or absolute expiry).
+   */
   consumeTicket(ticket: string): Promise<{ userId: string; sessionId: string }>;
   findUser(userId: string): Promise<UserRow | undefined>;
 }
