@@ -183,6 +183,23 @@ describe('an event stream authenticated by a ticket', () => {
     auth.close();
   });
 
+  it('builds a WebSocket URL the same way, keeping its scheme and query', async () => {
+    const auth = await signedIn();
+    const url = new URL(
+      await ticketUrl('ws://127.0.0.1:9/socket?room=7', { client: auth, baseUrl }),
+    );
+    expect(url.protocol).toBe('ws:');
+    expect(url.searchParams.get('room')).toBe('7');
+    const ticket = url.searchParams.get('ticket') as string;
+    issued.push(ticket);
+    // The server reads it from the path a Node `upgrade` request carries.
+    expect(await server.authenticateTicket(`${url.pathname}${url.search}`)).toEqual({
+      userId: expect.any(String),
+      sessionId: await currentSessionId(auth),
+    });
+    auth.close();
+  });
+
   it('never wrote a ticket value into the server log', () => {
     expect(issued.length).toBeGreaterThanOrEqual(3);
     // The server did log (audit lines for each signup, logout and refusal): the check has something to read.
