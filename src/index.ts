@@ -91,6 +91,7 @@ export type {
   RevocationRecord,
   AuditEvent,
   SweepPolicy,
+  SweepResult,
 } from './store/session-store.js';
 export type { AccountStore, UserRow, OneTimeTokenRow } from './store/account-store.js';
 export {
@@ -128,6 +129,15 @@ export {
   type RateRule,
   type RedisLike,
 } from './http/rate-limit.js';
+export {
+  createTicketAuthenticator,
+  readTicket,
+  ticketRefusal,
+  TICKET_QUERY,
+  TICKETS_PER_SESSION,
+  type AuthenticateTicket,
+  type TicketIdentity,
+} from './http/ticket-auth.js';
 export { toNodeListener, listen } from './adapters/node.js';
 
 // The standalone server (loaded on call).

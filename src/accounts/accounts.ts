@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { AccountStore, UserRow } from '../store/account-store.js';
-import { mintSecret, parseSecret, secretMatches } from '../secrets/opaque-secret.js';
+import type { SessionStore } from '../store/session-store.js';
+import { hashSecret, mintSecret, parseSecret, secretMatches } from '../secrets/opaque-secret.js';
+import { createTicketService, DEFAULT_MAX_TICKETS_PER_SESSION } from './tickets.js';
 
 /** Password length rules: a maximum stops a 1 MB password before it reaches the hash. */
 export const PASSWORD_RULES = { minLength: 8, maxLength: 256 } as const;
@@ -18,6 +20,13 @@ export interface AccountsOptions {
   }) => void | Promise<void>;
   readonly resetTokenSeconds?: number;
   readonly ticketSeconds?: number;
+  /**
+   * Where a ticket's session is checked, when it is issued and again when it is used (a ticket dies
+   * with its session). Default: `store`, when it is also a session store (both built-in stores are).
+   */
+  readonly sessions?: Pick<SessionStore, 'findSession'>;
+  /** Live tickets one session may hold; issuing one more deletes the oldest. Default 8. */
+  readonly maxTicketsPerSession?: number;
 }
 
 /**
@@ -37,10 +46,18 @@ export interface Accounts {
   requestPasswordReset(email: string): Promise<void>;
   /** Sets the new password and returns the user id; the caller revokes every session. */
   confirmPasswordReset(token: string, newPassword: string): Promise<string>;
+  /**
+   * A single-use ticket (30 s) for the caller's live session; the session's oldest beyond
+   * `maxTicketsPerSession` are deleted. `TOKEN_REVOKED` / `SESSION_EXPIRED` when the session has ended.
+   */
   createTicket(input: {
     userId: string;
     sessionId: string;
   }): Promise<{ ticket: string; expiresIn: number }>;
+  /**
+   * Uses a ticket once: `TICKET_INVALID` when it is malformed, unknown, used, expired, or its session
+   * has since ended (logout, revocation, idle or absolute expiry).
+   */
   consumeTicket(ticket: string): Promise<{ userId: string; sessionId: string }>;
   findUser(userId: string): Promise<UserRow | undefined>;
 }
@@ -59,7 +76,13 @@ export function createAccounts(options: AccountsOptions): Accounts {
   const { store } = options;
   const now = options.now ?? Date.now;
   const resetMs = (options.resetTokenSeconds ?? 900) * 1000;
-  const ticketMs = (options.ticketSeconds ?? 30) * 1000;
+  const tickets = createTicketService({
+    store,
+    sessions: options.sessions ?? (hasFindSession(store) ? store : undefined),
+    now,
+    ticketSeconds: options.ticketSeconds ?? 30,
+    maxPerSession: options.maxTicketsPerSession ?? DEFAULT_MAX_TICKETS_PER_SESSION,
+  });
   // Verified against when the email is unknown, so both paths cost one argon2id verification.
   const dummyHash = hash(randomBytes(16).toString('base64url'), ARGON2);
   // Never rejects: a failure here surfaces at the login that awaits it, not as an unhandled rejection.
@@ -143,7 +166,12 @@ export function createAccounts(options: AccountsOptions): Accounts {
         'The password-reset token is unknown, already used, or expired; request a new one.',
       );
       if (parts === undefined) throw invalid;
-      const row = await store.consumeOneTimeToken({ id: parts.id, kind: 'reset', at: now() });
+      const row = await store.consumeOneTimeToken({
+        id: parts.id,
+        kind: 'reset',
+        secretHash: hashSecret(parts.secret, undefined),
+        at: now(),
+      });
       if (row === undefined || !secretMatches(parts.secret, row.secretHash, undefined))
         throw invalid;
       await store.updatePassword({
@@ -154,40 +182,19 @@ export function createAccounts(options: AccountsOptions): Accounts {
       return row.userId;
     },
 
-    async createTicket({ userId, sessionId }) {
-      const minted = mintSecret('tst', { pepper: undefined });
-      await store.createOneTimeToken({
-        id: minted.id,
-        kind: 'ticket',
-        userId,
-        sessionId,
-        secretHash: minted.secretHash,
-        expiresAt: now() + ticketMs,
-      });
-      return { ticket: minted.value, expiresIn: ticketMs / 1000 };
-    },
-
-    async consumeTicket(ticket) {
-      const parts = parseSecret('tst', ticket);
-      const invalid = new TesseraError(
-        'TICKET_INVALID',
-        'The ticket is unknown, already used, or older than its 30 s lifetime; ask /auth/ticket for a new one.',
-      );
-      if (parts === undefined) throw invalid;
-      const row = await store.consumeOneTimeToken({ id: parts.id, kind: 'ticket', at: now() });
-      if (
-        row === undefined ||
-        row.sessionId === null ||
-        !secretMatches(parts.secret, row.secretHash, undefined)
-      )
-        throw invalid;
-      return { userId: row.userId, sessionId: row.sessionId };
-    },
+    createTicket: tickets.createTicket,
+    consumeTicket: tickets.consumeTicket,
 
     findUser(userId) {
       return store.findUserById(userId);
     },
   };
+}
+
+function hasFindSession(
+  store: AccountStore,
+): store is AccountStore & Pick<SessionStore, 'findSession'> {
+  return typeof (store as Partial<SessionStore>).findSession === 'function';
 }
 
 function normaliseEmail(email: string): string {

@@ -8,6 +8,7 @@ import { REFRESH_COOKIE, REFRESH_COOKIE_PATH, TRANSPORT_HEADER } from '../wire/n
 import { enforceRate } from './rate-limit.js';
 import { readBearerToken } from './request-context.js';
 import { readJsonBody, validate } from './request-body.js';
+import { TICKETS_PER_SESSION } from './ticket-auth.js';
 
 const credentials = z.strictObject({
   email: z.string().trim().max(254).pipe(z.email()),
@@ -220,6 +221,8 @@ export const AUTH_ROUTES: Readonly<Record<AuthRouteKey, Route>> = {
       usesCookie: cookieOf(input.request) !== undefined,
     });
     const claims = authenticated(input, deps);
+    // Per session, not per IP: the session is what asks, and a NAT must not share one budget.
+    await enforceRate(deps.limiter, `ticket:${claims.sid}`, TICKETS_PER_SESSION);
     const { ticket, expiresIn } = await accountsOf(deps).createTicket({
       userId: claims.sub,
       sessionId: claims.sid,

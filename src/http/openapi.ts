@@ -176,7 +176,8 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
       },
       '/auth/ticket': {
         post: {
-          summary: 'A single-use 30 s ticket for EventSource/WebSocket',
+          summary:
+            'A single-use 30 s ticket for EventSource/WebSocket (?ticket=); 30 a minute per session, 8 live',
           security: bearer,
           responses: { '200': json(obj({ ticket: str, expires_in: int })), ...errors },
         },

@@ -10,6 +10,7 @@ import {
   type RedisLike,
 } from '../http/rate-limit.js';
 import { createResourceGuard } from '../http/require-auth.js';
+import { createTicketAuthenticator, type AuthenticateTicket } from '../http/ticket-auth.js';
 import { createAccessTokenSigner } from '../jwt/sign-access-token.js';
 import { createAccessTokenVerifier } from '../jwt/verify-access-token.js';
 import { createRevocationView, type RevocationView } from '../sessions/revocation-view.js';
@@ -27,6 +28,11 @@ export interface TesseraServer {
   readonly keyring: ReloadingKeyring;
   readonly revocations: RevocationView;
   readonly logger: Logger;
+  /**
+   * Authenticates an EventSource/WebSocket request by its `?ticket=` from `POST /auth/ticket`: single
+   * use, 30 s, dead with its session; throws `TICKET_INVALID` (see `createTicketAuthenticator`).
+   */
+  readonly authenticateTicket: AuthenticateTicket;
   close(): Promise<void>;
 }
 
@@ -194,6 +200,10 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       keyring,
       revocations,
       logger,
+      authenticateTicket:
+        accounts === undefined
+          ? async () => Promise.reject(noTickets())
+          : createTicketAuthenticator({ accounts }),
       async close() {
         for (const close of closers) await close();
       },
@@ -203,6 +213,9 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
     throw error;
   }
 }
+
+const noTickets = (): TesseraError =>
+  new TesseraError('NOT_FOUND', 'This store holds no accounts, so no tickets: it cannot use one.');
 
 async function createLimiter(
   config: ServerConfig,

@@ -37,11 +37,20 @@ export interface AccountStore {
   findUserByEmail(email: string): Promise<UserRow | undefined>;
   findUserById(id: string): Promise<UserRow | undefined>;
   updatePassword(input: { userId: string; passwordHash: string; at: number }): Promise<void>;
-  createOneTimeToken(token: OneTimeTokenRow): Promise<void>;
-  /** Atomically deletes and returns the token when it exists, is of `kind` and has not expired at `at`. */
+  /**
+   * Inserts the token. With `maxPerSession`, the session's tokens of the same kind beyond that many
+   * (expired first, then the oldest) are deleted in the same transaction, so no caller can grow the
+   * table one row per call.
+   */
+  createOneTimeToken(token: OneTimeTokenRow, options?: { maxPerSession?: number }): Promise<void>;
+  /**
+   * Atomically deletes and returns the token when it exists, is of `kind`, carries `secretHash` and has
+   * not expired at `at`. A wrong hash deletes nothing: a forged secret cannot burn the real token.
+   */
   consumeOneTimeToken(input: {
     id: string;
     kind: OneTimeTokenRow['kind'];
+    secretHash: string;
     at: number;
   }): Promise<OneTimeTokenRow | undefined>;
 }

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AccountStore, OneTimeTokenRow, UserRow } from './account-store.js';
+import type { SessionStore } from './session-store.js';
 
 /** Options of {@link runAccountStoreConformance}. */
 export interface AccountConformanceOptions {
   readonly name: string;
-  /** A fresh, empty store; the suite calls `migrate()` and `close()`. */
+  /** A fresh, empty store; the suite calls `migrate()` and `close()`, and `sweep` for one-time tokens. */
   readonly createStore: () => Promise<
-    AccountStore & { migrate(): Promise<void>; close(): Promise<void> }
+    AccountStore &
+      Pick<SessionStore, 'sweep'> & { migrate(): Promise<void>; close(): Promise<void> }
   >;
 }
 
@@ -24,6 +26,11 @@ function user(overrides: Partial<UserRow> = {}): UserRow {
   };
 }
 
+const use = (token: OneTimeTokenRow): { id: string; secretHash: string } => ({
+  id: token.id,
+  secretHash: token.secretHash,
+});
+
 function oneTime(userId: string, overrides: Partial<OneTimeTokenRow> = {}): OneTimeTokenRow {
   return {
     id: `o-${randomUUID()}`,
@@ -38,7 +45,8 @@ function oneTime(userId: string, overrides: Partial<OneTimeTokenRow> = {}): OneT
 
 /**
  * The suite every {@link AccountStore} implementation passes unchanged: unique emails, single-use
- * tokens under concurrency, expiry, and bad input that answers instead of throwing.
+ * tokens under concurrency, expiry, the per-session ticket cap, sweeping expired tokens, and bad input
+ * that answers instead of throwing.
  *
  * @example
  * ```ts
@@ -89,7 +97,7 @@ export function runAccountStoreConformance(options: AccountConformanceOptions): 
       await store.createOneTimeToken(token);
       const results = await Promise.all(
         Array.from({ length: 16 }, () =>
-          store.consumeOneTimeToken({ id: token.id, kind: 'ticket', at: T0 }),
+          store.consumeOneTimeToken({ ...use(token), kind: 'ticket', at: T0 }),
         ),
       );
       expect(results.filter((row) => row !== undefined)).toEqual([token]);
@@ -101,14 +109,14 @@ export function runAccountStoreConformance(options: AccountConformanceOptions): 
       const expired = oneTime(alice.id, { expiresAt: T0 });
       await store.createOneTimeToken(expired);
       expect(
-        await store.consumeOneTimeToken({ id: expired.id, kind: 'reset', at: T0 }),
+        await store.consumeOneTimeToken({ ...use(expired), kind: 'reset', at: T0 }),
       ).toBeUndefined();
       const reset = oneTime(alice.id);
       await store.createOneTimeToken(reset);
       expect(
-        await store.consumeOneTimeToken({ id: reset.id, kind: 'ticket', at: T0 }),
+        await store.consumeOneTimeToken({ ...use(reset), kind: 'ticket', at: T0 }),
       ).toBeUndefined();
-      expect(await store.consumeOneTimeToken({ id: reset.id, kind: 'reset', at: T0 })).toEqual(
+      expect(await store.consumeOneTimeToken({ ...use(reset), kind: 'reset', at: T0 })).toEqual(
         reset,
       );
     });
@@ -118,9 +126,94 @@ export function runAccountStoreConformance(options: AccountConformanceOptions): 
         await expect(store.findUserByEmail(bad)).resolves.toBeUndefined();
         await expect(store.findUserById(bad)).resolves.toBeUndefined();
         await expect(
-          store.consumeOneTimeToken({ id: bad, kind: 'reset', at: T0 }),
+          store.consumeOneTimeToken({ id: bad, kind: 'reset', secretHash: bad, at: T0 }),
         ).resolves.toBeUndefined();
       }
+    });
+
+    it('deletes nothing for a wrong secret hash: a forged secret cannot burn the real token', async () => {
+      const alice = user();
+      await store.createUser(alice);
+      const ticket = oneTime(alice.id, { kind: 'ticket', sessionId: 's-1' });
+      await store.createOneTimeToken(ticket);
+      expect(
+        await store.consumeOneTimeToken({
+          id: ticket.id,
+          kind: 'ticket',
+          secretHash: `h-${randomUUID()}`,
+          at: T0,
+        }),
+      ).toBeUndefined();
+      expect(await store.consumeOneTimeToken({ ...use(ticket), kind: 'ticket', at: T0 })).toEqual(
+        ticket,
+      );
+    });
+
+    it('keeps only the newest tickets of a session past maxPerSession, and no other rows', async () => {
+      const alice = user();
+      await store.createUser(alice);
+      const mine = Array.from({ length: 12 }, (_, i) =>
+        oneTime(alice.id, { kind: 'ticket', sessionId: 's-mine', expiresAt: T0 + 30_000 + i }),
+      );
+      const other = oneTime(alice.id, { kind: 'ticket', sessionId: 's-other' });
+      const reset = oneTime(alice.id);
+      await store.createOneTimeToken(other, { maxPerSession: 8 });
+      await store.createOneTimeToken(reset, { maxPerSession: 8 });
+      for (const token of mine) await store.createOneTimeToken(token, { maxPerSession: 8 });
+      const used = await Promise.all(
+        mine.map((token) => store.consumeOneTimeToken({ ...use(token), kind: 'ticket', at: T0 })),
+      );
+      expect(used).toEqual([...Array.from({ length: 4 }, () => undefined), ...mine.slice(4)]);
+      expect(await store.consumeOneTimeToken({ ...use(other), kind: 'ticket', at: T0 })).toEqual(
+        other,
+      );
+      expect(await store.consumeOneTimeToken({ ...use(reset), kind: 'reset', at: T0 })).toEqual(
+        reset,
+      );
+    });
+
+    it('holds the ticket cap under many concurrent inserts for one session', async () => {
+      const alice = user();
+      await store.createUser(alice);
+      const tokens = Array.from({ length: 24 }, () =>
+        oneTime(alice.id, { kind: 'ticket', sessionId: 's-raced', expiresAt: T0 + 30_000 }),
+      );
+      await Promise.all(
+        tokens.map((token) => store.createOneTimeToken(token, { maxPerSession: 8 })),
+      );
+      const used = await Promise.all(
+        tokens.map((token) => store.consumeOneTimeToken({ ...use(token), kind: 'ticket', at: T0 })),
+      );
+      expect(used.filter((row) => row !== undefined)).toHaveLength(8);
+    });
+
+    it('sweeps expired reset tokens and tickets, and keeps live ones', async () => {
+      const alice = user();
+      await store.createUser(alice);
+      const now = T0 + 3_600_000;
+      const expiredReset = oneTime(alice.id, { expiresAt: now - 1 });
+      const expiredTicket = oneTime(alice.id, { kind: 'ticket', sessionId: 's', expiresAt: now });
+      const liveReset = oneTime(alice.id, { expiresAt: now + 60_000 });
+      const liveTicket = oneTime(alice.id, { kind: 'ticket', sessionId: 's', expiresAt: now + 1 });
+      for (const token of [expiredReset, expiredTicket, liveReset, liveTicket])
+        await store.createOneTimeToken(token);
+      const policy = { now, sealedBefore: now, retainAfter: now - 7 * 86_400_000 };
+      expect((await store.sweep(policy)).oneTimeTokens).toBe(2);
+      expect((await store.sweep(policy)).oneTimeTokens).toBe(0);
+      // Consumed at an instant before their expiry: only the sweep, not the expiry check, can refuse them.
+      const before = T0;
+      expect(
+        await store.consumeOneTimeToken({ ...use(expiredReset), kind: 'reset', at: before }),
+      ).toBeUndefined();
+      expect(
+        await store.consumeOneTimeToken({ ...use(expiredTicket), kind: 'ticket', at: before }),
+      ).toBeUndefined();
+      expect(
+        await store.consumeOneTimeToken({ ...use(liveReset), kind: 'reset', at: before }),
+      ).toEqual(liveReset);
+      expect(
+        await store.consumeOneTimeToken({ ...use(liveTicket), kind: 'ticket', at: before }),
+      ).toEqual(liveTicket);
     });
   });
 }

@@ -112,6 +112,18 @@ export interface SweepPolicy {
   readonly retainAfter: number;
 }
 
+/** What one {@link SessionStore.sweep} deleted: sessions, their refresh tokens, events, one-time tokens. */
+export interface SweepResult {
+  readonly sessions: number;
+  readonly tokens: number;
+  readonly events: number;
+  /**
+   * Expired password-reset tokens and tickets (used ones are deleted when used). Reported by stores that
+   * also hold accounts (both built-in stores); a store without them leaves it out.
+   */
+  readonly oneTimeTokens?: number;
+}
+
 /**
  * The one store interface every implementation passes the conformance suite for (`tessera-auth/testing`).
  *
@@ -157,7 +169,7 @@ export interface SessionStore extends KeyStore {
   listRevocations(input: { afterSeq: number; limit: number }): Promise<RevocationRecord[]>;
   appendEvent(event: AuditEvent): Promise<void>;
   listEvents(input: { userId?: string; sessionId?: string; limit: number }): Promise<AuditEvent[]>;
-  sweep(policy: SweepPolicy): Promise<{ sessions: number; tokens: number; events: number }>;
+  sweep(policy: SweepPolicy): Promise<SweepResult>;
   /**
    * Optional wake-up for the revocation feed when another node commits one (PostgreSQL LISTEN/NOTIFY;
    * SQLite a `PRAGMA data_version` watch every ~200 ms); polling still runs as the safety net.

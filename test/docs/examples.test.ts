@@ -18,6 +18,8 @@ const ENTRY_POINTS: readonly { file: string; name: string }[] = [
   { file: 'src/adapters/fastify.ts', name: 'requireAuth' },
   { file: 'src/adapters/hono.ts', name: 'requireAuth' },
   { file: 'src/client/auth-client.ts', name: 'createAuthClient' },
+  { file: 'src/client/ticket.ts', name: 'ticketUrl' },
+  { file: 'src/http/ticket-auth.ts', name: 'createTicketAuthenticator' },
   { file: 'src/jwt/verify-access-token.ts', name: 'createAccessTokenVerifier' },
   { file: 'src/store/sqlite/open-sqlite-store.ts', name: 'openSqliteStore' },
   { file: 'src/store/postgres/open-postgres-store.ts', name: 'openPostgresStore' },

@@ -1,5 +1,12 @@
 import type { AccountStore, OneTimeTokenRow, UserRow } from '../account-store.js';
-import { isStorableText, type PgPool } from './postgres-driver.js';
+import {
+  isStorableText,
+  LOCK_CLASS,
+  runTransaction,
+  type PgClient,
+  type PgPool,
+  type PostgresScope,
+} from './postgres-driver.js';
 
 /**
  * The accounts tables, appended to the PostgreSQL migrations (`s` is the quoted schema).
@@ -29,6 +36,33 @@ export function postgresAccountsMigration(s: string): string {
   CREATE INDEX one_time_tokens_expires ON ${s}.one_time_tokens (expires_at);`;
 }
 
+/**
+ * The per-session index the ticket cap deletes by (issue 15), appended after
+ * {@link postgresAccountsMigration}: without it every ticket would scan the whole table.
+ *
+ * @example
+ * ```ts
+ * const migrations = [...POSTGRES_MIGRATIONS, postgresAccountsMigration, postgresTicketsMigration];
+ * ```
+ */
+export function postgresTicketsMigration(s: string): string {
+  return `
+  CREATE INDEX one_time_tokens_by_session ON ${s}.one_time_tokens (session_id, kind, expires_at)
+    WHERE session_id IS NOT NULL;`;
+}
+
+/**
+ * The sweep's statement for one-time tokens: those expired at `$1` (used ones are deleted when used).
+ *
+ * @example
+ * ```ts
+ * const { rowCount } = await pool.query(sweepOneTimeTokensSql(s), [policy.now]);
+ * ```
+ */
+export function sweepOneTimeTokensSql(s: string): string {
+  return `DELETE FROM ${s}.one_time_tokens WHERE expires_at <= $1`;
+}
+
 const USER_COLUMNS = `id, email, password_hash AS "passwordHash", created_at::float8 AS "createdAt", password_changed_at::float8 AS "passwordChangedAt"`;
 const TOKEN_COLUMNS = `id, kind, user_id AS "userId", session_id AS "sessionId", secret_hash AS "secretHash", expires_at::float8 AS "expiresAt"`;
 
@@ -40,11 +74,8 @@ const TOKEN_COLUMNS = `id, kind, user_id AS "userId", session_id AS "sessionId",
  * Object.assign(store, createPostgresAccounts({ pool, schema: '"public"' }));
  * ```
  */
-export function createPostgresAccounts(options: {
-  pool: PgPool;
-  quotedSchema: string;
-}): AccountStore {
-  const { pool, quotedSchema: s } = options;
+export function createPostgresAccounts(scope: PostgresScope): AccountStore {
+  const { pool, schemaName, quotedSchema: s } = scope;
   return {
     async createUser(user) {
       if (!isStorableText(user.id, user.email)) return false;
@@ -71,18 +102,42 @@ export function createPostgresAccounts(options: {
         [passwordHash, at, userId],
       );
     },
-    async createOneTimeToken(token) {
-      await pool.query(
-        `INSERT INTO ${s}.one_time_tokens (id, kind, user_id, session_id, secret_hash, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [token.id, token.kind, token.userId, token.sessionId, token.secretHash, token.expiresAt],
-      );
+    async createOneTimeToken(token, options) {
+      const insert = (client: PgClient | PgPool): Promise<unknown> =>
+        client.query(
+          `INSERT INTO ${s}.one_time_tokens (id, kind, user_id, session_id, secret_hash, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+          [token.id, token.kind, token.userId, token.sessionId, token.secretHash, token.expiresAt],
+        );
+      const max = options?.maxPerSession;
+      const { sessionId } = token;
+      if (max === undefined || sessionId === null) {
+        await insert(pool);
+        return;
+      }
+      await runTransaction(pool, async (client) => {
+        // Serialises one session's inserts, so concurrent calls cannot each see room under the cap and
+        // all stay; other sessions and the session row itself (hot on refresh) are not locked.
+        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+          LOCK_CLASS.ticket,
+          `${schemaName}:${sessionId}`,
+        ]);
+        await insert(client);
+        // Newest first by expiry (tokens of a kind share one lifetime): the rows past the cap are the
+        // expired and the oldest, which a client asking again has given up on.
+        await client.query(
+          `DELETE FROM ${s}.one_time_tokens WHERE id IN (
+             SELECT id FROM ${s}.one_time_tokens WHERE session_id = $1 AND kind = $2
+             ORDER BY expires_at DESC, id DESC OFFSET $3)`,
+          [sessionId, token.kind, Math.max(0, max)],
+        );
+      });
     },
-    async consumeOneTimeToken({ id, kind, at }) {
-      if (!isStorableText(id)) return undefined;
+    async consumeOneTimeToken({ id, kind, secretHash, at }) {
+      if (!isStorableText(id, secretHash)) return undefined;
       const row = (
         await pool.query(
-          `DELETE FROM ${s}.one_time_tokens WHERE id = $1 AND kind = $2 RETURNING ${TOKEN_COLUMNS}`,
-          [id, kind],
+          `DELETE FROM ${s}.one_time_tokens WHERE id = $1 AND kind = $2 AND secret_hash = $3 RETURNING ${TOKEN_COLUMNS}`,
+          [id, kind, secretHash],
         )
       ).rows[0] as OneTimeTokenRow | undefined;
       return row !== undefined && row.expiresAt > at ? row : undefined;

@@ -80,7 +80,12 @@ export function isStorableText(...values: string[]): boolean {
 }
 
 /** Advisory lock classes (first key of the two-key form); the second key is a hash of schema and subject. */
-export const LOCK_CLASS = { migrate: 0x7e55_0001, feed: 0x7e55_0002, user: 0x7e55_0003 } as const;
+export const LOCK_CLASS = {
+  migrate: 0x7e55_0001,
+  feed: 0x7e55_0002,
+  user: 0x7e55_0003,
+  ticket: 0x7e55_0004,
+} as const;
 
 const DEADLOCK_DETECTED = '40P01';
 

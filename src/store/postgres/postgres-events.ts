@@ -1,8 +1,9 @@
 /**
  * The audit events on PostgreSQL, and sweeping: the retention pass that deletes what has outlived its use
- * (expired sessions with their tokens, old events and feed records) and forgets old IP addresses.
+ * (expired sessions with their tokens, expired reset tokens and tickets, old events and feed records) and forgets old IP addresses.
  */
 import { readPageLimit } from '../query-inputs.js';
+import { sweepOneTimeTokensSql } from './postgres-accounts.js';
 import type { AuditEvent, SessionStore } from '../session-store.js';
 import {
   isStorableText,
@@ -97,11 +98,13 @@ export function createPostgresEvents({
       await run(`UPDATE ${s}.sessions SET ip = NULL WHERE ip IS NOT NULL AND last_used_at < $1`, [
         policy.retainAfter,
       ]);
+      const oneTimeTokens = await run(sweepOneTimeTokensSql(s), [policy.now]);
       const counts = gone as { sessions: number; tokens: number } | undefined;
       return {
         sessions: counts?.sessions ?? 0,
         tokens: counts?.tokens ?? 0,
         events: events.rowCount ?? 0,
+        oneTimeTokens: oneTimeTokens.rowCount ?? 0,
       };
     },
   };

@@ -1,5 +1,5 @@
 import type { SessionStore } from '../session-store.js';
-import { postgresAccountsMigration } from './postgres-accounts.js';
+import { postgresAccountsMigration, postgresTicketsMigration } from './postgres-accounts.js';
 import { LOCK_CLASS, queryRows, runTransaction, type PostgresScope } from './postgres-driver.js';
 
 /**
@@ -83,6 +83,7 @@ export const POSTGRES_MIGRATIONS: readonly ((schema: string) => string)[] = [
   );
   `,
   postgresAccountsMigration,
+  postgresTicketsMigration,
 ];
 
 /**

@@ -1,5 +1,5 @@
 import type { AccountStore, OneTimeTokenRow, UserRow } from '../account-store.js';
-import type { SqliteStatements } from './sqlite-driver.js';
+import type { SqliteScope, SqliteStatements } from './sqlite-driver.js';
 
 /**
  * The accounts tables, appended to the SQLite migrations.
@@ -28,6 +28,32 @@ export const SQLITE_ACCOUNTS_MIGRATION = `
   CREATE INDEX one_time_tokens_expires ON one_time_tokens (expires_at);
 `;
 
+/**
+ * The per-session index the ticket cap deletes by (issue 15), appended after
+ * {@link SQLITE_ACCOUNTS_MIGRATION}: without it every ticket would scan the whole table.
+ *
+ * @example
+ * ```ts
+ * const migrations = [...SQLITE_MIGRATIONS, SQLITE_ACCOUNTS_MIGRATION, SQLITE_TICKETS_MIGRATION];
+ * ```
+ */
+export const SQLITE_TICKETS_MIGRATION = `
+  CREATE INDEX one_time_tokens_by_session ON one_time_tokens (session_id, kind, expires_at)
+    WHERE session_id IS NOT NULL;
+`;
+
+/**
+ * Deletes the one-time tokens expired at `now` (the sweep's part; used tokens are deleted when used).
+ *
+ * @example
+ * ```ts
+ * const oneTimeTokens = sweepOneTimeTokens(sql, policy.now);
+ * ```
+ */
+export function sweepOneTimeTokens(sql: SqliteStatements, now: number): number {
+  return sql('DELETE FROM one_time_tokens WHERE expires_at <= ?').run(now).changes;
+}
+
 const USER_COLUMNS =
   'id, email, password_hash AS passwordHash, created_at AS createdAt, password_changed_at AS passwordChangedAt';
 const TOKEN_COLUMNS =
@@ -41,7 +67,22 @@ const TOKEN_COLUMNS =
  * Object.assign(store, createSqliteAccounts(sql));
  * ```
  */
-export function createSqliteAccounts(sql: SqliteStatements): AccountStore {
+export function createSqliteAccounts({ db, sql }: SqliteScope): AccountStore {
+  const insertCapped = db.transaction(
+    (token: OneTimeTokenRow, maxPerSession: number | undefined): void => {
+      sql(
+        `INSERT INTO one_time_tokens (id, kind, user_id, session_id, secret_hash, expires_at) VALUES (@id, @kind, @userId, @sessionId, @secretHash, @expiresAt)`,
+      ).run(token);
+      if (maxPerSession === undefined || token.sessionId === null) return;
+      // Newest first by expiry (tokens of a kind share one lifetime): the rows past the cap are the
+      // expired and the oldest, which a client asking again has given up on.
+      sql(
+        `DELETE FROM one_time_tokens WHERE id IN (
+           SELECT id FROM one_time_tokens WHERE session_id = @sessionId AND kind = @kind
+           ORDER BY expires_at DESC, rowid DESC LIMIT -1 OFFSET @keep)`,
+      ).run({ sessionId: token.sessionId, kind: token.kind, keep: Math.max(0, maxPerSession) });
+    },
+  );
   return {
     async createUser(user) {
       return (
@@ -64,16 +105,14 @@ export function createSqliteAccounts(sql: SqliteStatements): AccountStore {
         userId,
       );
     },
-    async createOneTimeToken(token) {
-      sql(
-        `INSERT INTO one_time_tokens (id, kind, user_id, session_id, secret_hash, expires_at) VALUES (@id, @kind, @userId, @sessionId, @secretHash, @expiresAt)`,
-      ).run(token);
+    async createOneTimeToken(token, options) {
+      insertCapped.immediate(token, options?.maxPerSession);
     },
-    async consumeOneTimeToken({ id, kind, at }) {
+    async consumeOneTimeToken({ id, kind, secretHash, at }) {
       // One DELETE ... RETURNING: of two concurrent uses, exactly one gets the row.
       const row = sql(
-        `DELETE FROM one_time_tokens WHERE id = ? AND kind = ? RETURNING ${TOKEN_COLUMNS}`,
-      ).get(id, kind) as OneTimeTokenRow | undefined;
+        `DELETE FROM one_time_tokens WHERE id = ? AND kind = ? AND secret_hash = ? RETURNING ${TOKEN_COLUMNS}`,
+      ).get(id, kind, secretHash) as OneTimeTokenRow | undefined;
       return row !== undefined && row.expiresAt > at ? row : undefined;
     },
   };

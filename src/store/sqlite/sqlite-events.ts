@@ -1,9 +1,10 @@
 /**
  * The audit events on SQLite, and sweeping: the retention pass that deletes what has outlived its use
- * (expired sessions with their tokens, old events and feed records) and forgets old IP addresses.
+ * (expired sessions with their tokens, expired reset tokens and tickets, old events and feed records) and forgets old IP addresses.
  */
 import { readPageLimit } from '../query-inputs.js';
 import type { AuditEvent, SessionStore, SweepPolicy } from '../session-store.js';
+import { sweepOneTimeTokens } from './sqlite-accounts.js';
 import type { SqliteScope, SqliteStatements } from './sqlite-driver.js';
 
 /**
@@ -57,7 +58,8 @@ export function createSqliteEvents({ db, sql }: SqliteScope): SqliteEventMethods
     sql('UPDATE sessions SET ip = NULL WHERE ip IS NOT NULL AND last_used_at < ?').run(
       policy.retainAfter,
     );
-    return { sessions, tokens, events };
+    const oneTimeTokens = sweepOneTimeTokens(sql, policy.now);
+    return { sessions, tokens, events, oneTimeTokens };
   });
 
   return {

@@ -1,5 +1,5 @@
 import type { SessionStore } from '../session-store.js';
-import { SQLITE_ACCOUNTS_MIGRATION } from './sqlite-accounts.js';
+import { SQLITE_ACCOUNTS_MIGRATION, SQLITE_TICKETS_MIGRATION } from './sqlite-accounts.js';
 import type { SqliteDatabase } from './sqlite-driver.js';
 
 /**
@@ -83,6 +83,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   `,
   SQLITE_ACCOUNTS_MIGRATION,
+  SQLITE_TICKETS_MIGRATION,
 ];
 
 /**

@@ -62,7 +62,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore & A
   const scope: SqliteScope = { db, sql: createStatementCache(db) };
   const wake = createSqliteRevocationWake(scope, options.revocationWake);
   return {
-    ...createSqliteAccounts(scope.sql),
+    ...createSqliteAccounts(scope),
     ...createSqliteMigration(db),
     ...createSqliteSessions(scope),
     ...createSqliteRevocations(scope),

@@ -167,7 +167,11 @@ export function defineMaintenanceCases(context: ConformanceContext): void {
         exceptSessionId: null,
       });
       const policy = { now, sealedBefore: now - MINUTE, retainAfter: now - 7 * DAY };
-      expect(await context.store.sweep(policy)).toEqual({ sessions: 2, tokens: 3, events: 2 });
+      expect(await context.store.sweep(policy)).toMatchObject({
+        sessions: 2,
+        tokens: 3,
+        events: 2,
+      });
       for (const gone of [idle, absolute]) {
         expect(await context.store.findSession(gone.session.id)).toBeUndefined();
         expect(await context.store.findRefreshToken(gone.token.id)).toBeUndefined();
@@ -181,7 +185,11 @@ export function defineMaintenanceCases(context: ConformanceContext): void {
         (await context.store.listEvents({ userId: 'u', limit: 10 })).map((event) => event.at),
       ).toEqual([now - DAY]);
       expect(await allRevocations()).toEqual([kept]);
-      expect(await context.store.sweep(policy)).toEqual({ sessions: 0, tokens: 0, events: 0 });
+      expect(await context.store.sweep(policy)).toMatchObject({
+        sessions: 0,
+        tokens: 0,
+        events: 0,
+      });
     });
   });
 
