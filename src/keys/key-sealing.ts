@@ -3,7 +3,7 @@
  *
  * - `v1.` records (before issue 15): HKDF-SHA256 of the secret alone. One guess costs one HKDF and one
  *   AES-GCM open, tens of thousands a second per core, so a dump is open to offline guessing.
- * - `v2.` records: scrypt (N 2^15, r 8, p 1: 32 MiB and about 0.1 s) of the secret and a random salt
+ * - `v2.` records: scrypt (N 2^14, r 8, p 1: 16 MiB, about 50 ms on one core) of the secret and a random salt
  *   stored in the record, then HKDF per key id. The scrypt result is cached per secret and salt, so a
  *   process pays it once at start, not on every reload.
  */
@@ -13,7 +13,7 @@ import { createHash, hkdfSync, randomBytes, scrypt, scryptSync } from 'node:cryp
 export type SealFormat = 'v1' | 'v2';
 
 /** scrypt's cost in `v2`: changing these needs a new format letter, or old records stop opening. */
-export const SCRYPT_PARAMS = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
+export const SCRYPT_PARAMS = { N: 2 ** 14, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
 /** Bytes of the scrypt salt at the front of a `v2` record. */
 export const SALT_BYTES = 16;
 

@@ -195,8 +195,9 @@ function runEnd(
   return end;
 }
 
-// Letter runs (after undoing leet) with one case shape (word, Word, WORD) that read as pronounceable:
-// common words cost about 2.6 bits a letter to guess in order, at least 10 for a word.
+// Letter runs (after undoing leet) with one case shape (word, Word, WORD) that read as English (mostly
+// common letter pairs, or one of the shortest words): about 2.6 bits a letter to guess, at least 12
+// for a word, 6 for a short one; random letters keep their full cost.
 function wordsAt(chars: readonly string[], start: number, limit: number): Piece[] {
   const pieces: Piece[] = [];
   let letters = '';
