@@ -113,7 +113,10 @@ export async function resealStoredKeyring(options: {
 }): Promise<number> {
   const { store, secret } = options;
   if (secret === undefined)
-    throw new TesseraError('CONFIG_INVALID', 'Re-sealing needs TESSERA_KEY_SECRET: the secret to seal under.');
+    throw new TesseraError(
+      'CONFIG_INVALID',
+      'Re-sealing needs TESSERA_KEY_SECRET: the secret to seal under.',
+    );
   const weakness = findSecretWeakness(secret);
   if (weakness !== undefined)
     throw new TesseraError(

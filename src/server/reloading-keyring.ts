@@ -3,11 +3,7 @@ import { isTesseraError } from '../errors/tessera-error.js';
 import type { KeyMaterial } from '../keys/key-material.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { Keyring } from '../keys/keyring.js';
-import {
-  loadKeyring,
-  type KeyringWarning,
-  type LoadKeyringOptions,
-} from '../keys/load-keyring.js';
+import { loadKeyring, type KeyringWarning, type LoadKeyringOptions } from '../keys/load-keyring.js';
 
 /**
  * The state of the keyring's reloads, for `/healthz`: `ok`, or `reload-failing` with the error code of

@@ -33,7 +33,11 @@ describe('tessera keys reseal', () => {
     const db = join(directory, 'reseal.db');
     const weak = 'a'.repeat(32);
     const store = await openSqliteStore({ path: db });
-    const entry = { key: await generateKeyMaterial({ alg: 'EdDSA' }), createdAt: 0, activatesAt: 0 };
+    const entry = {
+      key: await generateKeyMaterial({ alg: 'EdDSA' }),
+      createdAt: 0,
+      activatesAt: 0,
+    };
     await store.initKeys([sealV1(entry, weak)]);
     await store.close();
     const secret = (await run(process.execPath, [BIN, 'keys', 'secret'])).stdout.trim();

@@ -44,7 +44,10 @@ describe('file-mode warnings', () => {
     writeFileSync(`${db}-wal`, '', { mode: 0o664 });
     chmodSync(`${db}-wal`, 0o664);
     const warnings: FileModeWarning[] = [];
-    const store = await openSqliteStore({ path: db, onFileModeWarning: (w) => void warnings.push(w) });
+    const store = await openSqliteStore({
+      path: db,
+      onFileModeWarning: (w) => void warnings.push(w),
+    });
     await store.close();
     expect(warnings.map((w) => [w.path, w.mode])).toContainEqual([db, '0640']);
     // SQLite may recreate the -wal with the main file's mode; either way it is named.

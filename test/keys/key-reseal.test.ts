@@ -44,7 +44,10 @@ const STORES: readonly [string, () => Promise<KeyStore>][] = [
       return store;
     },
   ],
-  ['the key file', async () => createFileKeyStore({ path: join(scratch.directory, `k${files++}.json`) })],
+  [
+    'the key file',
+    async () => createFileKeyStore({ path: join(scratch.directory, `k${files++}.json`) }),
+  ],
 ];
 
 /** A keyring as production had it before the upgrade: two v1 records sealed under 32 × 'a'. */
@@ -65,9 +68,11 @@ function collect(): { warnings: KeyringWarning[]; onWarning: (w: KeyringWarning)
 describe.each(STORES)('key secrets on %s', (_name, open) => {
   it('refuses a new production deployment with 32 × "a", naming the structure and the fix', async () => {
     const store = await open();
-    const error: unknown = await loadKeyring({ store, encryptionSecret: WEAK, production: true }).catch(
-      (caught: unknown) => caught,
-    );
+    const error: unknown = await loadKeyring({
+      store,
+      encryptionSecret: WEAK,
+      production: true,
+    }).catch((caught: unknown) => caught);
     expect(isTesseraError(error, 'CONFIG_INVALID')).toBe(true);
     expect((error as Error).message).toMatch(/repeated 32 times.*tessera keys secret/);
     expect((error as Error).message).not.toContain(WEAK);
@@ -78,7 +83,12 @@ describe.each(STORES)('key secrets on %s', (_name, open) => {
     const store = await open();
     const before = await legacyKeyring(store);
     const { warnings, onWarning } = collect();
-    const keyring = await loadKeyring({ store, encryptionSecret: WEAK, production: true, onWarning });
+    const keyring = await loadKeyring({
+      store,
+      encryptionSecret: WEAK,
+      production: true,
+      onWarning,
+    });
     expect(keyring.entries.map((e) => e.key.kid)).toEqual(before.map((k) => k.kid));
     const weak = warnings.find((w) => w.code === 'KEY_SECRET_WEAK');
     expect(weak?.message).toMatch(/TESSERA_KEY_SECRET_PREVIOUS.*tessera keys secret/);
@@ -109,7 +119,9 @@ describe.each(STORES)('key secrets on %s', (_name, open) => {
         old.entries[i]?.key.publicKey.export({ format: 'jwk' }),
       );
     // The new secret alone opens it now; the old one no longer does.
-    await expect(loadKeyring({ store, encryptionSecret: secret, production: true })).resolves.toBeDefined();
+    await expect(
+      loadKeyring({ store, encryptionSecret: secret, production: true }),
+    ).resolves.toBeDefined();
     const stale = await loadKeyring({ store, encryptionSecret: WEAK }).catch((e: unknown) => e);
     expect(isTesseraError(stale, 'KEY_INVALID')).toBe(true);
     // PREVIOUS left set after the re-seal: a reminder, nothing written.
@@ -133,7 +145,9 @@ describe.each(STORES)('key secrets on %s', (_name, open) => {
       previousEncryptionSecret: randomBytes(32).toString('base64url'),
     }).catch((caught: unknown) => caught);
     expect(isTesseraError(error, 'KEY_INVALID')).toBe(true);
-    expect((error as Error).message).toMatch(/neither TESSERA_KEY_SECRET nor TESSERA_KEY_SECRET_PREVIOUS/);
+    expect((error as Error).message).toMatch(
+      /neither TESSERA_KEY_SECRET nor TESSERA_KEY_SECRET_PREVIOUS/,
+    );
     expect(await store.loadKeys()).toEqual(before);
   });
 
@@ -154,7 +168,11 @@ describe.each(STORES)('key secrets on %s', (_name, open) => {
   it('`tessera keys reseal` converts v1 records under the same strong secret to v2', async () => {
     const store = await open();
     const secret = randomBytes(32).toString('base64url');
-    const entry = { key: await generateKeyMaterial({ alg: 'EdDSA' }), createdAt: 0, activatesAt: 0 };
+    const entry = {
+      key: await generateKeyMaterial({ alg: 'EdDSA' }),
+      createdAt: 0,
+      activatesAt: 0,
+    };
     await store.initKeys([sealV1(entry, secret)]);
     expect(await resealStoredKeyring({ store, secret })).toBe(1);
     expect((await store.loadKeys()).map(sealFormatOf)).toEqual(['v2']);
@@ -165,12 +183,15 @@ describe.each(STORES)('key secrets on %s', (_name, open) => {
 });
 
 describe('replaceKeys compares before it writes', () => {
-  it.each(STORES.slice(0, 2))('on %s, refuses a re-seal of a set another node changed', async (_name, open) => {
-    const store = await open();
-    const before = await legacyKeyring(store);
-    const changed = before.slice(1);
-    await store.saveKeys(changed);
-    expect(await store.replaceKeys?.(before, [])).toBe(false);
-    expect(await store.loadKeys()).toEqual(changed);
-  });
+  it.each(STORES.slice(0, 2))(
+    'on %s, refuses a re-seal of a set another node changed',
+    async (_name, open) => {
+      const store = await open();
+      const before = await legacyKeyring(store);
+      const changed = before.slice(1);
+      await store.saveKeys(changed);
+      expect(await store.replaceKeys?.(before, [])).toBe(false);
+      expect(await store.loadKeys()).toEqual(changed);
+    },
+  );
 });

@@ -57,11 +57,14 @@ describe('sealed key records', () => {
     expect((error as { facts: { reason: string } }).facts.reason).toBe('secret-mismatch');
   });
 
-  it.each([4, 12])('refuses a v1 record whose GCM tag is %i bytes (sealed so, a valid short tag)', async (tagBytes) => {
-    // Without a pinned tag length, GCM would accept this record's own short tag.
-    const error = openError(sealV1(await entry(), SECRET, tagBytes));
-    expect(isTesseraError(error, 'KEY_INVALID')).toBe(true);
-  });
+  it.each([4, 12])(
+    'refuses a v1 record whose GCM tag is %i bytes (sealed so, a valid short tag)',
+    async (tagBytes) => {
+      // Without a pinned tag length, GCM would accept this record's own short tag.
+      const error = openError(sealV1(await entry(), SECRET, tagBytes));
+      expect(isTesseraError(error, 'KEY_INVALID')).toBe(true);
+    },
+  );
 
   it.each([4, 12])('refuses a v2 record with its tag cut to %i bytes', async (tagBytes) => {
     const stored = sealKeyringEntry(await entry(), { encryptionSecret: SECRET });
@@ -81,7 +84,11 @@ describe('sealed key records', () => {
 });
 
 describe('grace-window successor seals', () => {
-  const input = { previousSecret: randomBytes(32).toString('base64url'), sessionId: 's1', generation: 3 };
+  const input = {
+    previousSecret: randomBytes(32).toString('base64url'),
+    sessionId: 's1',
+    generation: 3,
+  };
 
   it('opens a whole seal and refuses one with its tag cut to 4 or 12 bytes', () => {
     const sealed = sealSuccessor({ ...input, successor: 'rt_abc.def' });

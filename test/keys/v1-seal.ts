@@ -23,4 +23,3 @@ export function sealV1(source: KeyringEntry, secret: string, tagBytes = 16): Sto
     sealedKey: `v1.${sealed}`,
   };
 }
-

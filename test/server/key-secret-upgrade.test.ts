@@ -71,12 +71,19 @@ describe('changing a weak TESSERA_KEY_SECRET on a running deployment', () => {
     expect(warning?.msg).toMatch(/repeated 32 times.*TESSERA_KEY_SECRET_PREVIOUS/);
     expect(JSON.stringify(before.logs)).not.toContain(WEAK);
     const login = await before.server.sessions.issueSession('user-1', { transport: 'body' });
-    const kid = JSON.parse(Buffer.from(login.accessToken.split('.')[0] as string, 'base64url').toString()).kid as string;
+    const kid = JSON.parse(
+      Buffer.from(login.accessToken.split('.')[0] as string, 'base64url').toString(),
+    ).kid as string;
     await before.server.close();
 
     const secret = randomBytes(32).toString('base64url');
-    const after = await start(db, { TESSERA_KEY_SECRET: secret, TESSERA_KEY_SECRET_PREVIOUS: WEAK });
-    expect(after.logs.find((line) => line.code === 'KEYS_RESEALED')?.msg).toMatch(/can now be removed/);
+    const after = await start(db, {
+      TESSERA_KEY_SECRET: secret,
+      TESSERA_KEY_SECRET_PREVIOUS: WEAK,
+    });
+    expect(after.logs.find((line) => line.code === 'KEYS_RESEALED')?.msg).toMatch(
+      /can now be removed/,
+    );
     expect(JSON.stringify(after.logs)).not.toContain(secret);
     // Same key, so the access token issued before still verifies, and the session rotates on.
     expect(after.server.keyring.verificationKey(kid)).toBeDefined();
@@ -88,11 +95,15 @@ describe('changing a weak TESSERA_KEY_SECRET on a running deployment', () => {
     expect((await check.loadKeys()).map(sealFormatOf)).toEqual(['v2']);
     await check.close();
     // The old secret alone no longer opens the keyring.
-    await expect(start(db, { TESSERA_KEY_SECRET: WEAK })).rejects.toMatchObject({ code: 'KEY_INVALID' });
+    await expect(start(db, { TESSERA_KEY_SECRET: WEAK })).rejects.toMatchObject({
+      code: 'KEY_INVALID',
+    });
   });
 
   it('refuses a new production deployment whose secret is 32 × "a"', async () => {
-    await expect(start(join(directory, 'new.db'), { TESSERA_KEY_SECRET: WEAK })).rejects.toMatchObject({
+    await expect(
+      start(join(directory, 'new.db'), { TESSERA_KEY_SECRET: WEAK }),
+    ).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
       message: expect.stringMatching(/tessera keys secret/),
     });
@@ -102,15 +113,21 @@ describe('changing a weak TESSERA_KEY_SECRET on a running deployment', () => {
 describe('a failing keyring reload', () => {
   it('is logged once, reported by /healthz, and clears when the store is fixed', async () => {
     const db = join(directory, 'reload.db');
-    const { server, logs } = await start(db, { TESSERA_KEY_SECRET: randomBytes(32).toString('base64url') });
+    const { server, logs } = await start(db, {
+      TESSERA_KEY_SECRET: randomBytes(32).toString('base64url'),
+    });
     expect(await (await healthz(server)).json()).toEqual({ ok: true });
     const raw = new Database(db);
-    const { kid, sealed } = raw.prepare('SELECT kid, sealed_key AS sealed FROM signing_keys').get() as {
+    const { kid, sealed } = raw
+      .prepare('SELECT kid, sealed_key AS sealed FROM signing_keys')
+      .get() as {
       kid: string;
       sealed: string;
     };
     // A damaged row: the tag cut to 4 bytes.
-    raw.prepare('UPDATE signing_keys SET sealed_key = ? WHERE kid = ?').run(sealed.slice(0, -16), kid);
+    raw
+      .prepare('UPDATE signing_keys SET sealed_key = ? WHERE kid = ?')
+      .run(sealed.slice(0, -16), kid);
     await expect(server.keyring.reload()).rejects.toMatchObject({ code: 'KEY_INVALID' });
     await expect(server.keyring.reload()).rejects.toMatchObject({ code: 'KEY_INVALID' });
     expect(logs.filter((line) => /keyring reload failed/.test(line.msg))).toHaveLength(1);
@@ -138,7 +155,9 @@ describe('file modes', () => {
     const store = await openSqliteStore({ path: db });
     await store.close();
     chmodSync(db, 0o644);
-    const { server, logs } = await start(db, { TESSERA_KEY_SECRET: randomBytes(32).toString('base64url') });
+    const { server, logs } = await start(db, {
+      TESSERA_KEY_SECRET: randomBytes(32).toString('base64url'),
+    });
     const warning = logs.find((line) => line.path === db);
     expect(warning).toMatchObject({ level: 40, mode: '0644' });
     expect(warning?.msg).toContain(`chmod 600 ${db}`);
