@@ -70,6 +70,9 @@ describe('changing a weak TESSERA_KEY_SECRET on a running deployment', () => {
     expect(warning?.level).toBe(40);
     expect(warning?.msg).toMatch(/repeated 32 times.*TESSERA_KEY_SECRET_PREVIOUS/);
     expect(JSON.stringify(before.logs)).not.toContain(WEAK);
+    // Each reload finds the same weakness; the log says it once.
+    await before.server.keyring.reload();
+    expect(before.logs.filter((line) => line.code === 'KEY_SECRET_WEAK')).toHaveLength(1);
     const login = await before.server.sessions.issueSession('user-1', { transport: 'body' });
     const kid = JSON.parse(
       Buffer.from(login.accessToken.split('.')[0] as string, 'base64url').toString(),
