@@ -24,7 +24,7 @@ export const command: CliCommand = {
           'trust-proxy': { type: 'boolean' },
         },
       }).values;
-      const { keySecret, sources, ...config } = await resolveConfig({
+      const { keySecret, keySecretPrevious, sources, ...config } = await resolveConfig({
         flags,
         env: process.env,
         cwd: process.cwd(),
@@ -33,6 +33,7 @@ export const command: CliCommand = {
         ...config,
         'database-url': config['database-url']?.replace(/\/\/[^@/]*@/, '//***@'),
         keySecret: keySecret === undefined ? 'unset' : 'set',
+        ...(keySecretPrevious === undefined ? {} : { keySecretPrevious: 'set' }),
         sources,
       };
       process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);

@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { isAlgorithm } from '../jwa/algorithms.js';
 import { sealKeyringEntry } from '../keys/key-store.js';
+import { resealStoredKeyring } from '../keys/keyring-reseal.js';
 import { loadKeyring } from '../keys/load-keyring.js';
+import { generateSecret } from '../keys/secret-strength.js';
 import { formatInstant } from '../errors/explain.js';
 import { isTesseraError } from '../errors/tessera-error.js';
 import { resolveConfig } from '../server/config.js';
@@ -9,11 +11,13 @@ import { openStore } from '../server/open-store.js';
 import type { CliCommand } from './command.js';
 
 const USAGE =
-  'Usage: tessera keys list|rotate [--db PATH | --database-url postgres://...] [--alg EdDSA|ES256|RS256|PS256|HS256]';
+  'Usage: tessera keys list|rotate|reseal [--db PATH | --database-url postgres://...] [--alg EdDSA|ES256|RS256|PS256|HS256]\n       tessera keys secret   (prints a fresh TESSERA_KEY_SECRET)';
 
 /**
- * `tessera keys list|rotate`: shows the keyring the server uses (in its SQLite file or PostgreSQL
- * database), or starts a staged rotation that every node picks up within a minute.
+ * `tessera keys list|rotate|reseal|secret`: shows the keyring the server uses (in its SQLite file or
+ * PostgreSQL database), starts a staged rotation that every node picks up within a minute, re-seals
+ * the stored keys under the current TESSERA_KEY_SECRET (opening them with
+ * TESSERA_KEY_SECRET_PREVIOUS where needed), or prints a fresh secret (stdout holds only the secret).
  *
  * @example
  * ```sh
@@ -23,6 +27,10 @@ const USAGE =
 export const command: CliCommand = {
   summary: 'list the signing keys, or rotate them in stages (publish, then sign, then retire)',
   async run(args) {
+    if (args[0] === 'secret' && args.length === 1) {
+      process.stdout.write(`${generateSecret()}\n`);
+      return 0;
+    }
     let values: {
       db?: string;
       'database-url'?: string;
@@ -48,7 +56,10 @@ export const command: CliCommand = {
       return 2;
     }
     const action = positionals[0];
-    if ((action !== 'list' && action !== 'rotate') || !isAlgorithm(values.alg)) {
+    if (
+      (action !== 'list' && action !== 'rotate' && action !== 'reseal') ||
+      !isAlgorithm(values.alg)
+    ) {
       process.stderr.write(`${USAGE}\n`);
       return 2;
     }
@@ -58,9 +69,23 @@ export const command: CliCommand = {
       const store = await openStore({ databaseUrl: config['database-url'], sqlitePath: config.db });
       try {
         const encryptionSecret = config.keySecret;
+        if (action === 'reseal') {
+          const resealed = await resealStoredKeyring({
+            store,
+            secret: encryptionSecret,
+            previousSecret: config.keySecretPrevious,
+          });
+          process.stderr.write(
+            resealed === 0
+              ? 'every stored key is already sealed (v2) under TESSERA_KEY_SECRET; nothing to do\n'
+              : `re-sealed ${resealed} stored keys under TESSERA_KEY_SECRET (v2, scrypt); TESSERA_KEY_SECRET_PREVIOUS can be removed\n`,
+          );
+        }
         const keyring = await loadKeyring({
           store,
           encryptionSecret,
+          previousEncryptionSecret: config.keySecretPrevious,
+          onWarning: (warning) => process.stderr.write(`tessera keys: ${warning.message}\n`),
           production: config.production,
           verifyOverlapSeconds: config['access-ttl'] + config.leeway,
         });

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { KeyStore, StoredKey } from './key-store.js';
+import { emitFileModeWarning, findWideFileModes, type FileModeWarning } from './file-mode.js';
+import { sameStoredKeys, type KeyStore, type StoredKey } from './key-store.js';
 
 /**
  * A keyring in one JSON file (mode 0600), for a single node without a database keyring.
@@ -12,9 +13,19 @@ import type { KeyStore, StoredKey } from './key-store.js';
  * const store = createFileKeyStore({ path: '.tessera/keys.json' });
  * ```
  */
-export function createFileKeyStore(options: { path: string }): KeyStore {
+export function createFileKeyStore(options: {
+  path: string;
+  /** Told once when the existing file is readable by others (never chmod-ed). Default: stderr. */
+  onFileModeWarning?: (warning: FileModeWarning) => void;
+}): KeyStore {
   const { path } = options;
+  let modeChecked = false;
   const load = async (): Promise<StoredKey[]> => {
+    if (!modeChecked) {
+      modeChecked = true;
+      for (const warning of await findWideFileModes([path]))
+        (options.onFileModeWarning ?? emitFileModeWarning)(warning);
+    }
     try {
       return (JSON.parse(await readFile(path, 'utf8')) as { keys: StoredKey[] }).keys;
     } catch (error) {
@@ -31,6 +42,12 @@ export function createFileKeyStore(options: { path: string }): KeyStore {
   return {
     loadKeys: load,
     saveKeys: save,
+    // One process per file (this store has no lock): compare, then replace by rename.
+    async replaceKeys(expected, next) {
+      if (!sameStoredKeys(await load(), expected)) return false;
+      await save(next);
+      return true;
+    },
     async initKeys(keys) {
       await mkdir(dirname(path), { recursive: true });
       // Write the whole keyring to a private file, then link() it into place: link fails when the path

@@ -122,6 +122,8 @@ export type ServerConfig = Omit<
   'refresh-rate-limit': number;
   /** TESSERA_KEY_SECRET, kept out of printed config. */
   keySecret: string | undefined;
+  /** TESSERA_KEY_SECRET_PREVIOUS: read to re-seal the keyring under a new TESSERA_KEY_SECRET. */
+  keySecretPrevious: string | undefined;
   /** Where each setting came from, for `tessera config`. */
   sources: Partial<Record<SettingName, 'flag' | 'env' | 'file'>>;
 };
@@ -195,6 +197,7 @@ export async function resolveConfig(input: {
     'allowed-origins':
       config['allowed-origins'].length > 0 ? config['allowed-origins'] : [new URL(issuer).origin],
     keySecret: input.env.TESSERA_KEY_SECRET,
+    keySecretPrevious: input.env.TESSERA_KEY_SECRET_PREVIOUS,
     sources,
   };
 }

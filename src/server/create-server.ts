@@ -18,6 +18,7 @@ import { createSessionManager, type SessionManager } from '../sessions/session-m
 import type { ServerConfig } from './config.js';
 import { withDemoRoutes } from './demo-routes.js';
 import { hasAccountStore, openStore, type ServerStore } from './open-store.js';
+import { withKeyringHealth } from './keyring-health.js';
 import { createReloadingKeyring, type ReloadingKeyring } from './reloading-keyring.js';
 
 /** A running Tessera: the Fetch handler and the parts behind it, for tests and embedding. */
@@ -78,13 +79,20 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
         censor: '[redacted]',
       },
     });
-  const store = await openStore({ databaseUrl: config['database-url'], sqlitePath: config.db });
+  const store = await openStore({
+    databaseUrl: config['database-url'],
+    sqlitePath: config.db,
+    onFileModeWarning: (warning) =>
+      logger.warn({ path: warning.path, mode: warning.mode }, warning.message),
+  });
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
   try {
     const leeway = config.leeway;
     const keyring = await createReloadingKeyring({
       store,
       encryptionSecret: config.keySecret,
+      previousEncryptionSecret: config.keySecretPrevious,
+      reporter: logger,
       production: config.production,
       now,
       verifyOverlapSeconds: config['access-ttl'] + leeway,
@@ -169,7 +177,7 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       ...(options.homePage === undefined ? {} : { homePage: options.homePage }),
     });
     // Demo (issue 5): GET /demo/api/hello behind the resource guard, and the compiled client the page at / loads.
-    const handler = withDemoRoutes(authHandler, {
+    const demoHandler = withDemoRoutes(authHandler, {
       guard: createResourceGuard({
         issuer: config.issuer,
         audience: config.audience,
@@ -181,6 +189,8 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       now,
       logger,
     });
+    // A node whose keyring stopped reloading misses rotations: /healthz says so until it recovers.
+    const handler = withKeyringHealth(demoHandler, () => keyring.health());
     const sweeper = setInterval(() => {
       const at = now();
       store

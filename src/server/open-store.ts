@@ -1,3 +1,4 @@
+import type { FileModeWarning } from '../keys/file-mode.js';
 import type { AccountStore } from '../store/account-store.js';
 import type { SessionStore } from '../store/session-store.js';
 
@@ -16,13 +17,19 @@ export type ServerStore = SessionStore & Partial<AccountStore>;
 export async function openStore(options: {
   databaseUrl?: string | undefined;
   sqlitePath: string;
+  onFileModeWarning?: (warning: FileModeWarning) => void;
 }): Promise<ServerStore> {
   if (options.databaseUrl !== undefined) {
     const { openPostgresStore } = await import('../store/postgres/open-postgres-store.js');
     return openPostgresStore({ url: options.databaseUrl });
   }
   const { openSqliteStore } = await import('../store/sqlite/open-sqlite-store.js');
-  return openSqliteStore({ path: options.sqlitePath });
+  return openSqliteStore({
+    path: options.sqlitePath,
+    ...(options.onFileModeWarning === undefined
+      ? {}
+      : { onFileModeWarning: options.onFileModeWarning }),
+  });
 }
 
 /**

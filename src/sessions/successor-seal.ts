@@ -1,5 +1,8 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
+// GCM accepts 4- to 16-byte tags unless pinned; a short tag is a forgery found by trial.
+const TAG_BYTES = 16;
+
 // The grace window's sealed successor: the current refresh token, stored only under a key that the
 // previous token's secret derives, so that a retry of the previous token can be answered with the
 // same successor while a database dump opens nothing.
@@ -24,6 +27,7 @@ export function sealSuccessor(input: {
     'aes-256-gcm',
     deriveSealKey(input.previousSecret, input.sessionId, input.generation),
     iv,
+    { authTagLength: TAG_BYTES },
   );
   cipher.setAAD(Buffer.from(`${input.sessionId}|${input.generation}`));
   const body = Buffer.concat([cipher.update(input.successor, 'utf8'), cipher.final()]);
@@ -45,17 +49,19 @@ export function openSuccessor(input: {
   sealed: string;
 }): string | undefined {
   const raw = Buffer.from(input.sealed, 'base64url');
-  if (raw.length < 29) return undefined;
+  // Nonce, at least one byte, and a whole tag: anything shorter was cut (or forged) short.
+  if (raw.length < 12 + 1 + TAG_BYTES) return undefined;
   try {
     const decipher = createDecipheriv(
       'aes-256-gcm',
       deriveSealKey(input.previousSecret, input.sessionId, input.generation),
       raw.subarray(0, 12),
+      { authTagLength: TAG_BYTES },
     );
     decipher.setAAD(Buffer.from(`${input.sessionId}|${input.generation}`));
-    decipher.setAuthTag(raw.subarray(raw.length - 16));
+    decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
     return Buffer.concat([
-      decipher.update(raw.subarray(12, raw.length - 16)),
+      decipher.update(raw.subarray(12, raw.length - TAG_BYTES)),
       decipher.final(),
     ]).toString('utf8');
   } catch {

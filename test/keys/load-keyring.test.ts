@@ -90,7 +90,7 @@ describe('stable across restarts', () => {
     });
     const { keys } = JSON.parse(await readFile(path, 'utf8')) as { keys: StoredKey[] };
     expect(keys).toHaveLength(1);
-    expect(keys[0]?.sealedKey.startsWith('v1.')).toBe(true);
+    expect(keys[0]?.sealedKey.startsWith('v2.')).toBe(true);
     const der = keyring.signingKey().privateKey.export({ format: 'der', type: 'pkcs8' });
     expect(await readFile(path, 'utf8')).not.toContain(der.toString('base64url'));
     expect((await stat(path)).mode & 0o777).toBe(0o600);

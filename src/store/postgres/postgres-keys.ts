@@ -1,5 +1,5 @@
 /** The signing keys on PostgreSQL: the {@link KeyStore} part of the store, whole sets written atomically. */
-import type { KeyStore, StoredKey } from '../../keys/key-store.js';
+import { sameStoredKeys, type KeyStore, type StoredKey } from '../../keys/key-store.js';
 import {
   queryRows,
   runTransaction,
@@ -49,6 +49,15 @@ export function createPostgresKeys({ pool, quotedSchema: s }: PostgresScope): Ke
         await lockKeys(client);
         await client.query(`DELETE FROM ${s}.signing_keys`);
         await insertKeys(client, keys);
+      });
+    },
+    async replaceKeys(expected, next) {
+      return runTransaction(pool, async (client) => {
+        await lockKeys(client);
+        if (!sameStoredKeys(await loadKeys(client), expected)) return false;
+        await client.query(`DELETE FROM ${s}.signing_keys`);
+        await insertKeys(client, next);
+        return true;
       });
     },
     async initKeys(keys) {

@@ -1,6 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { TesseraError } from '../../errors/tessera-error.js';
+import {
+  emitFileModeWarning,
+  findWideFileModes,
+  type FileModeWarning,
+} from '../../keys/file-mode.js';
 import type { AccountStore } from '../account-store.js';
 import type { SessionStore } from '../session-store.js';
 import { createSqliteStore, type SqliteDatabase, type SqliteStoreOptions } from './sqlite-store.js';
@@ -11,6 +16,11 @@ export interface OpenSqliteStoreOptions {
   readonly path: string;
   readonly synchronous?: SqliteStoreOptions['synchronous'];
   readonly revocationWake?: SqliteStoreOptions['revocationWake'];
+  /**
+   * Told about an existing database file (or its -wal, -shm) that others may read; the mode is never
+   * changed. Default: a process warning on stderr.
+   */
+  readonly onFileModeWarning?: (warning: FileModeWarning) => void;
 }
 
 /**
@@ -64,6 +74,12 @@ export async function openSqliteStore(
   } catch (error) {
     await store.close();
     throw error;
+  }
+  if (options.path !== ':memory:') {
+    // After migrate, so the -wal and -shm files exist and are checked too.
+    const paths = [options.path, `${options.path}-wal`, `${options.path}-shm`];
+    for (const warning of await findWideFileModes(paths))
+      (options.onFileModeWarning ?? emitFileModeWarning)(warning);
   }
   return store;
 }

@@ -1,5 +1,5 @@
 /** The signing keys on SQLite: the {@link KeyStore} part of the store, whole sets written atomically. */
-import type { KeyStore, StoredKey } from '../../keys/key-store.js';
+import { sameStoredKeys, type KeyStore, type StoredKey } from '../../keys/key-store.js';
 import type { SqliteScope, SqliteStatements } from './sqlite-driver.js';
 
 const KEY_COLUMNS =
@@ -39,6 +39,15 @@ export function createSqliteKeys({ db, sql }: SqliteScope): KeyStore {
     return selectKeys(sql);
   });
 
+  const replaceKeys = db.transaction(
+    (expected: readonly StoredKey[], next: readonly StoredKey[]): boolean => {
+      if (!sameStoredKeys(selectKeys(sql), expected)) return false;
+      sql('DELETE FROM signing_keys').run();
+      insertKeys(sql, next);
+      return true;
+    },
+  );
+
   return {
     async loadKeys() {
       return selectKeys(sql);
@@ -48,6 +57,9 @@ export function createSqliteKeys({ db, sql }: SqliteScope): KeyStore {
     },
     async initKeys(keys) {
       return initKeys.immediate(keys);
+    },
+    async replaceKeys(expected, next) {
+      return replaceKeys.immediate(expected, next);
     },
   };
 }
