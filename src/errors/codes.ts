@@ -143,6 +143,12 @@ export const ERROR_TABLE = {
   ),
   STORE_UNAVAILABLE: row(503, 'temporarily_unavailable', null, 'The session store is unavailable'),
   RATE_LIMITED: row(429, 'invalid_request', null, 'Too many requests'),
+  PASSWORD_CHECK_BUSY: row(
+    503,
+    'temporarily_unavailable',
+    null,
+    'Too many password checks are waiting; retry shortly',
+  ),
   CSRF_FAILED: row(403, 'invalid_request', null, 'The request failed the CSRF check'),
   REQUEST_INVALID: row(400, 'invalid_request', null, 'The request is malformed'),
   REQUEST_TOO_LARGE: row(413, 'invalid_request', null, 'The request body is too large'),
