@@ -46,12 +46,19 @@ describe.each(['sqlite', 'postgres'] as const)('a login flood on %s', (kind) => 
       });
       const body = (await response.json()) as { code: string };
       if (response.status === 401) checkedSoFar++;
-      return { status: response.status, code: body.code, retryAfter: response.headers.get('retry-after') };
+      return {
+        status: response.status,
+        code: body.code,
+        retryAfter: response.headers.get('retry-after'),
+      };
     });
     for (let i = 0; i < REFRESHES; i++) {
       const response = await client.refresh(user);
       expect(response.status).toBe(200);
-      user = { ...user, refreshToken: ((await response.json()) as { refresh_token: string }).refresh_token };
+      user = {
+        ...user,
+        refreshToken: ((await response.json()) as { refresh_token: string }).refresh_token,
+      };
     }
     const checkedWhenRefreshesDone = checkedSoFar;
     const answers = await Promise.all(logins);

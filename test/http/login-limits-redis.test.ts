@@ -36,12 +36,7 @@ afterAll(async () => {
   }
 });
 
-const login = (
-  node: number,
-  email: string,
-  password: string,
-  device?: string,
-): Promise<Response> =>
+const login = (node: number, email: string, password: string, device?: string): Promise<Response> =>
   nodes[node]!.client.call('/auth/login', {
     json: { email, password },
     headers: {
