@@ -142,7 +142,9 @@ const signInWith =
       userAgent: request.headers.get('user-agent')?.slice(0, 256) ?? null,
     });
     const response = deps.tokenBody(tokens);
-    response.headers.append('set-cookie', limits.deviceCookie(request, account));
+    // Browsers only: a body session is answered in the body alone, and native apps keep no cookies.
+    if (transport === 'cookie')
+      response.headers.append('set-cookie', limits.deviceCookie(request, account));
     return mode === 'signup'
       ? new Response(response.body, { status: 201, headers: response.headers })
       : response;

@@ -51,7 +51,6 @@ describe('login limits across two nodes sharing Redis', () => {
     const email = freshEmail('two-nodes');
     const signup = await nodes[0]!.client.call('/auth/signup', {
       json: { email, password: 'correct horse battery' },
-      headers: { 'token-transport': 'body' },
       ip: freshIp(),
     });
     expect(signup.status).toBe(201);

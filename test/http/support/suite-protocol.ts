@@ -243,7 +243,6 @@ export function describeProtocol(ctx: SuiteContext): void {
       const email = freshEmail();
       const signup = await ctx.client.call('/auth/signup', {
         json: { email, password: 'correct horse battery' },
-        headers: { 'token-transport': 'body' },
         ip: freshIp(),
       });
       expect(signup.status).toBe(201);
