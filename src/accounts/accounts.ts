@@ -4,6 +4,11 @@ import type { AccountStore, UserRow } from '../store/account-store.js';
 import type { SessionStore } from '../store/session-store.js';
 import { hashSecret, mintSecret, parseSecret, secretMatches } from '../secrets/opaque-secret.js';
 import { createTicketService, DEFAULT_MAX_TICKETS_PER_SESSION } from './tickets.js';
+import {
+  createPasswordHasher,
+  type Argon2Params,
+  type PasswordHasherOptions,
+} from './password-hasher.js';
 
 /** Password length rules: a maximum stops a 1 MB password before it reaches the hash. */
 export const PASSWORD_RULES = { minLength: 8, maxLength: 256 } as const;
@@ -27,6 +32,18 @@ export interface AccountsOptions {
   readonly sessions?: Pick<SessionStore, 'findSession'>;
   /** Live tickets one session may hold; issuing one more deletes the oldest. Default 8. */
   readonly maxTicketsPerSession?: number;
+  /** The cap on argon2 work at once (password-hasher.ts); a full queue answers PASSWORD_CHECK_BUSY. */
+  readonly passwordChecks?: PasswordHasherOptions;
+}
+
+/** Options of {@link Accounts.login}. */
+export interface LoginOptions {
+  /**
+   * Runs once before the password is checked (for unknown emails too), with a password-check turn
+   * held; throwing refuses the attempt without checking it. The login route's per-account delay
+   * lives here, so an attempt that waited for a turn and one refused as busy are never counted.
+   */
+  readonly admit?: () => Promise<void>;
 }
 
 /**
@@ -41,7 +58,8 @@ export interface AccountsOptions {
  */
 export interface Accounts {
   signup(email: string, password: string): Promise<UserRow>;
-  login(email: string, password: string): Promise<UserRow>;
+  /** Implementations must call `options.admit` once before checking the password, and honour its refusal. */
+  login(email: string, password: string, options?: LoginOptions): Promise<UserRow>;
   changePassword(userId: string, current: string, next: string): Promise<void>;
   requestPasswordReset(email: string): Promise<void>;
   /** Sets the new password and returns the user id; the caller revokes every session. */
@@ -62,7 +80,7 @@ export interface Accounts {
   findUser(userId: string): Promise<UserRow | undefined>;
 }
 
-const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const ARGON2: Argon2Params = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
 /**
  * Creates the account service over an account store.
@@ -83,6 +101,9 @@ export function createAccounts(options: AccountsOptions): Accounts {
     ticketSeconds: options.ticketSeconds ?? 30,
     maxPerSession: options.maxTicketsPerSession ?? DEFAULT_MAX_TICKETS_PER_SESSION,
   });
+  const hasher = createPasswordHasher(options.passwordChecks);
+  const hash = (password: string, params: Argon2Params): Promise<string> =>
+    hasher.hash(password, params);
   // Verified against when the email is unknown, so both paths cost one argon2id verification.
   const dummyHash = hash(randomBytes(16).toString('base64url'), ARGON2);
   // Never rejects: a failure here surfaces at the login that awaits it, not as an unhandled rejection.
@@ -121,10 +142,10 @@ export function createAccounts(options: AccountsOptions): Accounts {
       return user;
     },
 
-    async login(rawEmail, password) {
+    async login(rawEmail, password, loginOptions = {}) {
       if (password.length > PASSWORD_RULES.maxLength) throw invalidCredentials();
       const user = await store.findUserByEmail(normaliseEmail(rawEmail));
-      const ok = await verify(user?.passwordHash ?? (await dummyHash), password).catch(() => false);
+      const ok = await hasher.verify(user?.passwordHash ?? dummyHash, password, loginOptions);
       if (user === undefined || !ok) throw invalidCredentials();
       return user;
     },
@@ -135,7 +156,7 @@ export function createAccounts(options: AccountsOptions): Accounts {
       if (
         user === undefined ||
         current.length > PASSWORD_RULES.maxLength ||
-        !(await verify(user.passwordHash, current).catch(() => false))
+        !(await hasher.verify(user.passwordHash, current))
       ) {
         throw invalidCredentials();
       }
@@ -197,24 +218,15 @@ function hasFindSession(
   return typeof (store as Partial<SessionStore>).findSession === 'function';
 }
 
-function normaliseEmail(email: string): string {
+/**
+ * An email as accounts are keyed by it: trimmed and lower-cased. Limits per account use the same key,
+ * so `A@example.com` and `a@example.com ` are one account to them too.
+ *
+ * @example
+ * ```ts
+ * normaliseEmail(' Ada@Example.com'); // 'ada@example.com'
+ * ```
+ */
+export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
-}
-
-type Argon2 = typeof import('@node-rs/argon2');
-let argon2: Promise<Argon2> | undefined;
-
-// Loaded on first use, not at import: `import 'tessera-auth'` must not load a native binary that a
-// resource server or a client-side import never needs.
-function loadArgon2(): Promise<Argon2> {
-  argon2 ??= import('@node-rs/argon2');
-  return argon2;
-}
-
-async function hash(password: string, options: Parameters<Argon2['hash']>[1]): Promise<string> {
-  return (await loadArgon2()).hash(password, options);
-}
-
-async function verify(hashed: string, password: string): Promise<boolean> {
-  return (await loadArgon2()).verify(hashed, password);
 }

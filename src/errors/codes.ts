@@ -161,6 +161,12 @@ export const ERROR_TABLE = {
     'The key set of the auth server is invalid',
   ),
   RATE_LIMITED: row(429, 'invalid_request', null, 'Too many requests'),
+  PASSWORD_CHECK_BUSY: row(
+    503,
+    'temporarily_unavailable',
+    null,
+    'Too many password checks are waiting; retry shortly',
+  ),
   CSRF_FAILED: row(403, 'invalid_request', null, 'The request failed the CSRF check'),
   REQUEST_INVALID: row(400, 'invalid_request', null, 'The request is malformed'),
   REQUEST_TOO_LARGE: row(413, 'invalid_request', null, 'The request body is too large'),

@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import { normaliseEmail } from '../accounts/accounts.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { Transport } from '../wire/names.js';
 import { readCookie, serializeRefreshCookie } from './cookies.js';
 import type { AuthRouteKey } from './auth-route-keys.js';
 import type { Route, RouteDeps, RouteInput } from './handler-options.js';
 import { REFRESH_COOKIE, REFRESH_COOKIE_PATH, TRANSPORT_HEADER } from '../wire/names.js';
+import { addressBucket } from './client-address.js';
+import { loginLimitsOf } from './login-limits.js';
 import { enforceRate } from './rate-limit.js';
 import { readBearerToken } from './request-context.js';
 import { readJsonBody, validate } from './request-body.js';
@@ -26,6 +29,9 @@ const resetConfirmBody = z.strictObject({
   new_password: z.string().max(1024),
 });
 
+// Per address (an IPv4 address or an IPv6 /64, client-address.ts): every attempt counts, proven
+// browsers' too. Per account across addresses: the growing delay of login-throttle.ts. Signup keeps its
+// per account-and-address window (there is no account yet to protect).
 const LOGIN_PER_IP = { limit: 60, windowSeconds: 60 };
 const LOGIN_PER_ACCOUNT_AND_IP = { limit: 10, windowSeconds: 300 };
 
@@ -110,22 +116,36 @@ const signInWith =
     const transport = transportOf(request);
     if (transport === 'cookie') warnIfCrossSite(input, deps, mode);
     const { email, password } = await readJsonBody(request, credentials);
-    await enforceRate(deps.limiter, `${mode}:ip:${ip ?? '?'}`, LOGIN_PER_IP);
-    await enforceRate(
-      deps.limiter,
-      `${mode}:acct:${email.toLowerCase()}:${ip ?? '?'}`,
-      LOGIN_PER_ACCOUNT_AND_IP,
-    );
+    const account = normaliseEmail(email);
+    const limits = loginLimitsOf(deps);
+    await enforceRate(deps.limiter, `${mode}:ip:${addressBucket(ip)}`, LOGIN_PER_IP);
+    if (mode === 'signup')
+      await enforceRate(
+        deps.limiter,
+        `${mode}:acct:${account}:${addressBucket(ip)}`,
+        LOGIN_PER_ACCOUNT_AND_IP,
+      );
+    // A browser proven for this account skips the account's delay (a guesser elsewhere cannot lock
+    // its owner out); past its own limit it is an unproven browser again.
+    const proven = mode === 'login' && (await limits.provenDevice(request, account));
     const user =
       mode === 'signup'
         ? await accounts.signup(email, password)
-        : await accounts.login(email, password);
+        : await accounts.login(
+            email,
+            password,
+            proven ? {} : { admit: () => limits.throttle.admit(account) },
+          );
+    if (mode === 'login' && !proven) await limits.throttle.succeeded(account);
     const tokens = await deps.options.sessions.issueSession(user.id, {
       transport,
       ip,
       userAgent: request.headers.get('user-agent')?.slice(0, 256) ?? null,
     });
     const response = deps.tokenBody(tokens);
+    // Browsers only: a body session is answered in the body alone, and native apps keep no cookies.
+    if (transport === 'cookie')
+      response.headers.append('set-cookie', limits.deviceCookie(request, account));
     return mode === 'signup'
       ? new Response(response.body, { status: 201, headers: response.headers })
       : response;

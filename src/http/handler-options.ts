@@ -31,6 +31,12 @@ export interface AuthHandlerOptions {
   readonly signupEnabled?: boolean;
   readonly trustProxy?: boolean;
   readonly rateLimiter?: RateLimiter;
+  /**
+   * Server secret material the device cookie's MAC key is derived from (http/device-cookie.ts); the
+   * server passes TESSERA_KEY_SECRET. Without it the key is random per handler, so device cookies
+   * prove nothing after a restart or on another node (those logins just take the ordinary path).
+   */
+  readonly deviceSecret?: string;
   readonly logger?: LoggerLike;
   readonly now?: () => number;
   /** Serves a page at GET / (the demo). */

@@ -127,7 +127,11 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
           summary: 'Sign in',
           parameters: [transportHeader()],
           requestBody: body(ref('Credentials')),
-          responses: { '200': json(ref('TokenResponse')), ...errors },
+          responses: {
+            '200': json(ref('TokenResponse')),
+            ...errors,
+            '503': problem('Too many password checks waiting (PASSWORD_CHECK_BUSY, Retry-After)'),
+          },
         },
       },
       '/auth/refresh': {

@@ -67,7 +67,10 @@ export function problemParts(
     ...extraHeaders,
   };
   if (row.status === 401) headers['www-authenticate'] = challengeFor(error.code);
-  if (error.code === 'RATE_LIMITED' && typeof error.facts.retryAfterSeconds === 'number') {
+  if (
+    (error.code === 'RATE_LIMITED' || error.code === 'PASSWORD_CHECK_BUSY') &&
+    typeof error.facts.retryAfterSeconds === 'number'
+  ) {
     headers['retry-after'] = String(Math.max(1, Math.ceil(error.facts.retryAfterSeconds)));
   }
   const body = {

@@ -1,5 +1,10 @@
 import { TesseraError } from '../errors/tessera-error.js';
 import {
+  createMemoryFailureStreaks,
+  createRedisFailureStreaks,
+  type FailureStreaks,
+} from './failure-streaks.js';
+import {
   ROTATION_WINDOW_SECONDS,
   type RotationCheck,
   type RotationLimit,
@@ -35,6 +40,11 @@ export interface RateLimiter {
   check(key: string, rule: RateRule): Promise<RateDecision>;
   /** Counts one hit that happened; the decision says whether it fit in the limit. */
   charge(key: string, rule: RateRule): Promise<RateDecision>;
+  /**
+   * Failure streaks kept in the same place (the growing login delay per account). The memory and
+   * Redis limiters have them; a limiter without them gets per-node streaks in memory.
+   */
+  readonly streaks?: FailureStreaks;
 }
 
 // Whole seconds until a window ends, at least 1: Retry-After cannot say less.
@@ -77,6 +87,7 @@ export function createMemoryRateLimiter(options: { now?: () => number } = {}): R
   return {
     hit: charge,
     charge,
+    streaks: createMemoryFailureStreaks({ now }),
     async check(key, rule) {
       const at = now();
       const window = current(key, at);
@@ -128,6 +139,7 @@ export function createRedisRateLimiter(options: {
   return {
     hit: charge,
     charge,
+    streaks: createRedisFailureStreaks({ redis: options.redis, prefix }),
     async check(key, rule) {
       const [count, ttl] = await run(CHECK_SCRIPT, key, rule);
       return {

@@ -1,8 +1,12 @@
 import { readBearerTokenFrom } from '../wire/bearer.js';
+import { canonicalAddress } from './client-address.js';
 
 /**
  * The client's address: the socket's peer, or with `trustProxy` the address the nearest proxy appended
- * to X-Forwarded-For (the rightmost entry: every entry left of it can be forged by the client).
+ * to X-Forwarded-For (the rightmost entry: every entry left of it can be forged by the client), in
+ * one spelling ({@link canonicalAddress}: no brackets, port or zone id, an IPv4-mapped address as IPv4),
+ * so that limits and the sessions list see one host as one address. A value that is no IP address is
+ * kept as it came (at most 64 characters); the limits count all of those in one bucket.
  *
  * @example
  * ```ts
@@ -16,9 +20,10 @@ export function clientAddress(
   if (options.trustProxy) {
     const forwarded = request.headers.get('x-forwarded-for');
     const last = forwarded?.split(',').pop()?.trim();
-    if (last) return last.slice(0, 64);
+    if (last) return canonicalAddress(last) ?? last.slice(0, 64);
   }
-  return options.remoteAddress ?? null;
+  if (options.remoteAddress === undefined) return null;
+  return canonicalAddress(options.remoteAddress) ?? options.remoteAddress.slice(0, 64);
 }
 
 /**

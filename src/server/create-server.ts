@@ -172,6 +172,8 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       signupEnabled: config.signup,
       trustProxy: config['trust-proxy'],
       rateLimiter: limiter,
+      // The device cookie's MAC key comes from the secret that seals the keys (required in production).
+      ...(config.keySecret === undefined ? {} : { deviceSecret: config.keySecret }),
       logger,
       now,
       ...(options.homePage === undefined ? {} : { homePage: options.homePage }),

@@ -14,6 +14,13 @@ export const REFRESH_COOKIE = '__Secure-tessera_rt';
 /** Path of the refresh cookie: the prefix of the refresh and logout endpoints, and nothing else. */
 export const REFRESH_COOKIE_PATH = '/auth';
 
+/**
+ * Name of the device cookie a successful login sets (http/device-cookie.ts): proof that this browser
+ * signed in to an account before, so a guesser elsewhere cannot lock it out. `__Host-`: Secure, Path=/,
+ * no Domain, so no sibling subdomain can set or shadow it.
+ */
+export const DEVICE_COOKIE = '__Host-tessera_device';
+
 /** Header every browser state change sends as `Tessera-CSRF: 1` (it forces a CORS preflight). */
 export const CSRF_HEADER = 'tessera-csrf';
 
