@@ -145,6 +145,12 @@ export const ERROR_TABLE = {
   RATE_LIMITED: row(429, 'invalid_request', null, 'Too many requests'),
   CSRF_FAILED: row(403, 'invalid_request', null, 'The request failed the CSRF check'),
   REQUEST_INVALID: row(400, 'invalid_request', null, 'The request is malformed'),
+  REQUEST_DUPLICATE_KEY: row(
+    400,
+    'invalid_request',
+    null,
+    'The JSON request body names one field twice in an object',
+  ),
   REQUEST_TOO_LARGE: row(413, 'invalid_request', null, 'The request body is too large'),
   MEDIA_TYPE_UNSUPPORTED: row(
     415,

@@ -160,10 +160,11 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       rateLimiter: limiter,
       logger,
       now,
-      ...(options.homePage === undefined ? {} : { homePage: options.homePage }),
+      // The page at / is the demo: served only with the demo on (config.demo, off in production).
+      ...(options.homePage === undefined || !config.demo ? {} : { homePage: options.homePage }),
     });
     // Demo (issue 5): GET /demo/api/hello behind the resource guard, and the compiled client the page at / loads.
-    const handler = withDemoRoutes(authHandler, {
+    const withDemo = withDemoRoutes(authHandler, {
       guard: createResourceGuard({
         issuer: config.issuer,
         audience: config.audience,
@@ -175,6 +176,7 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       now,
       logger,
     });
+    const handler = config.demo ? withDemo : authHandler;
     const sweeper = setInterval(() => {
       const at = now();
       store
