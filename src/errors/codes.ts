@@ -173,6 +173,12 @@ export const ERROR_TABLE = {
     null,
     'The connection ticket is unknown, used or expired',
   ),
+  REFRESH_COOKIE_CONFLICT: row(
+    409,
+    'invalid_request',
+    null,
+    'Two refresh cookies name live sessions of different users',
+  ),
   TRANSPORT_MISMATCH: row(
     400,
     'invalid_request',
