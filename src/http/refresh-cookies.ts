@@ -60,10 +60,12 @@ export async function refreshTokenOf(
   if (wellFormed.length < 2 || inspect === undefined) return presented.token;
   const judged = wellFormed.slice(0, MAX_REFRESH_COOKIES);
   const choice = chooseRefreshCandidate(await inspect(judged, { transport: 'cookie' }));
-  if (choice.kind === 'refresh') return choice.value;
-  // More well-formed cookies than are judged: the real one may be among those left out, so the
-  // refusal of the judged ones must not end the session in the client.
-  if (choice.kind === 'conflict' || wellFormed.length > judged.length) {
+  if (choice.kind === 'refresh' && choice.live) return choice.value;
+  // More well-formed cookies than are judged: the real one may be among those left out, so neither
+  // the refusal of the judged ones nor a planted stale one may end the session in the client.
+  const more = wellFormed.length > judged.length;
+  if (choice.kind === 'refresh' && !more) return choice.value;
+  if (choice.kind !== 'refuse' || more) {
     const sessionIds = choice.kind === 'conflict' ? choice.sessionIds : [];
     deps.options.logger?.warn(
       { sessionIds, cookies: wellFormed.length },
@@ -100,6 +102,12 @@ export async function logoutTokensOf(
   const inspect = deps.options.sessions.inspectRefreshTokens;
   if (wellFormed.length < 2 || inspect === undefined)
     return presented.token === undefined ? [] : [presented.token];
-  const judged = await inspect(wellFormed.slice(0, MAX_REFRESH_COOKIES), { transport: 'cookie' });
+  // The store being down must not fail a logout: the cookie is cleared whatever happens here.
+  const judged = await inspect(wellFormed.slice(0, MAX_REFRESH_COOKIES), {
+    transport: 'cookie',
+  }).catch((error: unknown) => {
+    if (error instanceof TesseraError) return [];
+    throw error;
+  });
   return judged.filter((c) => c.verdict === 'current' || c.verdict === 'grace').map((c) => c.value);
 }

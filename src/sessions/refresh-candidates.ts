@@ -91,8 +91,8 @@ export async function inspectRefreshTokens(
 
 /** What the refresh route does with several presented refresh tokens. */
 export type RefreshChoice =
-  /** Refresh this value (a live one, or the one stale token whose reuse must still be acted on). */
-  | { readonly kind: 'refresh'; readonly value: string }
+  /** Refresh this value: a live one, or (`live: false`) a stale one whose reuse must still be acted on. */
+  | { readonly kind: 'refresh'; readonly value: string; readonly live: boolean }
   /** None can be refreshed: answer this refusal, with no effect on any session. */
   | { readonly kind: 'refuse'; readonly error: TesseraError }
   /** Live sessions of different users: picking one could sign the user into a planted account. */
@@ -126,9 +126,9 @@ export function chooseRefreshCandidate(candidates: readonly RefreshCandidate[]):
   if (users.size > 1)
     return { kind: 'conflict', sessionIds: [...new Set(live.map((c) => c.sessionId ?? '?'))] };
   const first = live[0];
-  if (first !== undefined) return { kind: 'refresh', value: first.value };
+  if (first !== undefined) return { kind: 'refresh', value: first.value, live: true };
   const reused = candidates.find((c) => c.verdict === 'reuse');
-  if (reused !== undefined) return { kind: 'refresh', value: reused.value };
+  if (reused !== undefined) return { kind: 'refresh', value: reused.value, live: false };
   for (const verdict of VERDICT_ORDER) {
     const refusal = candidates.find((c) => c.verdict === verdict)?.refusal;
     if (refusal !== undefined) return { kind: 'refuse', error: refusal };
