@@ -1,5 +1,5 @@
 import { TesseraError } from '../errors/tessera-error.js';
-import { chooseRefreshCandidate } from '../sessions/refresh-candidates.js';
+import { chooseRefreshCandidate, type RefreshCandidate } from '../sessions/refresh-candidates.js';
 import { REFRESH_COOKIE, REFRESH_TOKEN_PATTERN } from '../wire/names.js';
 import { readCookie } from './cookies.js';
 import type { RouteDeps } from './handler-options.js';
@@ -106,7 +106,7 @@ export async function logoutTokensOf(
   const judged = await inspect(wellFormed.slice(0, MAX_REFRESH_COOKIES), {
     transport: 'cookie',
   }).catch((error: unknown) => {
-    if (error instanceof TesseraError) return [];
+    if (error instanceof TesseraError) return [] as RefreshCandidate[];
     throw error;
   });
   return judged.filter((c) => c.verdict === 'current' || c.verdict === 'grace').map((c) => c.value);
