@@ -136,7 +136,9 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
           requestBody: refreshTokenBody,
           responses: {
             '200': json(ref('TokenResponse')),
-            '409': problem('Refresh cookies of live sessions of two users (REFRESH_COOKIE_CONFLICT)'),
+            '409': problem(
+              'Refresh cookies of live sessions of two users (REFRESH_COOKIE_CONFLICT)',
+            ),
             ...errors,
           },
         },

@@ -9,7 +9,12 @@ import { listen } from '../../src/adapters/node.js';
 import { MAX_REFRESH_COOKIES } from '../../src/http/refresh-cookies.js';
 import { createClient, expectProblem, type Client, type SignedIn } from './support/client.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
-import { APP_ORIGIN, createTestServer, refreshCookieOf, type TestServer } from './support/server-kit.js';
+import {
+  APP_ORIGIN,
+  createTestServer,
+  refreshCookieOf,
+  type TestServer,
+} from './support/server-kit.js';
 
 const NAME = '__Secure-tessera_rt';
 /** Well-formed (tsr_ + 22 + . + 43) but of no session. */
@@ -67,7 +72,12 @@ describe.each(['sqlite', 'postgres'] as const)('planted refresh cookies on %s', 
 
   it('refreshes the real session past a garbage cookie, before or after it', async () => {
     const user = await client.signup({ transport: 'cookie' });
-    const next = await expectRealRefresh(user, ['garbage', '', 'tsr_.', 'eyJhbGciOiJub25lIn0.e30.']);
+    const next = await expectRealRefresh(user, [
+      'garbage',
+      '',
+      'tsr_.',
+      'eyJhbGciOiJub25lIn0.e30.',
+    ]);
     const response = await withCookies('/auth/refresh', [next, 'x'.repeat(300)]);
     expect(response.status).toBe(200);
     expect((await sessionOf(user)).revoked).toBe(false);

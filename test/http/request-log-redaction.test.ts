@@ -46,9 +46,15 @@ describe('redactUrl', () => {
     [`/x/${SECRET_PART}`, '/x/[redacted]'],
     ['/x/0123456789abcdef0123456789abcdef0123', '/x/[redacted]'],
     ['/cb?code=4%2F0AbCd&state=ok', '/cb?code=[redacted]&state=ok'],
-    ['/p?password=hunter2&Token=x&ACCESS_TOKEN=y', '/p?password=[redacted]&Token=[redacted]&ACCESS_TOKEN=[redacted]'],
+    [
+      '/p?password=hunter2&Token=x&ACCESS_TOKEN=y',
+      '/p?password=[redacted]&Token=[redacted]&ACCESS_TOKEN=[redacted]',
+    ],
     [`/p?next=${encodeURIComponent(RESET)}`, '/p?next=[redacted]'],
-    [`/p?ticket=${TICKET}&refresh_token=${REFRESH}&key=k1`, '/p?ticket=[redacted]&refresh_token=[redacted]&key=[redacted]'],
+    [
+      `/p?ticket=${TICKET}&refresh_token=${REFRESH}&key=k1`,
+      '/p?ticket=[redacted]&refresh_token=[redacted]&key=[redacted]',
+    ],
     [`/p?${REFRESH}`, '/p?[redacted]'],
     [`https://auth.example.com/p/${REFRESH}?a=1#frag`, '/p/[redacted]?a=1'],
   ])('redacts %s', (url, expected) => {
@@ -56,7 +62,9 @@ describe('redactUrl', () => {
   });
 
   it('judges a standard-base64 secret sent percent-encoded', () => {
-    const secret = Buffer.from('a'.repeat(20) + '\xff\xfe\xfd'.repeat(6), 'latin1').toString('base64');
+    const secret = Buffer.from('a'.repeat(20) + '\xff\xfe\xfd'.repeat(6), 'latin1').toString(
+      'base64',
+    );
     expect(secret).toMatch(/[+/=]/);
     expect(looksLikeToken(encodeURIComponent(secret))).toBe(true);
     expect(redactUrl(`/p?next=${encodeURIComponent(secret)}`)).toBe('/p?next=[redacted]');

@@ -9,7 +9,13 @@ import { createResourceGuard } from '../../src/http/require-auth.js';
 import { withDemoRoutes } from '../../src/server/demo-routes.js';
 import { createClient, expectProblem, type Client, type SignedIn } from './support/client.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
-import { APP_ORIGIN, AUDIENCE, ISSUER, createTestServer, type TestServer } from './support/server-kit.js';
+import {
+  APP_ORIGIN,
+  AUDIENCE,
+  ISSUER,
+  createTestServer,
+  type TestServer,
+} from './support/server-kit.js';
 
 describe.each(['sqlite', 'postgres'] as const)('strict bodies and HEAD on %s', (kind) => {
   let database: ScratchDatabase | undefined;
@@ -105,7 +111,10 @@ describe.each(['sqlite', 'postgres'] as const)('strict bodies and HEAD on %s', (
       );
       const response = await raw('/auth/refresh', `{"refresh_token":"${user.refreshToken}"}`);
       expect(response.status).toBe(200);
-      user = { ...user, refreshToken: ((await response.json()) as { refresh_token: string }).refresh_token };
+      user = {
+        ...user,
+        refreshToken: ((await response.json()) as { refresh_token: string }).refresh_token,
+      };
     });
 
     it('treats a __proto__ member as an unknown field, never as the prototype', async () => {
@@ -126,7 +135,12 @@ describe.each(['sqlite', 'postgres'] as const)('strict bodies and HEAD on %s', (
       const headed = await client.call(path, { ...options, method: 'HEAD' });
       expect(headed.status, path).toBe(got.status);
       expect(new Uint8Array(await headed.arrayBuffer()).byteLength, path).toBe(0);
-      for (const name of ['content-type', 'cache-control', 'www-authenticate', 'content-security-policy'])
+      for (const name of [
+        'content-type',
+        'cache-control',
+        'www-authenticate',
+        'content-security-policy',
+      ])
         expect(headed.headers.get(name), `${path} ${name}`).toBe(got.headers.get(name));
       expect(headed.headers.get('content-length'), path).toBe(String(gotBody.byteLength));
     };

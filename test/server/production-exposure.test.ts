@@ -31,9 +31,15 @@ async function configOf(
 describe('demo and open sign-up settings', () => {
   it('are on in development and off in production', async () => {
     expect(await configOf({})).toMatchObject({ demo: true, signup: true });
-    expect(await configOf(PRODUCTION, PRODUCTION_ENV)).toMatchObject({ demo: false, signup: false });
+    expect(await configOf(PRODUCTION, PRODUCTION_ENV)).toMatchObject({
+      demo: false,
+      signup: false,
+    });
     expect(
-      await configOf({ ...PRODUCTION, production: undefined }, { ...PRODUCTION_ENV, NODE_ENV: 'production' }),
+      await configOf(
+        { ...PRODUCTION, production: undefined },
+        { ...PRODUCTION_ENV, NODE_ENV: 'production' },
+      ),
     ).toMatchObject({ production: true, demo: false, signup: false });
   });
 
@@ -42,9 +48,9 @@ describe('demo and open sign-up settings', () => {
       demo: true,
       signup: false,
     });
-    expect(
-      await configOf(PRODUCTION, { ...PRODUCTION_ENV, TESSERA_SIGNUP: 'true' }),
-    ).toMatchObject({ demo: false, signup: true });
+    expect(await configOf(PRODUCTION, { ...PRODUCTION_ENV, TESSERA_SIGNUP: 'true' })).toMatchObject(
+      { demo: false, signup: true },
+    );
     const cwd = emptyDir();
     writeFileSync(join(cwd, 'tessera.config.json'), JSON.stringify({ demo: true, signup: true }));
     const fromFile = await configOf(PRODUCTION, PRODUCTION_ENV, cwd);
@@ -107,7 +113,10 @@ describe('what a server built from them serves', () => {
   const signupInit = (): RequestInit => ({
     method: 'POST',
     headers: { 'content-type': 'application/json', 'token-transport': 'body' },
-    body: JSON.stringify({ email: `p-${process.pid}-${Math.random()}@example.test`, password: 'correct horse battery' }),
+    body: JSON.stringify({
+      email: `p-${process.pid}-${Math.random()}@example.test`,
+      password: 'correct horse battery',
+    }),
   });
   const codeOf = async (response: Response): Promise<unknown> =>
     ((await response.json()) as { code?: unknown }).code;

@@ -30,7 +30,10 @@ const refused = (value: string, verdict: 'dead' | 'unknown' | 'malformed'): Refr
 
 describe('chooseRefreshCandidate', () => {
   it('takes the live one wherever it stands', () => {
-    for (const others of [[refused('u', 'unknown')], [refused('m', 'malformed'), refused('d', 'dead')]]) {
+    for (const others of [
+      [refused('u', 'unknown')],
+      [refused('m', 'malformed'), refused('d', 'dead')],
+    ]) {
       expect(chooseRefreshCandidate([...others, live('real', 'alice', 5)])).toEqual({
         kind: 'refresh',
         value: 'real',
@@ -52,7 +55,9 @@ describe('chooseRefreshCandidate', () => {
 
   it('prefers the current token to a grace one, then the most recently used session of the user', () => {
     const grace: RefreshCandidate = { ...live('prev', 'alice', 9), verdict: 'grace' };
-    expect(chooseRefreshCandidate([grace, live('cur', 'alice', 1)])).toMatchObject({ value: 'cur' });
+    expect(chooseRefreshCandidate([grace, live('cur', 'alice', 1)])).toMatchObject({
+      value: 'cur',
+    });
     expect(
       chooseRefreshCandidate([live('older', 'alice', 1), live('newer', 'alice', 7)]),
     ).toMatchObject({ value: 'newer' });
