@@ -120,7 +120,7 @@ describe('connection timeouts of the node listener', () => {
     await sleep(HEADERS_MS * 5);
     expect(closedEarly).toBe(false);
     connection.socket.write('GET /auth/time HTTP/1.1\r\nHost: auth.test\r\n\r\n');
-    await untilReceived(connection, '"server_time');
+    await untilReceived(connection, '"epoch_ms"');
     expect(connection.received().match(/HTTP\/1\.1 200 /g)).toHaveLength(2);
     connection.socket.destroy();
   });
