@@ -9,13 +9,7 @@ import { createResourceGuard } from '../../src/http/require-auth.js';
 import { withDemoRoutes } from '../../src/server/demo-routes.js';
 import { createClient, expectProblem, type Client, type SignedIn } from './support/client.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
-import {
-  APP_ORIGIN,
-  AUDIENCE,
-  ISSUER,
-  createTestServer,
-  type TestServer,
-} from './support/server-kit.js';
+import { AUDIENCE, ISSUER, createTestServer, type TestServer } from './support/server-kit.js';
 
 describe.each(['sqlite', 'postgres'] as const)('strict bodies and HEAD on %s', (kind) => {
   let database: ScratchDatabase | undefined;
@@ -123,6 +117,7 @@ describe.each(['sqlite', 'postgres'] as const)('strict bodies and HEAD on %s', (
         400,
         'REQUEST_INVALID',
       );
+      expect(String(problem.detail)).toContain('__proto__');
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
   });
