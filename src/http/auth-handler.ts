@@ -152,7 +152,10 @@ export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
       return compiled.route({ request, ip, params, warn }, deps);
     }
     throw pathMatched
-      ? new TesseraError('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${pathname}.`)
+      ? new TesseraError(
+          'METHOD_NOT_ALLOWED',
+          `${request.method} is not allowed on ${redactUrl(pathname)}.`,
+        )
       : new TesseraError('NOT_FOUND', 'No such endpoint.');
   };
 

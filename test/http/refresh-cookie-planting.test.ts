@@ -6,6 +6,7 @@
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen } from '../../src/adapters/node.js';
+import { refreshOutcome } from '../../src/client/refresh-outcome.js';
 import { MAX_REFRESH_COOKIES } from '../../src/http/refresh-cookies.js';
 import { createClient, expectProblem, type Client, type SignedIn } from './support/client.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
@@ -127,7 +128,11 @@ describe.each(['sqlite', 'postgres'] as const)('planted refresh cookies on %s', 
     const user = await client.signup({ transport: 'cookie' });
     const attacker = await client.signup({ transport: 'cookie' });
     const refused = await withCookies('/auth/refresh', [attacker.refreshToken, user.refreshToken]);
-    await expectProblem(refused, 409, 'REFRESH_COOKIE_CONFLICT');
+    const problem = await expectProblem(refused, 409, 'REFRESH_COOKIE_CONFLICT');
+    expect(JSON.stringify(problem)).not.toContain(user.refreshToken);
+    expect(JSON.stringify(problem)).not.toContain(attacker.refreshToken);
+    // The shipped client keeps the session on this answer (a set-up problem), it does not log out.
+    expect(refreshOutcome(409, 'REFRESH_COOKIE_CONFLICT')).toBe('misconfigured');
     expect(await sessionOf(user)).toEqual({ generation: 0, revoked: false });
     expect(await sessionOf(attacker)).toEqual({ generation: 0, revoked: false });
     // Once the planted session is gone (an operator revoked it), the user's refresh goes through again.

@@ -163,5 +163,10 @@ describe('the request log of a real server', () => {
       '/demo/api/hello?access_token=[redacted]',
       '/demo/client/[redacted]',
     ]);
+    // Nor does the answer repeat it: a 405 names the path, redacted.
+    const wrongMethod = await fetch(`${client.baseUrl}/auth/sessions/${jwt}`, { method: 'PUT' });
+    expect(wrongMethod.status).toBe(405);
+    const detail = ((await wrongMethod.json()) as { detail: string }).detail;
+    expect(detail).toBe('PUT is not allowed on /auth/sessions/[redacted].');
   });
 });
