@@ -39,8 +39,28 @@ export function toNodeListener(
   };
 }
 
+/** Connection timeouts of {@link listen}, in milliseconds. */
+export interface ListenTimeouts {
+  /** Time to receive a request's headers from its first byte (default 10 s); then 408 and close. */
+  readonly headersTimeout?: number;
+  /** Time to receive a whole request, body included (default 10 s; at least headersTimeout). */
+  readonly requestTimeout?: number;
+  /** How long an idle keep-alive connection stays open between requests (default 65 s). */
+  readonly keepAliveTimeout?: number;
+}
+
+/** The defaults of {@link ListenTimeouts}. */
+export const LISTEN_TIMEOUTS = {
+  headersTimeout: 10_000,
+  requestTimeout: 10_000,
+  keepAliveTimeout: 65_000,
+} as const;
+
 /**
- * Starts a `node:http` server for the handler and resolves once it listens.
+ * Starts a `node:http` server for the handler and resolves once it listens. A client that stalls while
+ * sending a request (slow headers, a slow body) is dropped after about 10 s; an idle keep-alive
+ * connection between requests is kept for 65 s, longer than the 60 s idle timeout of common load
+ * balancers and client agents, so the server is never the side that closes a socket they reuse.
  *
  * @example
  * ```ts
@@ -49,15 +69,26 @@ export function toNodeListener(
  */
 export async function listen(
   handler: AuthHandler,
-  options: { port: number; host?: string },
+  options: { port: number; host?: string; timeouts?: ListenTimeouts },
 ): Promise<{ server: Server; port: number }> {
-  const server = createServer(toNodeListener(handler));
-  // Keep idle connections longer than the usual load-balancer and client-agent idle timeouts (60 s):
-  // a server that closes first races clients reusing the socket, which see "socket hang up".
-  server.keepAliveTimeout = 65_000;
-  // Slow-loris and hung clients must not hold sockets forever (Node needs headers <= request timeout).
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 120_000;
+  const headersTimeout = options.timeouts?.headersTimeout ?? LISTEN_TIMEOUTS.headersTimeout;
+  const requestTimeout = Math.max(
+    headersTimeout,
+    options.timeouts?.requestTimeout ?? LISTEN_TIMEOUTS.requestTimeout,
+  );
+  const server = createServer(
+    {
+      // Node 20 applies headersTimeout and requestTimeout only to a request in progress (from its first
+      // byte), never to an idle keep-alive socket, so both can be far below keepAliveTimeout. Node checks
+      // them every connectionsCheckingInterval (30 s by default, which would let a stalled client stay
+      // 40 s): check about four times per timeout, at most once a second.
+      headersTimeout,
+      requestTimeout,
+      connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(headersTimeout / 4))),
+      keepAliveTimeout: options.timeouts?.keepAliveTimeout ?? LISTEN_TIMEOUTS.keepAliveTimeout,
+    },
+    toNodeListener(handler),
+  );
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '0.0.0.0', () => resolvePromise());

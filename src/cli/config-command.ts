@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { isTesseraError } from '../errors/tessera-error.js';
 import { resolveConfig } from '../server/config.js';
 import type { CliCommand } from './command.js';
-import { SETTING_FLAGS } from './serve-command.js';
+import { expandSwitches, SETTING_FLAGS } from './serve-command.js';
 
 /**
  * `tessera config`: prints the effective configuration and where each setting came from.
@@ -17,7 +17,7 @@ export const command: CliCommand = {
   async run(args) {
     try {
       const flags = parseArgs({
-        args: [...args],
+        args: expandSwitches(args),
         options: {
           ...SETTING_FLAGS,
           production: { type: 'boolean' },

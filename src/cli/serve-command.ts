@@ -18,6 +18,43 @@ export const SETTING_FLAGS = Object.fromEntries(
   Object.keys(SETTINGS).map((name) => [name, { type: 'string' as const }]),
 );
 
+// Switches that read as `--demo` alone and also as `--demo false` (the form every other setting takes).
+const SWITCHES = new Set(['--demo', '--signup']);
+const SWITCH_VALUES = new Set(['true', 'false', '1', '0']);
+
+/**
+ * Rewrites the bare `--demo` and `--signup` switches as `--demo=true`, leaving `--demo false` and
+ * `--demo=false` as they are, so that parseArgs can read them as the string settings they are.
+ *
+ * @example
+ * ```ts
+ * expandSwitches(['--production', '--demo', '--port', '80']); // ['--production', '--demo=true', '--port', '80']
+ * ```
+ */
+export function expandSwitches(args: readonly string[]): string[] {
+  return args.flatMap((arg, i) =>
+    SWITCHES.has(arg) && !SWITCH_VALUES.has(args[i + 1] ?? '') ? [`${arg}=true`] : [arg],
+  );
+}
+
+/**
+ * The start-up line about the demo and open sign-up: which are on, and how to change that.
+ *
+ * @example
+ * ```ts
+ * exposureNotice({ demo: false, signup: false }); // 'demo page off (enable with --demo), open sign-up off (enable with --signup)'
+ * ```
+ */
+export function exposureNotice(config: { demo: boolean; signup: boolean }): string {
+  const demo = config.demo
+    ? 'demo page on at / (turn off with --demo false)'
+    : 'demo page off (enable with --demo)';
+  const signup = config.signup
+    ? 'open sign-up on (turn off with --signup false)'
+    : 'open sign-up off (enable with --signup)';
+  return `${demo}, ${signup}`;
+}
+
 /**
  * `tessera serve`: the auth server on http://localhost:8080, embedded SQLite by default.
  *
@@ -32,7 +69,7 @@ export const command: CliCommand = {
     let flags: Record<string, unknown>;
     try {
       flags = parseArgs({
-        args: [...args],
+        args: expandSwitches(args),
         options: {
           ...SETTING_FLAGS,
           production: { type: 'boolean' },
@@ -68,9 +105,12 @@ export const command: CliCommand = {
           audience: config.audience,
           store: config['database-url'] === undefined ? `sqlite:${config.db}` : 'postgres',
           production: config.production,
+          demo: config.demo,
+          signup: config.signup,
         },
         `Tessera listening on http://localhost:${port}`,
       );
+      server.logger.info({ demo: config.demo, signup: config.signup }, exposureNotice(config));
       if (!config.production)
         server.logger.warn(
           { issuer: config.issuer, audience: config.audience },

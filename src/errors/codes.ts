@@ -169,6 +169,12 @@ export const ERROR_TABLE = {
   ),
   CSRF_FAILED: row(403, 'invalid_request', null, 'The request failed the CSRF check'),
   REQUEST_INVALID: row(400, 'invalid_request', null, 'The request is malformed'),
+  REQUEST_DUPLICATE_KEY: row(
+    400,
+    'invalid_request',
+    null,
+    'The JSON request body names one field twice in an object',
+  ),
   REQUEST_TOO_LARGE: row(413, 'invalid_request', null, 'The request body is too large'),
   MEDIA_TYPE_UNSUPPORTED: row(
     415,
@@ -190,6 +196,12 @@ export const ERROR_TABLE = {
     'invalid_token',
     null,
     'The connection ticket is unknown, used or expired',
+  ),
+  REFRESH_COOKIE_CONFLICT: row(
+    409,
+    'invalid_request',
+    null,
+    'Two refresh cookies name live sessions of different users',
   ),
   TRANSPORT_MISMATCH: row(
     400,

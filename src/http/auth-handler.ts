@@ -15,6 +15,7 @@ import { buildOpenApiDocument } from './openapi.js';
 import { createOriginPolicy } from './origin-policy.js';
 import { oauthErrorResponse, problemResponse, toTesseraError } from './problem.js';
 import { createMemoryRateLimiter } from './rate-limit.js';
+import { redactUrl } from './redact-url.js';
 import { clientAddress } from './request-context.js';
 
 /** Per-request facts only the host runtime knows. */
@@ -131,14 +132,16 @@ export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
     warn: (warning: ServerWarning) => void,
   ): Promise<Response> => {
     if (request.method === 'OPTIONS') return origins.preflight(request);
-    if (pathname === '/' && request.method === 'GET' && options.homePage !== undefined)
+    // HEAD is GET without the body (RFC 9110 section 9.3.2): the GET route answers, fetch() drops the body.
+    const method = request.method === 'HEAD' ? 'GET' : request.method;
+    if (pathname === '/' && method === 'GET' && options.homePage !== undefined)
       return options.homePage();
     let pathMatched = false;
     for (const compiled of COMPILED) {
       const match = compiled.pattern.exec(pathname);
       if (match === null) continue;
       pathMatched = true;
-      if (compiled.method !== request.method) continue;
+      if (compiled.method !== method) continue;
       const params = Object.fromEntries(
         compiled.names.map((name, i) => [name, decodeURIComponent(match[i + 1] as string)]),
       );
@@ -149,7 +152,10 @@ export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
       return compiled.route({ request, ip, params, warn }, deps);
     }
     throw pathMatched
-      ? new TesseraError('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${pathname}.`)
+      ? new TesseraError(
+          'METHOD_NOT_ALLOWED',
+          `${request.method} is not allowed on ${redactUrl(pathname)}.`,
+        )
       : new TesseraError('NOT_FOUND', 'No such endpoint.');
   };
 
@@ -159,12 +165,15 @@ export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
     async fetch(request, info = {}) {
       const started = now();
       let pathname = '/';
+      let search = '';
       let response: Response;
       let code: string | undefined;
       const warnings = new Set<ServerWarning>();
       const warn = (warning: ServerWarning): void => void warnings.add(warning);
       try {
-        pathname = new URL(request.url).pathname;
+        const url = new URL(request.url);
+        pathname = url.pathname;
+        search = url.search;
         response = await dispatch(request, info, pathname, warn);
       } catch (caught) {
         const error =
@@ -172,7 +181,10 @@ export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
             ? new TesseraError('REQUEST_INVALID', 'The URL has an invalid percent-encoding.')
             : toTesseraError(caught);
         if (!(caught instanceof TesseraError) && !(caught instanceof URIError))
-          options.logger?.error({ err: describeCause(caught), path: pathname }, 'unexpected error');
+          options.logger?.error(
+            { err: describeCause(caught), path: redactUrl(pathname) },
+            'unexpected error',
+          );
         code = error.code;
         response = pathname === '/oauth/token' ? oauthErrorResponse(error) : problemResponse(error);
       }
@@ -182,20 +194,37 @@ export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
       headers.set('date', new Date(now()).toUTCString());
       // Set on problems too: a refresh refused for a missing cookie is where the cross-site warning matters.
       if (warnings.size > 0) headers.set(WARNING_HEADER, [...warnings].join(', '));
-      // Only the path is logged: query strings can hold tokens that clients put where they don't belong.
+      // Path and query with token-shaped parts redacted: clients put tokens where they don't belong.
       options.logger?.info(
         {
           method: request.method,
-          path: pathname,
+          path: redactUrl(pathname + search),
           status: response.status,
           code,
           ms: now() - started,
         },
         'request',
       );
+      if (request.method === 'HEAD') return headResponse(response, headers);
       return new Response(response.body, { status: response.status, headers });
     },
   };
+}
+
+/**
+ * The answer to a HEAD request: the GET answer's status and headers, with the Content-Length its body
+ * would have had, and no body.
+ *
+ * @example
+ * ```ts
+ * const head = await headResponse(Response.json({ ok: true }), new Headers());
+ * head.headers.get('content-length'); // '11'
+ * ```
+ */
+export async function headResponse(response: Response, headers: Headers): Promise<Response> {
+  const body = await response.arrayBuffer();
+  if (!headers.has('content-length')) headers.set('content-length', String(body.byteLength));
+  return new Response(null, { status: response.status, headers });
 }
 
 function describeCause(caught: unknown): { name: string; code?: unknown } {

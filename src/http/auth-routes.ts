@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { normaliseEmail } from '../accounts/accounts.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { Transport } from '../wire/names.js';
-import { readCookie, serializeRefreshCookie } from './cookies.js';
+import { serializeRefreshCookie } from './cookies.js';
 import type { AuthRouteKey } from './auth-route-keys.js';
 import type { Route, RouteDeps, RouteInput } from './handler-options.js';
 import { REFRESH_COOKIE, REFRESH_COOKIE_PATH, TRANSPORT_HEADER } from '../wire/names.js';
@@ -12,6 +12,7 @@ import { enforceRate } from './rate-limit.js';
 import { readBearerToken } from './request-context.js';
 import { readJsonBody, validate } from './request-body.js';
 import { TICKETS_PER_SESSION } from './ticket-auth.js';
+import { logoutTokensOf, refreshCookiesOf, refreshTokenOf } from './refresh-cookies.js';
 
 const credentials = z.strictObject({
   email: z.string().trim().max(254).pipe(z.email()),
@@ -36,13 +37,7 @@ const LOGIN_PER_IP = { limit: 60, windowSeconds: 60 };
 const LOGIN_PER_ACCOUNT_AND_IP = { limit: 10, windowSeconds: 300 };
 
 function cookieOf(request: Request): string | undefined {
-  const { value, duplicated } = readCookie(request.headers.get('cookie'), REFRESH_COOKIE);
-  if (duplicated)
-    throw new TesseraError(
-      'REQUEST_INVALID',
-      `The request carries two ${REFRESH_COOKIE} cookies (one set for another path or domain?); clear cookies for this site.`,
-    );
-  return value === '' ? undefined : value;
+  return refreshCookiesOf(request)[0];
 }
 
 function accountsOf(deps: RouteDeps): NonNullable<RouteDeps['options']['accounts']> {
@@ -67,22 +62,22 @@ function transportOf(request: Request): Transport {
 
 async function presentedRefreshToken(
   request: Request,
-): Promise<{ token: string | undefined; transport: Transport }> {
-  const cookie = cookieOf(request);
+): Promise<{ token: string | undefined; cookies: string[]; transport: Transport }> {
+  const cookies = refreshCookiesOf(request);
   const hasBody =
     request.headers.get('content-length') !== '0' &&
     request.body !== null &&
     request.headers.has('content-type');
   const body = hasBody ? await readJsonBody(request, refreshBody) : {};
-  if (cookie !== undefined && body.refresh_token !== undefined) {
+  if (cookies.length > 0 && body.refresh_token !== undefined) {
     throw new TesseraError(
       'REQUEST_INVALID',
       'The refresh token came both in a cookie and in the body; send it one way only.',
     );
   }
-  return cookie !== undefined
-    ? { token: cookie, transport: 'cookie' }
-    : { token: body.refresh_token, transport: 'body' };
+  return cookies.length > 0
+    ? { token: cookies[0], cookies, transport: 'cookie' }
+    : { token: body.refresh_token, cookies, transport: 'body' };
 }
 
 function authenticated(
@@ -158,8 +153,10 @@ export const AUTH_ROUTES: Readonly<Record<AuthRouteKey, Route>> = {
 
   'POST /auth/refresh': async (input, deps) => {
     const { request, ip } = input;
-    const { token, transport } = await presentedRefreshToken(request);
+    const presented = await presentedRefreshToken(request);
+    const { transport } = presented;
     deps.origins.assertSafeStateChange(request, { usesCookie: transport === 'cookie' });
+    const token = await refreshTokenOf(presented, deps);
     // No cookie and no body token from a client that did not ask for the body transport: a browser whose
     // cookie stayed behind because the app is on another site (the refusal below is REFRESH_TOKEN_MISSING).
     if (token === undefined && request.headers.get(TRANSPORT_HEADER)?.toLowerCase() !== 'body')
@@ -173,11 +170,11 @@ export const AUTH_ROUTES: Readonly<Record<AuthRouteKey, Route>> = {
   },
 
   'POST /auth/logout': async ({ request, ip }, deps) => {
-    const { token, transport } = await presentedRefreshToken(request);
+    const { token, cookies, transport } = await presentedRefreshToken(request);
     deps.origins.assertSafeStateChange(request, { usesCookie: transport === 'cookie' });
     // Logout always ends with the cookie cleared, whatever the token was: a user who asks to leave leaves.
-    if (token !== undefined)
-      await deps.options.sessions.revokeByRefreshToken(token, { ip }).catch((error: unknown) => {
+    for (const value of await logoutTokensOf({ token, cookies }, deps))
+      await deps.options.sessions.revokeByRefreshToken(value, { ip }).catch((error: unknown) => {
         if (!(error instanceof TesseraError)) throw error;
       });
     return new Response(null, {

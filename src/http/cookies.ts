@@ -1,26 +1,25 @@
 /**
- * Reads one cookie from a Cookie header. Duplicate names (a second cookie shadowing ours from a
- * parent domain or another path) are reported, since the browser's order is not a safe tie-break.
+ * Reads one cookie from a Cookie header: every value sent under the name, in header order, and the
+ * last of them as `value`. Several values (a second cookie from a parent domain or another path) are
+ * reported as `duplicated`: the browser's order is not a safe tie-break, so the caller decides.
  *
  * @example
  * ```ts
- * readCookie('a=1; __Secure-tessera_rt=tsr_x.y', '__Secure-tessera_rt'); // { value: 'tsr_x.y', duplicated: false }
+ * readCookie('a=1; __Secure-tessera_rt=tsr_x.y', '__Secure-tessera_rt'); // { value: 'tsr_x.y', duplicated: false, values: ['tsr_x.y'] }
  * ```
  */
 export function readCookie(
   header: string | null,
   name: string,
-): { value: string | undefined; duplicated: boolean } {
-  if (header === null || header === '') return { value: undefined, duplicated: false };
-  let value: string | undefined;
-  let count = 0;
+): { value: string | undefined; duplicated: boolean; values: string[] } {
+  if (header === null || header === '') return { value: undefined, duplicated: false, values: [] };
+  const values: string[] = [];
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
     if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
-    count++;
-    value = part.slice(eq + 1).trim();
+    values.push(part.slice(eq + 1).trim());
   }
-  return { value, duplicated: count > 1 };
+  return { value: values.at(-1), duplicated: values.length > 1, values };
 }
 
 /** Options of {@link serializeRefreshCookie}. */

@@ -138,7 +138,13 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
         post: {
           summary: 'Rotate the refresh token (cookie, or refresh_token in the body)',
           requestBody: refreshTokenBody,
-          responses: { '200': json(ref('TokenResponse')), ...errors },
+          responses: {
+            '200': json(ref('TokenResponse')),
+            '409': problem(
+              'Refresh cookies of live sessions of two users (REFRESH_COOKIE_CONFLICT)',
+            ),
+            ...errors,
+          },
         },
       },
       '/auth/logout': {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { TesseraError } from '../errors/tessera-error.js';
+import { duplicateMemberName } from './json-duplicates.js';
 
 /** Largest JSON or form body any auth endpoint accepts. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -42,7 +43,7 @@ export async function readBodyText(
 
 /**
  * Reads and validates a JSON body: `application/json` only (415 otherwise), at most 16 KB (413),
- * well-formed (400), and matching the schema with no unknown fields (400 naming the first problem).
+ * well-formed (400), no member name twice in one object at any depth (400 REQUEST_DUPLICATE_KEY), and matching the schema with no unknown fields (400 naming the first problem).
  *
  * @example
  * ```ts
@@ -63,6 +64,16 @@ export async function readJsonBody<T>(request: Request, schema: z.ZodType<T>): P
     value = text === '' ? {} : JSON.parse(text);
   } catch {
     throw new TesseraError('REQUEST_INVALID', 'The request body is not valid JSON.');
+  }
+  const duplicate = duplicateMemberName(text);
+  if (duplicate !== undefined) {
+    // The name is echoed only when it is a plain field name; anything else could be a pasted secret.
+    const named = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/.test(duplicate);
+    throw new TesseraError(
+      'REQUEST_DUPLICATE_KEY',
+      `The request body names ${named ? `the field "${duplicate}"` : 'a field'} twice in one object; send each field once.`,
+      named ? { field: duplicate } : {},
+    );
   }
   return validate(schema, value);
 }

@@ -34,7 +34,9 @@ export const SETTINGS = {
   'trust-proxy': 'believe X-Forwarded-For/Proto (true/false, default false)',
   production: 'production mode: refuse unsafe defaults (also NODE_ENV=production)',
   'redis-url': 'redis://... to share rate limits between nodes',
-  signup: 'allow POST /auth/signup (true/false, default true)',
+  signup:
+    'allow open POST /auth/signup (true/false; default true in development, false in production)',
+  demo: 'serve the demo page at / and /demo/* (true/false; default true in development, false in production)',
   'cookie-same-site': 'Lax (default), Strict, or None for cross-site apps',
   'max-sessions': 'sessions per user before the oldest is revoked (default unlimited)',
   'allow-long-access-ttl': 'allow an access lifetime over 1 h in production (true/false)',
@@ -101,7 +103,9 @@ const schema = z.strictObject({
     .string()
     .regex(/^rediss?:\/\//)
     .optional(),
-  signup: bool.default(true),
+  // Resolved against production below: on for development, off in production unless set.
+  signup: bool.optional(),
+  demo: bool.optional(),
   'cookie-same-site': z.enum(['Lax', 'Strict', 'None']).default('Lax'),
   'max-sessions': z.coerce.number().int().positive().optional(),
   'allow-long-access-ttl': bool.default(false),
@@ -111,8 +115,12 @@ const schema = z.strictObject({
 /** The validated configuration with development defaults applied. */
 export type ServerConfig = Omit<
   z.output<typeof schema>,
-  'issuer' | 'audience' | 'allowed-origins' | 'refresh-rate-limit' | 'host'
+  'issuer' | 'audience' | 'allowed-origins' | 'refresh-rate-limit' | 'host' | 'signup' | 'demo'
 > & {
+  /** Open sign-up: on in development, off in production unless set. */
+  signup: boolean;
+  /** The demo page and its routes: on in development, off in production unless set. */
+  demo: boolean;
   /** Where the server listens: loopback in development, every interface in production. */
   host: string;
   issuer: string;
@@ -191,6 +199,9 @@ export async function resolveConfig(input: {
     // A development server is for this machine: other users on the network must not reach its
     // demo, its open signup or its unsealed development keys. Containers set production (or --host).
     host: config.host ?? (config.production ? '0.0.0.0' : '127.0.0.1'),
+    // A production server is the operator's: no demo page and no open sign-up unless asked for.
+    signup: config.signup ?? !config.production,
+    demo: config.demo ?? !config.production,
     'refresh-rate-limit': refreshRateLimit(config),
     issuer,
     audience: config.audience ?? 'tessera',

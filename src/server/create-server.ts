@@ -176,10 +176,11 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       ...(config.keySecret === undefined ? {} : { deviceSecret: config.keySecret }),
       logger,
       now,
-      ...(options.homePage === undefined ? {} : { homePage: options.homePage }),
+      // The page at / is the demo: served only with the demo on (config.demo, off in production).
+      ...(options.homePage === undefined || !config.demo ? {} : { homePage: options.homePage }),
     });
     // Demo (issue 5): GET /demo/api/hello behind the resource guard, and the compiled client the page at / loads.
-    const demoHandler = withDemoRoutes(authHandler, {
+    const withDemo = withDemoRoutes(authHandler, {
       guard: createResourceGuard({
         issuer: config.issuer,
         audience: config.audience,
@@ -192,7 +193,7 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       logger,
     });
     // A node whose keyring stopped reloading misses rotations: /healthz says so until it recovers.
-    const handler = withKeyringHealth(demoHandler, () => keyring.health());
+    const handler = withKeyringHealth(config.demo ? withDemo : authHandler, () => keyring.health());
     const sweeper = setInterval(() => {
       const at = now();
       store

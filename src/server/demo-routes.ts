@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { AuthHandler, ConnectionInfo } from '../http/auth-handler.js';
+import { headResponse, type AuthHandler, type ConnectionInfo } from '../http/auth-handler.js';
+import { redactUrl } from '../http/redact-url.js';
 import type { ResourceGuard } from '../http/require-auth.js';
 
 /** Options of {@link withDemoRoutes}. */
@@ -44,7 +45,7 @@ export function withDemoRoutes(handler: AuthHandler, options: DemoRoutesOptions)
     });
 
   const demo = async (request: Request, pathname: string): Promise<Response> => {
-    if (request.method !== 'GET')
+    if (request.method !== 'GET' && request.method !== 'HEAD')
       return respond(JSON.stringify({ code: 'METHOD_NOT_ALLOWED' }), {
         status: 405,
         headers: { 'content-type': 'application/problem+json' },
@@ -91,14 +92,17 @@ export function withDemoRoutes(handler: AuthHandler, options: DemoRoutesOptions)
   return {
     handles: (pathname) => pathname.startsWith('/demo/') || handler.handles(pathname),
     async fetch(request: Request, info?: ConnectionInfo) {
-      const pathname = new URL(request.url).pathname;
+      const url = new URL(request.url);
+      const pathname = url.pathname;
       if (!pathname.startsWith('/demo/')) return handler.fetch(request, info);
       const response = await demo(request, pathname);
       options.logger?.info(
-        { method: request.method, path: pathname, status: response.status },
+        { method: request.method, path: redactUrl(pathname + url.search), status: response.status },
         'request',
       );
-      return response;
+      return request.method === 'HEAD'
+        ? headResponse(response, new Headers(response.headers))
+        : response;
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { SessionRow, Transport } from '../store/session-store.js';
 import type { RevocationReason } from '../store/vocabulary.js';
+import { inspectRefreshTokens, type RefreshCandidate } from './refresh-candidates.js';
 import { createSessionCore, type RequestContext, type TokenSet } from './session-core.js';
 import { issueSession } from './session-login.js';
 import { refreshSession } from './session-refresh.js';
@@ -45,6 +46,15 @@ export interface SessionManager {
     options: { reason: RevocationReason; exceptSessionId?: string | null },
   ): Promise<void>;
   listSessions(userId: string): Promise<SessionRow[]>;
+  /**
+   * Judges several presented refresh tokens (two refresh cookies on one request) without any effect,
+   * so the route can refresh or log out the live one and ignore the rest. Optional for other
+   * implementations: without it the route uses the first well-formed value.
+   */
+  inspectRefreshTokens?(
+    values: readonly string[],
+    context: { transport?: Transport },
+  ): Promise<RefreshCandidate[]>;
   readonly graceSeconds: number;
 }
 
@@ -77,5 +87,6 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     revokeSession: (sessionId, revocation) => revokeSession(core, sessionId, revocation),
     revokeUserSessions: (userId, revocation) => revokeUserSessions(core, userId, revocation),
     listSessions: (userId) => options.store.listSessions(userId),
+    inspectRefreshTokens: (values, context) => inspectRefreshTokens(core, values, context),
   };
 }
