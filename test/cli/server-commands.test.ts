@@ -75,7 +75,7 @@ describe('tessera serve, keys, events and config', () => {
     expect(stdout).toMatch(/refresh\s+refreshed/);
     expect(stdout).not.toContain(tokens.refresh_token.split('.')[1]);
     const keys = await run(process.execPath, [BIN, 'keys', 'rotate', '--db', db]);
-    expect(keys.stdout).toMatch(/published .* \(EdDSA\)/);
+    expect(keys.stdout).toMatch(/published .* \(ES256\)/);
     expect(keys.stdout.trim().split('\n')).toHaveLength(3);
   });
 
