@@ -55,7 +55,7 @@ export type PublishableAlgorithm = Exclude<Algorithm, 'HS256'>;
  *
  * @example
  * ```ts
- * PUBLISHABLE_ALGORITHMS.includes('HS256'); // false
+ * PUBLISHABLE_ALGORITHMS; // ['ES256', 'EdDSA', 'RS256', 'PS256']
  * ```
  */
 export const PUBLISHABLE_ALGORITHMS: readonly PublishableAlgorithm[] = [
