@@ -46,7 +46,7 @@ export const command: CliCommand = {
         options: {
           db: { type: 'string' },
           'database-url': { type: 'string' },
-          alg: { type: 'string', default: 'EdDSA' },
+          alg: { type: 'string', default: 'ES256' },
           'access-ttl': { type: 'string' },
           leeway: { type: 'string' },
         },

@@ -104,6 +104,7 @@ export const command: CliCommand = {
           issuer: config.issuer,
           audience: config.audience,
           store: config['database-url'] === undefined ? `sqlite:${config.db}` : 'postgres',
+          alg: server.keyring.signingKey().alg,
           production: config.production,
           demo: config.demo,
           signup: config.signup,

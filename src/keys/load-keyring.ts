@@ -1,4 +1,4 @@
-import type { Algorithm } from '../jwa/algorithms.js';
+import { DEFAULT_ALGORITHM, type Algorithm } from '../jwa/algorithms.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import { generateKeyMaterial } from './key-material.js';
 import { Keyring } from './keyring.js';
@@ -33,7 +33,10 @@ export interface LoadKeyringOptions {
   /** Where warnings go (a weak secret, unstretched records, a re-seal done). Default: none. */
   readonly onWarning?: ((warning: KeyringWarning) => void) | undefined;
   readonly production?: boolean;
-  /** Algorithm of the first key when none is stored. Default EdDSA. */
+  /**
+   * Algorithm of the first key when none is stored. Default ES256. A stored keyring keeps its keys
+   * whatever this says: changing algorithm is `tessera keys rotate --alg`, so nobody is logged out.
+   */
   readonly alg?: Algorithm;
   readonly now?: () => number;
   readonly prepublishSeconds?: number;
@@ -71,7 +74,7 @@ export async function loadKeyring(options: LoadKeyringOptions): Promise<Keyring>
   }> => {
     const createdAt = now();
     return {
-      key: await generateKeyMaterial({ alg: options.alg ?? 'EdDSA' }),
+      key: await generateKeyMaterial({ alg: options.alg ?? DEFAULT_ALGORITHM }),
       createdAt,
       activatesAt: createdAt,
     };

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { TesseraError } from '../errors/tessera-error.js';
+import { DEFAULT_ALGORITHM, PUBLISHABLE_ALGORITHMS } from '../jwa/algorithms.js';
 import { MAX_LEEWAY_SECONDS } from '../jwt/time-options.js';
 import {
   clientRotationsPerMinute,
@@ -42,6 +43,7 @@ export const SETTINGS = {
   'allow-long-access-ttl': 'allow an access lifetime over 1 h in production (true/false)',
   retention:
     'how long audit events, revocation records and stored IP addresses are kept (default 90d)',
+  alg: 'algorithm of the first signing key: ES256 (default), EdDSA, RS256 or PS256; a stored keyring keeps its keys (change with tessera keys rotate --alg)',
 } as const;
 
 /** A setting name. */
@@ -110,6 +112,15 @@ const schema = z.strictObject({
   'max-sessions': z.coerce.number().int().positive().optional(),
   'allow-long-access-ttl': bool.default(false),
   retention: duration('retention').default(90 * 86_400),
+  // HS256 is refused: its secret is never in /.well-known/jwks.json, so no separate API could verify.
+  alg: z
+    .enum(PUBLISHABLE_ALGORITHMS, {
+      error: (issue) =>
+        issue.input === 'HS256'
+          ? 'HS256 cannot be published in /.well-known/jwks.json, so no separate API could verify its tokens; use ES256, EdDSA, RS256 or PS256'
+          : 'must be ES256, EdDSA, RS256 or PS256',
+    })
+    .default(DEFAULT_ALGORITHM),
 });
 
 /** The validated configuration with development defaults applied. */

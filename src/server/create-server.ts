@@ -96,8 +96,10 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       production: config.production,
       now,
       verifyOverlapSeconds: config['access-ttl'] + leeway,
+      alg: config.alg,
     });
     closers.unshift(() => keyring.stop());
+    warnAboutKeptAlgorithm(config, keyring.signingKey().alg, logger);
     const revocations = createRevocationView({
       store,
       horizonSeconds: config['access-ttl'] + leeway,
@@ -269,4 +271,13 @@ async function createLimiter(
     await redis.quit().catch(() => redis.disconnect());
   });
   return createRedisRateLimiter({ redis });
+}
+
+// --alg only chooses the first key: a stored keyring keeps signing with its own, so that changing the
+// setting (or Tessera's default) logs nobody out. Say so, and how to change it for real.
+function warnAboutKeptAlgorithm(config: ServerConfig, active: string, logger: Logger): void {
+  if (active === config.alg) return;
+  const message = `the keyring signs with ${active}, not ${config.alg}: --alg only chooses a new keyring's first key; run \`tessera keys rotate --alg ${config.alg}\` to switch without logging anyone out`;
+  if (config.sources.alg === undefined) logger.info({ alg: active }, message);
+  else logger.warn({ alg: active, configured: config.alg }, message);
 }

@@ -37,6 +37,8 @@ describe('tessera serve, keys, events and config', () => {
     let server = await startServer(db);
     // A development server listens on loopback only, and says so in its start line.
     expect(server.started).toMatch(/"host":"127\.0\.0\.1"/);
+    // A new keyring's first key is ES256, the algorithm every common verifier accepts.
+    expect(server.started).toMatch(/"alg":"ES256"/);
     const signup = await fetch(`${server.url}/auth/signup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'token-transport': 'body' },
@@ -75,7 +77,7 @@ describe('tessera serve, keys, events and config', () => {
     expect(stdout).toMatch(/refresh\s+refreshed/);
     expect(stdout).not.toContain(tokens.refresh_token.split('.')[1]);
     const keys = await run(process.execPath, [BIN, 'keys', 'rotate', '--db', db]);
-    expect(keys.stdout).toMatch(/published .* \(EdDSA\)/);
+    expect(keys.stdout).toMatch(/published .* \(ES256\)/);
     expect(keys.stdout.trim().split('\n')).toHaveLength(3);
   });
 

@@ -150,7 +150,7 @@ describe('catalogue: storage', () => {
     expectVerdict(diagnosis, {
       code: 'SIGNATURE_INVALID',
       bucket: 'validation',
-      cause: /EdDSA signatures are 64: the token was cut short/,
+      cause: /ES256 signatures are 64: the token was cut short/,
       fix: /store tokens whole/,
     });
     expect((await askNode(node, `Bearer ${cut}`)).detail).toBe(diagnosis.verdict.explanation);

@@ -189,6 +189,36 @@ describe('production', () => {
 
   it('allows ephemeral keys outside production', async () => {
     const keyring = await loadKeyring({ now });
-    expect(keyring.signingKey().alg).toBe('EdDSA');
+    expect(keyring.signingKey().alg).toBe('ES256');
+  });
+});
+
+describe("the first key's algorithm", () => {
+  it('is ES256 by default, and the one asked for on an empty store', async () => {
+    expect((await loadKeyring({ store: createFileKeyStore({ path }), now })).signingKey().alg).toBe(
+      'ES256',
+    );
+    const other = join(directory, 'rsa.json');
+    const rsa = await loadKeyring({
+      store: createFileKeyStore({ path: other }),
+      alg: 'PS256',
+      now,
+    });
+    expect(rsa.signingKey().alg).toBe('PS256');
+  });
+
+  it('never replaces a stored key: an EdDSA keyring stays EdDSA when ES256 is asked for', async () => {
+    const before = await loadKeyring({ store: createFileKeyStore({ path }), alg: 'EdDSA', now });
+    const sign = createAccessTokenSigner({ keys: before, issuer: ISSUER, audience: AUDIENCE, now });
+    const { token } = sign({ sub: 'user-1', sid: 'sess-1', clientId: 'web' });
+    const after = await loadKeyring({ store: createFileKeyStore({ path }), alg: 'ES256', now });
+    expect(after.signingKey()).toMatchObject({ kid: before.signingKey().kid, alg: 'EdDSA' });
+    const verify = createAccessTokenVerifier({
+      keys: after,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      now,
+    });
+    expect(verify.verify(token).sub).toBe('user-1');
   });
 });

@@ -116,4 +116,37 @@ describe('configuration', () => {
       resolveConfig({ flags: { host: '   ' }, env: {}, cwd: emptyDir() }),
     ).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
+
+  it('signs the first key with ES256 by default; --alg, TESSERA_ALG or the file choose another', async () => {
+    expect((await resolveConfig({ flags: {}, env: {}, cwd: emptyDir() })).alg).toBe('ES256');
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, 'tessera.config.json'), JSON.stringify({ alg: 'RS256' }));
+    expect(await resolveConfig({ flags: {}, env: {}, cwd })).toMatchObject({
+      alg: 'RS256',
+      sources: { alg: 'file' },
+    });
+    expect(await resolveConfig({ flags: {}, env: { TESSERA_ALG: 'EdDSA' }, cwd })).toMatchObject({
+      alg: 'EdDSA',
+      sources: { alg: 'env' },
+    });
+    expect(
+      await resolveConfig({ flags: { alg: 'PS256' }, env: { TESSERA_ALG: 'EdDSA' }, cwd }),
+    ).toMatchObject({ alg: 'PS256', sources: { alg: 'flag' } });
+  });
+
+  it('refuses HS256 for a server (nothing to publish in its JWKS) and unknown or miscased names', async () => {
+    await expect(
+      resolveConfig({ flags: { alg: 'HS256' }, env: {}, cwd: emptyDir() }),
+    ).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringMatching(/^Setting --alg is invalid: HS256 cannot be published/),
+    });
+    for (const alg of ['none', 'es256', 'ES384', ''])
+      await expect(
+        resolveConfig({ flags: { alg }, env: {}, cwd: emptyDir() }),
+      ).rejects.toMatchObject({
+        code: 'CONFIG_INVALID',
+        message: 'Setting --alg is invalid: must be ES256, EdDSA, RS256 or PS256.',
+      });
+  });
 });
