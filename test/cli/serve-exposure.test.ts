@@ -1,5 +1,6 @@
 // `tessera serve` says at start whether the demo page and open sign-up are on, and how to change that;
 // in production both are off unless `--demo` / `--signup` are passed (bare, as switches).
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +30,7 @@ async function start(
       env: {
         ...process.env,
         TESSERA_LOG_LEVEL: 'info',
-        TESSERA_KEY_SECRET: 'k'.repeat(16) + 'Zq8#xL2!vR7@pW4$',
+        TESSERA_KEY_SECRET: randomBytes(32).toString('base64url'),
       },
     },
   );

@@ -1,6 +1,7 @@
 // `--production` used to serve the demo page and leave open sign-up on: anyone who found the server
 // could create accounts on it. Production now serves neither unless asked (`--demo`, `--signup`, their
 // TESSERA_* variables or config-file keys), while development keeps both so `npm start` shows the demo.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ const PRODUCTION = {
   audience: 'api',
   'allowed-origins': 'https://app.example.com',
 };
-const PRODUCTION_ENV = { TESSERA_KEY_SECRET: 'k'.repeat(16) + 'Zq8#xL2!vR7@pW4$' };
+const PRODUCTION_ENV = { TESSERA_KEY_SECRET: randomBytes(32).toString('base64url') };
 
 async function configOf(
   flags: Record<string, unknown>,
