@@ -130,7 +130,10 @@ export const command: CliCommand = {
     let text: string;
     if (parsed.format === 'sarif') {
       const { buildSarifLog } = await import('../audit/sarif.js');
-      text = `${JSON.stringify(buildSarifLog(result, { toolVersion: await readToolVersion() }), null, 2)}\n`;
+      const { findRepositoryRoot } = await import('../audit/repository-root.js');
+      const repositoryRoot = await findRepositoryRoot(parsed.dir, { cwd: process.cwd() });
+      const log = buildSarifLog(result, { toolVersion: await readToolVersion(), repositoryRoot });
+      text = `${JSON.stringify(log, null, 2)}\n`;
     } else if (parsed.format === 'json') {
       text = report.formatJsonReport(result);
     } else {
