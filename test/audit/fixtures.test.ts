@@ -1,5 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { formatTextReport } from '../../src/audit/report.js';
 import { runAudit } from '../../src/audit/run-audit.js';
 
 // One small project per trap the corpus showed the audit missing (or over-reporting): each asserts
@@ -61,5 +64,38 @@ describe('audit fixtures for the traps the corpus found', () => {
     const text = JSON.stringify(result.findings);
     for (const secret of ['abc123', 'bezkoder-secret-key', 'THIS IS USED', 'secret-key'])
       expect(text.includes(secret), secret).toBe(false);
+  });
+
+  it('lists huge, minified and unparsable files instead of auditing them, and audits the rest', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tessera-audit-bad-input-'));
+    try {
+      const huge = `export const blob = '${'a'.repeat(2 * 1024 * 1024)}';\n`;
+      await writeFile(path.join(dir, 'bundle.js'), huge);
+      await writeFile(path.join(dir, 'vendor.js'), `var a=1;${'a+=1;'.repeat(1200)}\n`);
+      await writeFile(path.join(dir, 'broken.ts'), 'export const = ;\n');
+      await writeFile(
+        path.join(dir, 'auth.js'),
+        "import jwt from 'jsonwebtoken';\nexport const t = jwt.sign({ sub: 1 }, 'shhhhh');\n",
+      );
+      const result = await runAudit(dir);
+      expect(result.unparsed.map((u) => u.file).sort()).toEqual([
+        'broken.ts',
+        'bundle.js',
+        'vendor.js',
+      ]);
+      expect(result.unparsed.find((u) => u.file === 'bundle.js')?.message).toMatch(
+        /over the 2 MiB/,
+      );
+      expect(result.unparsed.find((u) => u.file === 'vendor.js')?.message).toMatch(/minified/);
+      expect(result.findings.map((f) => `${f.file}:${f.line} ${f.ruleId}`).sort()).toEqual([
+        'auth.js:2 tessera/no-hardcoded-secret',
+        'auth.js:2 tessera/require-expiry',
+      ]);
+      const text = formatTextReport(result, { color: false });
+      expect(text).toContain('not parsed: bundle.js');
+      expect(text).not.toContain('shhhhh');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
