@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { Bucket } from '../errors/codes.js';
 import plugin, { buildRecommendedRules, PLUGIN_PREFIX } from './eslint-plugin.js';
 import { fingerprintFindings } from './fingerprint.js';
-import { isConfigFile, scanConfigText } from './config-files.js';
+import { formatDuration } from '../errors/explain.js';
+import { isConfigFile, scanConfigLifetimes, scanConfigText } from './config-files.js';
 import { gatherProjectFacts, type ProjectFacts } from './project-facts.js';
 import { listProjectFiles } from './source-files.js';
 
@@ -196,6 +197,32 @@ async function readCapped(file: string): Promise<string | { skipped: string }> {
 }
 
 function configFindings(file: string, text: string): Omit<Finding, 'fingerprint'>[] {
+  return [...secretFindings(file, text), ...lifetimeFindings(file, text)];
+}
+
+function lifetimeFindings(file: string, text: string): Omit<Finding, 'fingerprint'>[] {
+  const rule = plugin.rules['max-token-lifetime'];
+  if (!rule) return [];
+  return scanConfigLifetimes(file, text).map((lifetime) => ({
+    ruleId: `${PLUGIN_PREFIX}/max-token-lifetime`,
+    severity: 'warning' as FindingSeverity,
+    bucket: rule.meta.docs.bucket,
+    file,
+    line: lifetime.line,
+    column: lifetime.column,
+    endLine: undefined,
+    endColumn: undefined,
+    message:
+      lifetime.kind === 'refresh'
+        ? `${lifetime.name} makes refresh tokens live ${formatDuration(lifetime.seconds)}; keep refresh tokens to 30 days or less.`
+        : `${lifetime.name} makes access tokens live ${formatDuration(lifetime.seconds)}; keep access tokens to 1 h or less.`,
+    why: rule.meta.docs.why,
+    fix: rule.meta.docs.fix,
+    autofixable: false,
+  }));
+}
+
+function secretFindings(file: string, text: string): Omit<Finding, 'fingerprint'>[] {
   const rule = plugin.rules['no-hardcoded-secret'];
   if (!rule) return [];
   return scanConfigText(file, text).map((secret) => ({

@@ -16,6 +16,8 @@ const EXPECTED: Record<string, string[]> = {
   // not the empty REFRESH_TOKEN_SECRET= nor .env.test.
   'config-secret': [
     '.env.example:2 tessera/no-hardcoded-secret',
+    // JWT_ACCESS_EXPIRATION_MINUTES=1440 is 24 h; not the 30 d refresh, the reset token, a bare 3600.
+    '.env.example:5 tessera/max-token-lifetime',
     'config.json:3 tessera/no-hardcoded-secret',
     'config.ts.example:1 tessera/no-hardcoded-secret',
     'config/auth.config.js:2 tessera/no-hardcoded-secret',
