@@ -12,6 +12,7 @@ import type { ESLint, Linter } from 'eslint';
 import type { TesseraRule } from './rule-kit.js';
 import algorithms from './rules/algorithms.js';
 import audienceIssuer from './rules/audience-issuer.js';
+import clientClockExpiry from './rules/client-clock-expiry.js';
 import decodeWithoutVerify from './rules/decode-without-verify.js';
 import ephemeralKey from './rules/ephemeral-key.js';
 import hardcodedSecret from './rules/hardcoded-secret.js';
@@ -55,6 +56,7 @@ export const TESSERA_RULES: Readonly<Record<string, TesseraRule>> = {
   'safe-refresh-interceptor': refreshInterceptor,
   'logout-revokes': logoutRevocation,
   'timing-safe-compare': timingSafeCompare,
+  'no-client-clock-expiry': clientClockExpiry,
 };
 
 /**

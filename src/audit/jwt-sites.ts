@@ -5,10 +5,10 @@
  */
 import type { SourceCode } from 'eslint';
 import type * as ESTree from 'estree';
-import { readKeyName } from './ast-names.js';
+import { readKeyName, readLastName, readMemberPath } from './ast-names.js';
 import { isFunctionNode, unwrapNode, type AstNode } from './ast-tree.js';
 import { findProperty, resolveConst } from './ast-values.js';
-import { type KnownLibrary, resolveCallee } from './libraries.js';
+import { importsLibrary, type KnownLibrary, resolveBinding, resolveCallee } from './libraries.js';
 
 /** Options as the source shows them: an object literal, absent, or something the audit cannot see into. */
 export type OptionsView =
@@ -74,9 +74,37 @@ function describeVerifyUncached(
   node: ESTree.CallExpression | ESTree.NewExpression,
   sourceCode: SourceCode,
 ): VerifySite | undefined {
+  const a = args(node);
+  // Nest: class JwtStrategy extends PassportStrategy(Strategy) { constructor() { super({ ... }) } }
+  if (node.type === 'CallExpression' && (node.callee.type as string) === 'Super') {
+    if (!extendsPassportJwt(node as AstNode, sourceCode)) return undefined;
+    const options = viewOptions(a[0], sourceCode);
+    const key =
+      options.kind === 'object'
+        ? (findProperty(options.node, 'secretOrKey') ??
+          findProperty(options.node, 'secretOrKeyProvider'))
+        : undefined;
+    return {
+      library: 'passport-jwt',
+      api: 'Strategy',
+      node: node as AstNode,
+      token: undefined,
+      key,
+      options,
+    };
+  }
+  const nest = describeNestCall(node, sourceCode);
+  if (nest?.api === 'verify')
+    return {
+      library: '@nestjs/jwt',
+      api: 'verify',
+      node: node as AstNode,
+      token: a[0],
+      key: nest.options.kind === 'object' ? findProperty(nest.options.node, 'secret') : undefined,
+      options: nest.options,
+    };
   const resolved = resolveCallee(node, sourceCode);
   if (!resolved) return undefined;
-  const a = args(node);
   const { library, name } = resolved;
   const site = (
     token: AstNode | undefined,
@@ -105,6 +133,42 @@ function describeVerifyUncached(
   return undefined;
 }
 
+/** `this.jwtService.sign(payload, options)`, `.verifyAsync(token, options)`, `JwtModule.register(options)`. */
+function describeNestCall(
+  node: ESTree.CallExpression | ESTree.NewExpression,
+  sourceCode: SourceCode,
+): { api: 'sign' | 'verify' | 'register'; options: OptionsView } | undefined {
+  if (node.type !== 'CallExpression' || node.callee.type !== 'MemberExpression') return undefined;
+  if (!importsLibrary(sourceCode, '@nestjs/jwt')) return undefined;
+  const method = readKeyName(node.callee.property as AstNode, node.callee.computed) ?? '';
+  const owner = readMemberPath(node.callee.object as AstNode) ?? '';
+  const a = args(node);
+  if (/^JwtModule$/.test(owner) && method === 'register')
+    return { api: 'register', options: viewOptions(a[0], sourceCode) };
+  if (!/^this\.\w*jwt\w*$/i.test(owner)) return undefined;
+  if (method === 'sign' || method === 'signAsync')
+    return { api: 'sign', options: viewOptions(a[1], sourceCode) };
+  if (method === 'verify' || method === 'verifyAsync')
+    return { api: 'verify', options: viewOptions(a[1], sourceCode) };
+  return undefined;
+}
+
+function extendsPassportJwt(node: AstNode, sourceCode: SourceCode): boolean {
+  for (let p = node.parent as AstNode | null | undefined; p; p = p.parent) {
+    if (p.type !== 'ClassDeclaration' && p.type !== 'ClassExpression') continue;
+    const base = p.superClass ? unwrapNode(p.superClass as AstNode) : undefined;
+    const strategy =
+      base?.type === 'CallExpression' && readLastName(base.callee as AstNode) === 'PassportStrategy'
+        ? (base.arguments[0] as AstNode | undefined)
+        : base;
+    return (
+      strategy?.type === 'Identifier' &&
+      resolveBinding(strategy.name, sourceCode)?.library === 'passport-jwt'
+    );
+  }
+  return false;
+}
+
 /**
  * Describes a signing call: jsonwebtoken `sign`, jose `new SignJWT(...)...sign(key)`, fast-jwt `createSigner`,
  * jwt-simple `encode`. For jose, pass the final `.sign(...)` call.
@@ -131,6 +195,27 @@ function describeSignUncached(
 ): SignSite | undefined {
   const a = args(node);
   const none = new Set<string>();
+  const nest = describeNestCall(node, sourceCode);
+  if (nest?.api === 'sign' || nest?.api === 'register') {
+    const options = nest.options;
+    const secret =
+      options.kind === 'object'
+        ? (findProperty(options.node, 'secret') ?? findProperty(options.node, 'privateKey'))
+        : undefined;
+    // JwtModule.register({ secret, signOptions: { expiresIn } }): the sign options are nested.
+    const signOptions =
+      nest.api === 'register' && options.kind === 'object'
+        ? viewOptions(findProperty(options.node, 'signOptions'), sourceCode)
+        : options;
+    return {
+      library: '@nestjs/jwt',
+      node: node as AstNode,
+      payload: nest.api === 'sign' ? a[0] : undefined,
+      key: secret,
+      options: signOptions,
+      chain: none,
+    };
+  }
   const resolved = resolveCallee(node, sourceCode);
   if (resolved?.library === 'jsonwebtoken' && resolved.name === 'sign') {
     return {
@@ -187,4 +272,34 @@ function describeSignUncached(
     options: { kind: 'absent' },
     chain,
   };
+}
+
+/** What a verification key is, as far as the source shows. */
+export type KeyKind = 'secret' | 'asymmetric' | 'unknown';
+
+const ASYMMETRIC_KEY =
+  /public|\bpub\b|pubkey|\.pem\b|\.crt\b|cert|jwks|jwk|rsa|ecdsa|spki|x509|readFileSync|KeyProvider|getKey|getSigningKey/i;
+const SECRET_KEY = /secret|hmac|jwt_?key|token_?key|signing_?key|^['"`]/i;
+
+/**
+ * Tells whether a verification key is an HMAC secret or a public key / key set: the algorithm-family
+ * and audience/issuer rules only matter for the second, where another issuer's tokens or a public key
+ * used as an HMAC secret can get in.
+ *
+ * @example
+ * ```ts
+ * describeKeyKind(site.key, sourceCode); // 'secret' for process.env.JWT_SECRET, 'asymmetric' for publicKey
+ * ```
+ */
+export function describeKeyKind(key: AstNode | undefined, sourceCode: SourceCode): KeyKind {
+  if (key === undefined) return 'unknown';
+  const value = resolveConst(key, sourceCode);
+  if (isFunctionNode(value)) return 'asymmetric';
+  const text = sourceCode.getText(value as never);
+  if (/BEGIN [A-Z ]*(PUBLIC KEY|CERTIFICATE)/.test(text)) return 'asymmetric';
+  if (value.type === 'Literal' || value.type === 'TemplateLiteral') return 'secret';
+  const named = sourceCode.getText(key as never);
+  if (ASYMMETRIC_KEY.test(named) || ASYMMETRIC_KEY.test(text)) return 'asymmetric';
+  if (SECRET_KEY.test(named) || SECRET_KEY.test(text)) return 'secret';
+  return 'unknown';
 }

@@ -16,6 +16,7 @@ export type KnownLibrary =
   | 'jwt-decode'
   | 'jwt-simple'
   | 'fast-jwt'
+  | '@nestjs/jwt'
   | 'axios'
   | 'crypto';
 
@@ -27,6 +28,7 @@ const MODULES: Record<string, KnownLibrary> = {
   'jwt-decode': 'jwt-decode',
   'jwt-simple': 'jwt-simple',
   'fast-jwt': 'fast-jwt',
+  '@nestjs/jwt': '@nestjs/jwt',
   axios: 'axios',
   crypto: 'crypto',
   'node:crypto': 'crypto',
@@ -117,6 +119,15 @@ function collectFacts(program: ESTree.Program): FileFacts {
       }
     } else if (statement.type === 'VariableDeclaration') {
       for (const decl of statement.declarations) {
+        const init = decl.init ? unwrapNode(decl.init as AstNode) : undefined;
+        // const JwtStrategy = require('passport-jwt').Strategy
+        if (init?.type === 'MemberExpression' && decl.id.type === 'Identifier') {
+          const inner = readModuleSource(init.object as AstNode);
+          const library = inner === undefined ? undefined : noteSource(inner);
+          const imported = readKeyName(init.property as AstNode, init.computed);
+          if (library && imported !== undefined) bindings.set(decl.id.name, { library, imported });
+          continue;
+        }
         const source = readModuleSource(decl.init as AstNode | null);
         const library = source === undefined ? undefined : noteSource(source);
         if (library) bindPattern(decl.id, library, bindings);
@@ -204,6 +215,38 @@ function resolveUncached(
   if (path === 'ExtractJwt' || path?.endsWith('.ExtractJwt'))
     return { library: 'passport-jwt', name: `ExtractJwt.${name}` };
   return undefined;
+}
+
+/**
+ * What an identifier is bound to by this file's imports (`Strategy` → passport-jwt's `Strategy`).
+ *
+ * @example
+ * ```ts
+ * resolveBinding('Strategy', sourceCode); // { library: 'passport-jwt', name: 'Strategy' }
+ * ```
+ */
+export function resolveBinding(name: string, sourceCode: SourceCode): ResolvedCallee | undefined {
+  const binding = readFacts(sourceCode).bindings.get(name);
+  if (!binding) return undefined;
+  return {
+    library: binding.library,
+    name: binding.imported === '*' ? 'default' : binding.imported,
+  };
+}
+
+/**
+ * Tells whether the file imports a library at all (a Nest service calls `this.jwtService.sign`, with
+ * `JwtService` only in the constructor's types).
+ *
+ * @example
+ * ```ts
+ * importsLibrary(sourceCode, '@nestjs/jwt'); // true
+ * ```
+ */
+export function importsLibrary(sourceCode: SourceCode, library: KnownLibrary): boolean {
+  for (const binding of readFacts(sourceCode).bindings.values())
+    if (binding.library === library) return true;
+  return false;
 }
 
 /**

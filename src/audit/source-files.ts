@@ -40,16 +40,40 @@ const SKIPPED_DIRS = new Set([
  * ```
  */
 export async function listSourceFiles(root: string): Promise<string[]> {
+  return (await listProjectFiles(root, { isConfig: () => false })).sources;
+}
+
+/**
+ * Lists the source files and, by the caller's test, the config files (`.env`, JSON config) beside
+ * them, with the same ignore rules, as absolute paths in a stable order.
+ *
+ * @example
+ * ```ts
+ * const { sources, configs } = await listProjectFiles('/srv/app', { isConfig: isConfigFile });
+ * ```
+ */
+export async function listProjectFiles(
+  root: string,
+  options: { isConfig: (relative: string) => boolean },
+): Promise<{ sources: string[]; configs: string[] }> {
   const absolute = path.resolve(root);
   const files =
     (await listWithGit(absolute)) ??
     (await walkTree(absolute, absolute, await readIgnoreRules(absolute)));
-  return files.filter((file) => isAuditable(path.relative(absolute, file))).sort();
+  const relative = (file: string): string => path.relative(absolute, file);
+  const kept = files.filter((file) => !isSkippedPath(relative(file))).sort();
+  return {
+    sources: kept.filter((file) => isAuditable(relative(file))),
+    configs: kept.filter((file) => options.isConfig(relative(file).split(path.sep).join('/'))),
+  };
+}
+
+function isSkippedPath(file: string): boolean {
+  return file.split(path.sep).some((segment) => SKIPPED_DIRS.has(segment));
 }
 
 function isAuditable(file: string): boolean {
-  if (!SOURCE.test(file) || SKIPPED_FILE.test(file)) return false;
-  return !file.split(path.sep).some((segment) => SKIPPED_DIRS.has(segment));
+  return SOURCE.test(file) && !SKIPPED_FILE.test(file);
 }
 
 async function listWithGit(root: string): Promise<string[] | undefined> {
@@ -139,7 +163,7 @@ async function walkTree(
     if (entry.isDirectory()) {
       if (SKIPPED_DIRS.has(entry.name) || isIgnored(relative, true, rules)) continue;
       out.push(...(await walkTree(root, full, rules)));
-    } else if (entry.isFile() && SOURCE.test(entry.name) && !isIgnored(relative, false, rules)) {
+    } else if (entry.isFile() && !isIgnored(relative, false, rules)) {
       out.push(full);
     }
   }

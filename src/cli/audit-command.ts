@@ -120,7 +120,15 @@ export const command: CliCommand = {
           : undefined,
       });
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+      if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') {
+        // One line, no stack: a rule or parser failure is reported as the run failing, and the
+        // first line of its message names the file without quoting its contents.
+        const first = String((error as Error).message ?? error)
+          .split('\n')[0]
+          ?.slice(0, 300);
+        process.stderr.write(`tessera audit: the audit could not run on ${parsed.dir}: ${first}\n`);
+        return 2;
+      }
       process.stderr.write(
         `tessera audit needs eslint and typescript-eslint (npm i -D eslint typescript-eslint): ${(error as Error).message}\n`,
       );
@@ -130,7 +138,10 @@ export const command: CliCommand = {
     let text: string;
     if (parsed.format === 'sarif') {
       const { buildSarifLog } = await import('../audit/sarif.js');
-      text = `${JSON.stringify(buildSarifLog(result, { toolVersion: await readToolVersion() }), null, 2)}\n`;
+      const { findRepositoryRoot } = await import('../audit/repository-root.js');
+      const repositoryRoot = await findRepositoryRoot(parsed.dir, { cwd: process.cwd() });
+      const log = buildSarifLog(result, { toolVersion: await readToolVersion(), repositoryRoot });
+      text = `${JSON.stringify(log, null, 2)}\n`;
     } else if (parsed.format === 'json') {
       text = report.formatJsonReport(result);
     } else {

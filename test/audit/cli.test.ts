@@ -61,7 +61,8 @@ beforeAll(async () => {
     [
       "import jwt from 'jsonwebtoken';",
       'export function check(token: string): unknown {',
-      '  return jwt.verify(token, process.env.JWT_SECRET as string);',
+      // A public key with no algorithms list: the confusion attack the rule exists for.
+      '  return jwt.verify(token, process.env.JWT_PUBLIC_KEY as string);',
       '}',
     ].join('\n'),
   );

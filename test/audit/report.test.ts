@@ -25,7 +25,7 @@ beforeAll(async () => {
   );
   await writeFile(
     path.join(dir, 'src/api.ts'),
-    "import jwt from 'jsonwebtoken';\nexport const c = (t: string) => jwt.verify(t, key, { algorithms: ['HS256'] });\n",
+    "import jwt from 'jsonwebtoken';\nexport const c = (t: string) => jwt.verify(t, publicKey, { algorithms: ['RS256'] });\n",
   );
   await writeFile(path.join(dir, 'src/bad.js'), 'export const = ;\n');
   await writeFile(

@@ -17,6 +17,8 @@ ruleTester.run('tessera/no-hardcoded-secret', hardcodedSecret, {
     ts({
       code: "const secret: string = mustGetEnv('JWT_SECRET'); export const signer = createSigner({ key: secret });",
     }),
+    // A secret-named key in an object nobody exports, in a file not named like configuration.
+    "const labels = { secret: 'Secret', password: 'Password' }; render(labels);",
   ],
   invalid: [
     {
@@ -47,6 +49,15 @@ ruleTester.run('tessera/no-hardcoded-secret', hardcodedSecret, {
       code: "const jwt = { key: process.env.JWT_SIGNING_KEY ?? 'changeme' };",
       errors: [{ messageId: 'envFallback' }],
     },
+    // The config module a signer's config.secret comes from.
+    cjs({
+      code: "module.exports = { secret: 'bezkoder-secret-key', jwtExpiration: 3600 };",
+      errors: [{ messageId: 'hardcoded', data: { short: ' and only 19 bytes long' } }],
+    }),
+    ts({
+      code: "export default { jwtSecret: 'abc123', port: 3000 };",
+      errors: [{ messageId: 'wellKnown' }],
+    }),
   ],
 });
 
@@ -98,10 +109,15 @@ ruleTester.run('tessera/require-algorithms', algorithms, {
     ts({
       code: "import jwt from 'jsonwebtoken'; function getKey(header: JwtHeader, cb: SigningKeyCallback) { client.getSigningKey(header.kid, cb); } jwt.verify(t, getKey, { algorithms: ['RS256'] }, done);",
     }),
+    // An HMAC secret: jsonwebtoken 9, express-jwt and passport-jwt already refuse other families.
+    "import jwt from 'jsonwebtoken'; const claims = jwt.verify(token, process.env.JWT_SECRET);",
+    cjs({
+      code: "const { Strategy } = require('passport-jwt'); new Strategy({ secretOrKey: config.jwt.secret, jwtFromRequest }, cb);",
+    }),
   ],
   invalid: [
     {
-      code: "import jwt from 'jsonwebtoken'; const claims = jwt.verify(token, process.env.JWT_SECRET);",
+      code: "import jwt from 'jsonwebtoken'; const claims = jwt.verify(token, publicKey);",
       errors: [
         {
           messageId: 'missing',
@@ -110,26 +126,26 @@ ruleTester.run('tessera/require-algorithms', algorithms, {
               messageId: 'addAlgorithms',
               data: { alg: 'HS256' },
               output:
-                "import jwt from 'jsonwebtoken'; const claims = jwt.verify(token, process.env.JWT_SECRET, { algorithms: ['HS256'] });",
+                "import jwt from 'jsonwebtoken'; const claims = jwt.verify(token, publicKey, { algorithms: ['HS256'] });",
             },
             {
               messageId: 'addAlgorithms',
               data: { alg: 'RS256' },
               output:
-                "import jwt from 'jsonwebtoken'; const claims = jwt.verify(token, process.env.JWT_SECRET, { algorithms: ['RS256'] });",
+                "import jwt from 'jsonwebtoken'; const claims = jwt.verify(token, publicKey, { algorithms: ['RS256'] });",
             },
             {
               messageId: 'addAlgorithms',
               data: { alg: 'ES256' },
               output:
-                "import jwt from 'jsonwebtoken'; const claims = jwt.verify(token, process.env.JWT_SECRET, { algorithms: ['ES256'] });",
+                "import jwt from 'jsonwebtoken'; const claims = jwt.verify(token, publicKey, { algorithms: ['ES256'] });",
             },
           ],
         },
       ],
     },
     ts({
-      code: "import { Strategy as JwtStrategy, ExtractJwt } from 'passport-jwt'; passport.use(new JwtStrategy({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: key }, verifyUser));",
+      code: "import { Strategy as JwtStrategy, ExtractJwt } from 'passport-jwt'; passport.use(new JwtStrategy({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: publicKey }, verifyUser));",
       errors: [{ messageId: 'missing' }],
     }),
     {

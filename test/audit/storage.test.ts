@@ -45,8 +45,26 @@ ruleTester.run('tessera/secure-token-storage', tokenStorage, {
     ts({ code: "reply.setCookie('sid', sessionId, cookieOptions); res.cookie('locale', 'fr');" }),
     cjs({ code: "ctx.cookies.set('access_token', token, { secure: true, sameSite: 'lax' });" }),
     "localStorage.removeItem('token'); document.cookie = 'token=; Max-Age=0';",
+    // Writing '' is how code forgets a token; overwriting the cookie with '' deletes it.
+    "localStorage.setItem('jwt', ''); res.cookie('jwt', '', { httpOnly: true, expires: new Date(0) });",
+    // 'user' holds no token in this project (no module reads a token field from it).
+    {
+      code: "localStorage.setItem('user', JSON.stringify(response.data));",
+      settings: { tessera: { usesRefreshTokens: false, tokenStorageKeys: ['session'] } },
+    },
+    ts({ code: "await SecureStore.setItemAsync('refreshToken', token);" }),
   ],
   invalid: [
+    // Another module reads user.accessToken from this key (the audit's project facts say so).
+    {
+      code: "localStorage.setItem('user', JSON.stringify(response.data));",
+      settings: { tessera: { usesRefreshTokens: false, tokenStorageKeys: ['user'] } },
+      errors: [{ messageId: 'webStorage', data: { storage: 'localStorage' } }],
+    },
+    ts({
+      code: "import AsyncStorage from '@react-native-async-storage/async-storage'; await AsyncStorage.setItem('accessToken', token);",
+      errors: [{ messageId: 'webStorage', data: { storage: 'AsyncStorage' } }],
+    }),
     {
       code: "localStorage.setItem('refreshToken', data.refreshToken);",
       errors: [{ messageId: 'webStorage', data: { storage: 'localStorage' } }],
@@ -105,6 +123,9 @@ ruleTester.run('tessera/no-token-exposure', tokenExposure, {
     }),
     'const page = req.query.page; const url = `/api/items?cursor=${cursor}`;',
     "app.use(morgan(':method :url :status'));",
+    // An e-mailed single-use link has to carry its token in the URL.
+    'const resetPassword = catchAsync(async (req, res) => { await auth.resetPassword(req.query.token, req.body.password); res.sendStatus(204); });',
+    "app.get('/verify-email', async (req, res) => { await users.verify(req.query.token); res.redirect('/'); });",
   ],
   invalid: [
     {

@@ -1,6 +1,7 @@
 import requireExpiry from '../../src/audit/rules/require-expiry.js';
 import tokenLifetime from '../../src/audit/rules/token-lifetime.js';
 import refreshInterceptor from '../../src/audit/rules/refresh-interceptor.js';
+import clientClockExpiry from '../../src/audit/rules/client-clock-expiry.js';
 import { cjs, ruleTester, ts } from './rule-tester.js';
 
 ruleTester.run('tessera/require-expiry', requireExpiry, {
@@ -97,6 +98,11 @@ ruleTester.run('tessera/max-token-lifetime', tokenLifetime, {
     "import { createVerifier } from 'fast-jwt'; createVerifier({ key, clockTolerance: 60000 });",
   ],
   invalid: [
+    // exp computed from a Date moved 60 days ahead, as the bulletproof-nodejs starter does.
+    {
+      code: "import jwt from 'jsonwebtoken'; function generateToken(user) { const today = new Date(); const exp = new Date(today); exp.setDate(today.getDate() + 60); return jwt.sign({ _id: user._id, exp: exp.getTime() / 1000 }, config.jwtSecret); }",
+      errors: [{ messageId: 'accessTooLong', data: { lifetime: '60 d' } }],
+    },
     {
       code: "import jwt from 'jsonwebtoken'; const token = jwt.sign({ sub: user.id }, key, { expiresIn: '7d' });",
       errors: [{ messageId: 'accessTooLong', data: { lifetime: '7 d' } }],
@@ -161,6 +167,19 @@ ruleTester.run('tessera/safe-refresh-interceptor', refreshInterceptor, {
     'instance.interceptors.response.use(null, (err) => { if (err.response?.status === 503) return instance(err.config); throw err; });',
   ],
   invalid: [
+    // RTK Query's baseQueryWithReauth from a MERN course: refreshes when the server says 403.
+    {
+      code: "const baseQueryWithReauth = async (args, api, extra) => { let result = await baseQuery(args, api, extra); if (result?.error?.status === 403) { const refreshResult = await baseQuery('/auth/refresh', api, extra); if (refreshResult?.data) result = await baseQuery(args, api, extra); } return result; };",
+      errors: [{ messageId: 'refreshOn403' }],
+    },
+    {
+      code: 'async function call(url) { const res = await fetch(url); if ([401, 403].includes(res.status)) await refreshSession(); return res; }',
+      errors: [{ messageId: 'refreshOn403' }],
+    },
+    {
+      code: "async function renew() { try { await api.post('/auth/refresh'); } catch (e) { localStorage.clear(); window.location.assign('/login'); } }",
+      errors: [{ messageId: 'clearsAllTabs' }],
+    },
     {
       code: `import axios from 'axios';
         axios.interceptors.response.use((r) => r, async (error) => {
@@ -207,5 +226,24 @@ ruleTester.run('tessera/safe-refresh-interceptor', refreshInterceptor, {
         http.interceptors.response.use(undefined, onError);`,
       errors: [{ messageId: 'noSharedRefresh' }],
     },
+  ],
+});
+
+ruleTester.run('tessera/no-client-clock-expiry', clientClockExpiry, {
+  valid: [
+    // Showing time left is fine; only ending the session on the device clock is the trap.
+    'const left = decoded.exp - Date.now() / 1000; render(left);',
+    'if (decoded.exp * 1000 < Date.now()) scheduleRefresh(0);',
+    'if (session.expiresAt < Date.now()) logOut();',
+  ],
+  invalid: [
+    {
+      code: "const user = JSON.parse(localStorage.getItem('user')); if (parseJwt(user.accessToken).exp * 1000 < Date.now()) { props.logOut(); }",
+      errors: [{ messageId: 'deviceClock' }],
+    },
+    ts({
+      code: "export function check(token: string): void { const { exp } = jwtDecode<{ exp: number }>(token); if (Date.now() >= exp * 1000) { localStorage.removeItem('token'); } }",
+      errors: [{ messageId: 'deviceClock' }],
+    }),
   ],
 });

@@ -51,6 +51,8 @@ ruleTester.run('tessera/require-audience-issuer', audienceIssuer, {
       code: "const { createVerifier } = require('fast-jwt'); createVerifier({ key, algorithms: ['HS256'], allowedAud: 'api', allowedIss: 'auth' });",
     }),
     "import jwt from 'jsonwebtoken'; jwt.verify(t, k, verifyOptions);",
+    // The service's own HMAC secret: no other issuer can mint a token it accepts.
+    "import jwt from 'jsonwebtoken'; jwt.verify(token, process.env.ACCESS_TOKEN_SECRET, (err, user) => next(err, user));",
   ],
   invalid: [
     {
@@ -58,7 +60,7 @@ ruleTester.run('tessera/require-audience-issuer', audienceIssuer, {
       errors: [{ messageId: 'missing', data: { missing: 'an audience or an issuer' } }],
     },
     ts({
-      code: "import { jwtVerify } from 'jose'; const { payload } = await jwtVerify(token, secret, { issuer: 'auth' });",
+      code: "import { jwtVerify } from 'jose'; const { payload } = await jwtVerify(token, JWKS, { issuer: 'auth' });",
       errors: [{ messageId: 'missing', data: { missing: 'an audience' } }],
     }),
     {
@@ -78,6 +80,8 @@ ruleTester.run('tessera/separate-token-types', tokenType, {
     ts({
       code: "import { jwtVerify } from 'jose'; export async function rotate(refreshToken: string) { const { payload } = await jwtVerify(refreshToken, refreshKey, { typ: 'refresh+jwt' }); return payload; }",
     }),
+    // A key of its own for refresh tokens already keeps access tokens out.
+    "import jwt from 'jsonwebtoken'; jwt.verify(refreshToken, process.env.REFRESH_TOKEN_SECRET, (err, user) => done(err, user));",
     cjs({
       code: "const jwt = require('jsonwebtoken'); function readRefresh(refreshToken) { const claims = jwt.verify(refreshToken, REFRESH_KEY, { algorithms: ['HS256'] }); if (claims.type !== 'refresh') throw new Error('wrong type'); return claims; }",
     }),
@@ -88,7 +92,7 @@ ruleTester.run('tessera/separate-token-types', tokenType, {
       errors: [{ messageId: 'sameKey' }],
     },
     ts({
-      code: "import jwt from 'jsonwebtoken'; export function refresh(refreshToken: string) { const claims = jwt.verify(refreshToken, REFRESH_KEY, { algorithms: ['HS256'] }) as { sub: string }; return claims.sub; }",
+      code: "import jwt from 'jsonwebtoken'; export function refresh(refreshToken: string) { const claims = jwt.verify(refreshToken, JWT_SECRET, { algorithms: ['HS256'] }) as { sub: string }; return claims.sub; }",
       errors: [{ messageId: 'noTypeCheck' }],
     }),
     cjs({
@@ -110,6 +114,11 @@ ruleTester.run('tessera/rotate-refresh-tokens', refreshRotation, {
     "app.post('/login', async (req, res) => { res.json(generateTokens(await users.check(req.body))); });",
   ],
   invalid: [
+    // destroy() runs only on the "expired" branch that returns; the valid token is answered back.
+    cjs({
+      code: "exports.refreshToken = async (req, res) => { const { refreshToken: rt } = req.body; const row = await RefreshToken.findOne({ where: { token: rt } }); if (row.expired) { RefreshToken.destroy({ where: { id: row.id } }); return res.status(403).end(); } const accessToken = jwt.sign({ id: row.userId }, KEY, { expiresIn: '15m' }); return res.json({ accessToken, refreshToken: row.token }); };",
+      errors: [{ messageId: 'noInvalidation' }],
+    }),
     {
       code: "app.post('/refresh', (req, res) => { const { refreshToken } = req.body; const claims = jwt.verify(refreshToken, REFRESH_SECRET); const accessToken = jwt.sign({ sub: claims.sub }, SECRET, { expiresIn: '15m' }); res.json({ accessToken, refreshToken }); });",
       errors: [{ messageId: 'noInvalidation' }],
@@ -152,6 +161,15 @@ ruleTester.run('tessera/logout-revokes', logoutRevocation, {
       code: "const signOut = () => { document.cookie = 'token=; expires=Thu, 01 Jan 1970 00:00:00 GMT'; setToken(null); };",
       errors: [{ messageId: 'clientOnly' }],
     },
+    // Overwriting the cookie with '' is the same as clearing it: the JWT itself stays valid.
+    {
+      code: "import express from 'express'; export const logoutUser = (req, res) => { res.cookie('jwt', '', { httpOnly: true, expires: new Date(0) }); res.status(200).json({ message: 'Logged out' }); };",
+      errors: [{ messageId: 'noServerRevoke' }],
+    },
+    ts({
+      code: 'class AuthService { logout(): void { TokenService.removeUser(); } }',
+      errors: [{ messageId: 'clientOnly' }],
+    }),
   ],
 });
 
@@ -165,6 +183,8 @@ ruleTester.run('tessera/timing-safe-compare', timingSafeCompare, {
       code: 'if (signature.length !== expected.length) return false; if (req.headers.token === undefined) return false;',
     }),
     'if (header.typ === TOKEN_TYPE_ACCESS) accept();',
+    // Looking a token up in the server's own list leaks nothing its result does not.
+    'req.user.ownsToken = (token) => !!refreshTokens.find((x) => x.token === token);',
   ],
   invalid: [
     {

@@ -5,7 +5,7 @@ import { resolveCallee } from '../libraries.js';
 import { readKeyName, readLastName } from '../ast-names.js';
 import { type AstNode, unwrapNode } from '../ast-tree.js';
 import { findProperty, isOpenObject, readStaticString, resolveConst } from '../ast-values.js';
-import { describeVerify } from '../jwt-sites.js';
+import { describeKeyKind, describeVerify } from '../jwt-sites.js';
 import { defineRule } from '../rule-kit.js';
 
 // jose binds the algorithm family to the key type, so only the libraries that trust a bare secret need the list.
@@ -88,6 +88,9 @@ export default defineRule({
         site.options.kind === 'object' ? findProperty(site.options.node, 'algorithms') : undefined;
       if (!list) {
         if (site.options.kind === 'object' && isOpenObject(site.options.node)) return;
+        // With an HMAC secret these libraries already refuse other families (jsonwebtoken 9 derives
+        // the list from the key); the confusion attack needs a public key, so only that is reported.
+        if (describeKeyKind(site.key, sourceCode) !== 'asymmetric') return;
         context.report({ node, messageId: 'missing', suggest: suggestAlgorithms(site) });
         return;
       }

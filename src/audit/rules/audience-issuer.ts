@@ -2,13 +2,15 @@
 import type * as ESTree from 'estree';
 import { type AstNode } from '../ast-tree.js';
 import { findProperty, isOpenObject, resolveConst } from '../ast-values.js';
-import { describeVerify } from '../jwt-sites.js';
+import { describeKeyKind, describeVerify } from '../jwt-sites.js';
 import { defineRule } from '../rule-kit.js';
 
 // fast-jwt names the options differently; the rest follow jsonwebtoken.
 const NAMES: Record<string, { audience: string; issuer: string }> = {
   'fast-jwt': { audience: 'allowedAud', issuer: 'allowedIss' },
 };
+
+const ASYMMETRIC_ALG = /['"`](RS|PS|ES)\d+K?['"`]|['"`]EdDSA['"`]/;
 
 function isUnanchored(node: AstNode): boolean {
   if (node.type !== 'Literal' || !('regex' in node) || !node.regex) return false;
@@ -48,7 +50,13 @@ export default defineRule({
         audience ? undefined : 'an audience',
         issuer ? undefined : 'an issuer',
       ].filter(Boolean);
-      if (missing.length > 0)
+      // A service's own HMAC secret mints tokens only it accepts; audience and issuer matter when the
+      // key is a public key or key set that other services or tenants also sign for.
+      const algorithms = findProperty(options, 'algorithms');
+      const shared =
+        describeKeyKind(site.key, sourceCode) === 'asymmetric' ||
+        (algorithms !== undefined && ASYMMETRIC_ALG.test(sourceCode.getText(algorithms)));
+      if (missing.length > 0 && shared)
         context.report({ node, messageId: 'missing', data: { missing: missing.join(' or ') } });
       for (const [option, value] of [
         [names.audience, audience],

@@ -1,6 +1,6 @@
 /** Rule: the signing secret is written in the source, falls back to a literal, is short, or is a published example. */
 import type * as ESTree from 'estree';
-import { readLastName, readMemberPath } from '../ast-names.js';
+import { readKeyName, readLastName, readMemberPath } from '../ast-names.js';
 import { type AstNode, unwrapNode } from '../ast-tree.js';
 import { readStaticNumber, readStaticString, resolveConst } from '../ast-values.js';
 import { describeSign, describeVerify } from '../jwt-sites.js';
@@ -48,6 +48,25 @@ const SECRET_NAME =
   /^(jwt[_-]?)?(signing[_-]?|token[_-]?|access[_-]?(token[_-]?)?|refresh[_-]?(token[_-]?)?|app[_-]?|session[_-]?)?(secret|secret[_-]?key)$|^(jwt|signing)[_-]?key$/i;
 const SECRET_ENV = /SECRET|JWT|SIGNING|PRIVATE_KEY/i;
 
+const CONFIG_FILE =
+  /(^|[/\\._-])(config|configs|settings|constants|keys|env|vars|secrets?)([/\\._-]|$)/i;
+
+/** An object a config module exports, or any object literal in a file named like configuration. */
+function isConfigObject(object: AstNode, filename: string): boolean {
+  if (CONFIG_FILE.test(filename)) return true;
+  for (let p = object.parent as AstNode | null | undefined; p; p = p.parent) {
+    if (p.type === 'ExportDefaultDeclaration' || p.type === 'ExportNamedDeclaration') return true;
+    if (
+      p.type === 'AssignmentExpression' &&
+      /^(module\.)?exports(\.|$)/.test(readMemberPath(p.left as AstNode) ?? '')
+    )
+      return true;
+    if (p.type === 'ObjectExpression' || p.type === 'Property') continue;
+    if (p.type !== 'VariableDeclarator' && p.type !== 'VariableDeclaration') return false;
+  }
+  return false;
+}
+
 export default defineRule({
   meta: {
     type: 'problem',
@@ -62,7 +81,9 @@ export default defineRule({
     },
     messages: {
       hardcoded: 'The signing secret is a literal in the source{{short}}.',
-      wellKnown: 'The signing secret "{{value}}" is a published example secret.',
+      // Never the value: a report lands in CI logs and SARIF uploads.
+      wellKnown:
+        'The signing secret is a published example secret, known to anyone who read the same tutorial.',
       envFallback:
         '{{env}} falls back to a literal when the variable is unset, so production can silently run on it.',
       short: 'The signing secret is generated with {{bytes}} bytes; HMAC secrets need at least 32.',
@@ -81,7 +102,7 @@ export default defineRule({
         return;
       }
       if (WELL_KNOWN.has(value.trim().toLowerCase())) {
-        context.report({ node, messageId: 'wellKnown', data: { value: value.slice(0, 40) } });
+        context.report({ node, messageId: 'wellKnown' });
         return;
       }
       const bytes = Buffer.byteLength(value);
@@ -136,6 +157,18 @@ export default defineRule({
         const text = readStaticString(init, sourceCode);
         if (text !== undefined && text.length > 0 && init.type !== 'Identifier')
           reportLiteral(init, text);
+      },
+      Property(node) {
+        // A config module (`module.exports = { secret: '...' }`, `export default { jwtSecret }`)
+        // is where a signer's secret usually comes from: the import is followed by its name.
+        if (node.parent.type !== 'ObjectExpression' || node.computed) return;
+        const key = readKeyName(node.key as AstNode, false);
+        if (key === undefined || !SECRET_NAME.test(key)) return;
+        if (!isConfigObject(node.parent as AstNode, context.filename)) return;
+        const value = unwrapNode(node.value as AstNode);
+        const text = readStaticString(value, sourceCode);
+        if (text !== undefined && text.length > 0 && value.type !== 'Identifier')
+          reportLiteral(value, text);
       },
       LogicalExpression(node) {
         if (node.operator === '&&') return;

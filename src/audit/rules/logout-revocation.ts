@@ -3,6 +3,7 @@ import type * as ESTree from 'estree';
 import { isServerFile, readRoutePath } from '../libraries.js';
 import { readFunctionName, readLastName, readMemberPath } from '../ast-names.js';
 import { type AstNode, hasDescendant, visitDescendants } from '../ast-tree.js';
+import { readProjectFacts } from '../project-facts.js';
 import { defineRule } from '../rule-kit.js';
 
 const LOGOUT_NAME =
@@ -10,7 +11,10 @@ const LOGOUT_NAME =
 const RESPONSE_OBJECT = /^(res|reply|response|ctx|c|h)$/;
 // Calls that only touch the response or the browser; anything else may be the revocation we want.
 const LOCAL_CALL =
-  /(^|\.)(local|session)Storage\.(removeItem|clear)$|^Cookies?\.(remove|expire)$|^set[A-Z]\w*$|(^|\.)dispatch$|(^|\.)navigate$|(^|\.)(push|replace|reload|assign|redirect)$|^redirect$|^console\.|(^|\.)(clearCookie|clearCookies|status|json|send|sendStatus|end|code|header|setHeader|redirect|type)$|(^|\.)cookies\.(set|delete)$/;
+  /(^|\.)(local|session)Storage\.(removeItem|clear)$|^Cookies?\.(remove|expire)$|^set[A-Z]\w*$|(^|\.)dispatch$|(^|\.)navigate$|(^|\.)(push|replace|reload|assign|redirect)$|^redirect$|^console\.|(^|\.)(clearCookie|clearCookies|status|json|send|sendStatus|end|code|header|setHeader|redirect|type)$|(^|\.)cookies\.(set|delete)$|(^|\.)cookie$|(^|\.)(remove|clear|delete|forget)(User|Users|Token|Tokens|Session|Auth|Credentials|LocalStorage)$/;
+// Helpers that forget the local copy (TokenService.removeUser(), clearTokens()).
+const FORGET_CALL =
+  /Storage\.(removeItem|clear)$|^Cookies?\.remove$|(^|\.)(remove|clear|delete|forget)(User|Users|Token|Tokens|Session|Auth|Credentials|LocalStorage)$/;
 
 export default defineRule({
   meta: {
@@ -35,6 +39,10 @@ export default defineRule({
   create(context) {
     const { sourceCode } = context;
     const server = isServerFile(sourceCode);
+    // Without refresh tokens a client-side logout has nothing on the server to revoke; only a
+    // stand-alone ESLint run (no project facts) keeps the old, stricter reading.
+    const facts = readProjectFacts(context.settings);
+    const clientHasSomethingToRevoke = facts === undefined || facts.usesRefreshTokens;
     const onFunction = (node: ESTree.Function & AstNode): void => {
       const route = readRoutePath(node);
       const isLogout =
@@ -63,7 +71,7 @@ export default defineRule({
         return;
       }
       const forgets =
-        calls.some((c) => /Storage\.(removeItem|clear)$|^Cookies?\.remove$/.test(c)) ||
+        calls.some((c) => FORGET_CALL.test(c)) ||
         hasDescendant(
           node,
           sourceCode,
@@ -71,7 +79,8 @@ export default defineRule({
             n.type === 'AssignmentExpression' &&
             readMemberPath(n.left as AstNode)?.endsWith('document.cookie') === true,
         );
-      if (!server && forgets) context.report({ node, messageId: 'clientOnly' });
+      if (!server && forgets && clientHasSomethingToRevoke)
+        context.report({ node, messageId: 'clientOnly' });
     };
     return {
       FunctionDeclaration: onFunction,

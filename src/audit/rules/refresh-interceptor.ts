@@ -75,12 +75,69 @@ export default defineRule({
         'The 401 handler does not exclude the refresh request, so a 401 from the refresh waits on itself forever.',
       noSharedRefresh:
         'Each failed request starts its own refresh instead of sharing one in-flight refresh.',
+      refreshOn403:
+        'A 403 starts a token refresh: a refused permission is not an expired token, so this refreshes (and retries) on every forbidden request.',
+      clearsAllTabs:
+        "localStorage.clear() after a failed refresh ends the session in every tab and wipes all the origin's other data.",
     },
     schema: [],
   },
   create(context) {
     const { sourceCode } = context;
+    const callsRefresh = (root: AstNode): boolean =>
+      hasDescendant(
+        root,
+        sourceCode,
+        (n) =>
+          n.type === 'CallExpression' &&
+          (/refresh/i.test(readLastName(n.callee as AstNode) ?? '') ||
+            // A URL ('/auth/refresh'), not a sentence that mentions refreshing.
+            n.arguments.some(
+              (a) =>
+                mentionsRefresh(a as AstNode, sourceCode) &&
+                !/\s/.test(readStaticString(a as AstNode, sourceCode) ?? ''),
+            )),
+      );
     return {
+      Literal(node) {
+        if (node.value !== 403) return;
+        // `if (status === 403)` or `if ([401, 403].includes(status))` whose branch refreshes.
+        let child = node as AstNode;
+        for (let p = child.parent as AstNode | null | undefined; p; child = p, p = p.parent) {
+          if (p.type === 'IfStatement') {
+            if (p.test === child && callsRefresh(p.consequent as AstNode))
+              context.report({ node, messageId: 'refreshOn403' });
+            return;
+          }
+          if (
+            ![
+              'BinaryExpression',
+              'LogicalExpression',
+              'ArrayExpression',
+              'CallExpression',
+              'MemberExpression',
+              'ChainExpression',
+              'UnaryExpression',
+            ].includes(p.type)
+          )
+            return;
+        }
+      },
+      'CallExpression[callee.property.name="clear"]'(node: ESTree.CallExpression) {
+        if (
+          !/(^|\.)localStorage$/.test(
+            readMemberPath((node.callee as ESTree.MemberExpression).object as AstNode) ?? '',
+          )
+        )
+          return;
+        // Only where a refresh failed: a catch clause or else branch of code that refreshes.
+        for (let p = (node as AstNode).parent as AstNode | null | undefined; p; p = p.parent) {
+          if (isFunctionNode(p)) {
+            if (callsRefresh(p)) context.report({ node, messageId: 'clearsAllTabs' });
+            return;
+          }
+        }
+      },
       CallExpression(node) {
         const path = readMemberPath(node.callee as AstNode) ?? '';
         if (!path.endsWith('.interceptors.response.use')) return;

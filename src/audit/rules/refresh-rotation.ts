@@ -54,10 +54,26 @@ export default defineRule({
           (n.type === 'Identifier' || n.type === 'MemberExpression' || n.type === 'Literal') &&
           /refresh[_-]?token|^rt$/i.test(readLastName(n) ?? readStaticString(n, sourceCode) ?? ''),
       );
+    // Deleting the token only on the "it expired" branch that returns an error is not a rotation.
+    const inErrorBranch = (n: AstNode, fn: AstNode): boolean => {
+      for (let p = n.parent as AstNode | null | undefined; p && p !== fn; p = p.parent) {
+        if (
+          p.parent?.type === 'IfStatement' &&
+          (p.parent as ESTree.IfStatement).consequent === p &&
+          hasDescendant(
+            p,
+            sourceCode,
+            (d) => d.type === 'ReturnStatement' || d.type === 'ThrowStatement',
+          )
+        )
+          return true;
+      }
+      return false;
+    };
     const invalidates = (fn: AstNode): boolean =>
       hasDescendant(fn, sourceCode, (n) => {
         if (n.type === 'CallExpression')
-          return INVALIDATES.test(readLastName(n.callee as AstNode) ?? '');
+          return INVALIDATES.test(readLastName(n.callee as AstNode) ?? '') && !inErrorBranch(n, fn);
         if (n.type === 'Literal' || n.type === 'TemplateLiteral')
           return STORE_WRITE.test(sourceCode.getText(n));
         if (n.type === 'Property') return STATE_FIELD.test(readLastName(n.key as AstNode) ?? '');

@@ -69,6 +69,8 @@ export default defineRule({
       if (verify || node.type !== 'CallExpression') return;
       const sign = describeSign(node, sourceCode);
       if (!sign || sign.options.kind === 'unknown') return;
+      // Nest's JwtService.sign takes its expiry from JwtModule's signOptions, which may be elsewhere.
+      if (sign.library === '@nestjs/jwt') return;
       const optionsObject = sign.options.kind === 'object' ? sign.options.node : undefined;
       if (
         optionsObject &&

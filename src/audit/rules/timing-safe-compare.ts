@@ -33,6 +33,17 @@ function isConstantOperand(node: AstNode): boolean {
   return n.type === 'MemberExpression' && readLastName(n) === 'length';
 }
 
+// `tokens.find((t) => t.token === presented)` looks a token up in the server's own list: the
+// attacker learns nothing from its timing that the lookup's result does not already say.
+function isListLookup(node: AstNode): boolean {
+  const fn = node.parent?.type === 'ArrowFunctionExpression' ? node.parent : undefined;
+  const call = fn?.parent;
+  return (
+    call?.type === 'CallExpression' &&
+    /^(find|findIndex|filter|some|every|findLast)$/.test(readLastName(call.callee as AstNode) ?? '')
+  );
+}
+
 export default defineRule({
   meta: {
     type: 'problem',
@@ -57,6 +68,7 @@ export default defineRule({
         const left = node.left as AstNode;
         const right = node.right as AstNode;
         if (isConstantOperand(left) || isConstantOperand(right)) return;
+        if (isListLookup(node as AstNode)) return;
         if (isSecretOperand(left) || isSecretOperand(right))
           context.report({ node, messageId: 'compared', data: { operator: node.operator } });
       },

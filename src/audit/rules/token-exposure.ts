@@ -1,7 +1,8 @@
 /** Rule: tokens carried in URLs, and Authorization headers, cookies or tokens written to logs. */
+import type * as ESTree from 'estree';
 import { resolveCallee } from '../libraries.js';
-import { readKeyName, readLastName, readMemberPath } from '../ast-names.js';
-import { type AstNode, hasDescendant, unwrapNode } from '../ast-tree.js';
+import { readFunctionName, readKeyName, readLastName, readMemberPath } from '../ast-names.js';
+import { type AstNode, hasDescendant, isFunctionNode, unwrapNode } from '../ast-tree.js';
 import { readStaticString } from '../ast-values.js';
 import { defineRule } from '../rule-kit.js';
 
@@ -40,6 +41,27 @@ function isSecretValue(node: AstNode): boolean {
     last !== undefined &&
     SECRET_VALUE.test(last)
   );
+}
+
+const EMAIL_LINK =
+  /reset|verif|confirm|invit|activat|unsubscrib|magic|forgot|recover|onboard|email/i;
+
+// The handler a node sits in is named (or routed) for an e-mailed link: resetPassword,
+// catchAsync(async (req, res) => ...) assigned to verifyEmail, app.post('/reset-password', ...).
+function isEmailLinkHandler(node: AstNode): boolean {
+  let fn: AstNode | null | undefined = node.parent as AstNode | null | undefined;
+  while (fn && !isFunctionNode(fn)) fn = fn.parent as AstNode | null | undefined;
+  if (!fn) return false;
+  const names: string[] = [readFunctionName(fn as ESTree.Function & AstNode) ?? ''];
+  const call = fn.parent as AstNode | null | undefined;
+  if (call?.type === 'CallExpression') {
+    const route = call.arguments[0] as AstNode | undefined;
+    if (route?.type === 'Literal' && typeof route.value === 'string') names.push(route.value);
+    const holder = call.parent as AstNode | null | undefined;
+    if (holder?.type === 'VariableDeclarator' && holder.id.type === 'Identifier')
+      names.push(holder.id.name);
+  }
+  return names.some((name) => EMAIL_LINK.test(name));
 }
 
 export default defineRule({
@@ -87,8 +109,11 @@ export default defineRule({
           readLastName(node.object as AstNode) !== 'query'
         )
           return;
-        if (/^(req|request|ctx|context|event|c\.req)\./.test(readMemberPath(node) ?? ''))
-          context.report({ node, messageId: 'urlQuery' });
+        if (!/^(req|request|ctx|context|event|c\.req)\./.test(readMemberPath(node) ?? '')) return;
+        // A single-use link token from an e-mail (reset password, verify address) has to be in the
+        // URL; only session and access tokens read from the query are the trap.
+        if (isEmailLinkHandler(node as AstNode)) return;
+        context.report({ node, messageId: 'urlQuery' });
       },
       TemplateLiteral(node) {
         if (node.expressions.length > 0)

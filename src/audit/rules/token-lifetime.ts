@@ -2,7 +2,7 @@
 import type * as ESTree from 'estree';
 import { formatDuration } from '../../errors/explain.js';
 import { readMemberPath } from '../ast-names.js';
-import { type AstNode, hasDescendant } from '../ast-tree.js';
+import { type AstNode, findEnclosingFunction, hasDescendant, unwrapNode } from '../ast-tree.js';
 import { findProperty, readStaticNumber, readStaticString, resolveConst } from '../ast-values.js';
 import { parseDurationSeconds } from '../durations.js';
 import { describeSign, describeVerify } from '../jwt-sites.js';
@@ -12,6 +12,12 @@ import { inferTokenKind } from '../token-kind.js';
 const MAX_ACCESS_SECONDS = 3600;
 const MAX_REFRESH_SECONDS = 30 * 86_400;
 const MAX_TOLERANCE_SECONDS = 300;
+const DATE_SETTERS: Record<string, number> = {
+  setDate: 86_400,
+  setHours: 3600,
+  setMinutes: 60,
+  setSeconds: 1,
+};
 
 export default defineRule({
   meta: {
@@ -46,6 +52,7 @@ export default defineRule({
     // exp: Math.floor(Date.now() / 1000) + 7 * 24 * 3600 — the constant side is the lifetime.
     const readExpClaim = (payload: AstNode | undefined): number | undefined => {
       const exp = findProperty(payload ? resolveConst(payload, sourceCode) : undefined, 'exp');
+      if (exp?.type === 'BinaryExpression' && exp.operator === '/') return readDateExp(exp);
       if (exp?.type !== 'BinaryExpression' || exp.operator !== '+') return undefined;
       const isNow = (n: AstNode): boolean =>
         hasDescendant(n, sourceCode, (d) => readMemberPath(d) === 'Date.now') ||
@@ -53,6 +60,34 @@ export default defineRule({
       if (isNow(exp.left as AstNode)) return readStaticNumber(exp.right as AstNode, sourceCode);
       if (isNow(exp.right as AstNode)) return readStaticNumber(exp.left as AstNode, sourceCode);
       return undefined;
+    };
+    // exp: d.getTime() / 1000 after d.setDate(today.getDate() + 60): the added amount is the lifetime.
+    const readDateExp = (exp: ESTree.BinaryExpression & AstNode): number | undefined => {
+      const left = unwrapNode(exp.left as AstNode);
+      if (left.type !== 'CallExpression' || left.callee.type !== 'MemberExpression')
+        return undefined;
+      const date = left.callee.object;
+      if (
+        date.type !== 'Identifier' ||
+        readMemberPath(left.callee as AstNode)?.endsWith('.getTime') !== true
+      )
+        return undefined;
+      const scope = findEnclosingFunction(exp) ?? (sourceCode.ast as AstNode);
+      let seconds: number | undefined;
+      hasDescendant(scope, sourceCode, (n) => {
+        if (n.type !== 'CallExpression' || n.callee.type !== 'MemberExpression') return false;
+        const path = readMemberPath(n.callee as AstNode) ?? '';
+        const unit = DATE_SETTERS[path.slice(date.name.length + 1)];
+        if (!path.startsWith(`${date.name}.`) || unit === undefined) return false;
+        const arg = n.arguments[0] as AstNode | undefined;
+        if (arg?.type !== 'BinaryExpression' || arg.operator !== '+') return false;
+        const amount =
+          readStaticNumber(arg.right as AstNode, sourceCode) ??
+          readStaticNumber(arg.left as AstNode, sourceCode);
+        if (amount !== undefined) seconds = amount * unit;
+        return amount !== undefined;
+      });
+      return seconds;
     };
     const onCall = (node: ESTree.CallExpression | ESTree.NewExpression): void => {
       const verify = describeVerify(node, sourceCode);

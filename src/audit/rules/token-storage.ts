@@ -3,10 +3,13 @@ import type * as ESTree from 'estree';
 import { readKeyName, readLastName, readMemberPath } from '../ast-names.js';
 import { type AstNode } from '../ast-tree.js';
 import { findProperty, isOpenObject, readStaticString, resolveConst } from '../ast-values.js';
+import { readProjectFacts } from '../project-facts.js';
 import { defineRule } from '../rule-kit.js';
 
 const TOKEN_NAME = /token|jwt|bearer|credential|^auth$|^auth[_-]|^session$|session_?id|^sid$/i;
-const STORAGE = /(^|\.)(localStorage|sessionStorage)$/;
+const STORAGE = /(^|\.)(localStorage|sessionStorage|AsyncStorage|localforage|SecureStore)$/i;
+// Expo SecureStore and react-native-keychain are the platform's secure stores, not a trap.
+const SAFE_STORE = /SecureStore$/;
 
 export default defineRule({
   meta: {
@@ -31,6 +34,12 @@ export default defineRule({
   },
   create(context) {
     const { sourceCode } = context;
+    const tokenKeys = new Set(readProjectFacts(context.settings)?.tokenStorageKeys ?? []);
+    // Writing '' (or null) is how code forgets a token, not how it keeps one.
+    const isCleared = (node: AstNode | undefined): boolean =>
+      node !== undefined &&
+      ((node.type === 'Literal' && (node.value === '' || node.value === null)) ||
+        (node.type === 'Identifier' && node.name === 'undefined'));
     const isTokenish = (node: AstNode | undefined): boolean => {
       if (!node) return false;
       const text = readStaticString(node, sourceCode) ?? readLastName(node);
@@ -90,12 +99,22 @@ export default defineRule({
         const path = readMemberPath(node.callee as AstNode) ?? '';
         const method = readLastName(node.callee as AstNode);
         const first = node.arguments[0] as AstNode | undefined;
+        const storagePath =
+          node.callee.type === 'MemberExpression'
+            ? (readMemberPath(node.callee.object as AstNode) ?? '')
+            : '';
         if (
-          method === 'setItem' &&
-          node.callee.type === 'MemberExpression' &&
-          STORAGE.test(readMemberPath(node.callee.object as AstNode) ?? '')
+          (method === 'setItem' || method === 'setItemAsync') &&
+          STORAGE.test(storagePath) &&
+          !SAFE_STORE.test(storagePath) &&
+          node.callee.type === 'MemberExpression'
         ) {
-          if (isTokenish(first) || isTokenish(node.arguments[1] as AstNode | undefined)) {
+          const value = node.arguments[1] as AstNode | undefined;
+          if (isCleared(value)) return;
+          const key = first ? readStaticString(first, sourceCode) : undefined;
+          // An object written under a key the project later reads a token field from holds a token.
+          const holdsToken = key !== undefined && tokenKeys.has(key);
+          if (isTokenish(first) || isTokenish(value) || holdsToken) {
             context.report({
               node,
               messageId: 'webStorage',
@@ -105,12 +124,15 @@ export default defineRule({
           return;
         }
         if (/^Cookies?\.set$/.test(path)) {
-          if (isTokenish(first)) context.report({ node, messageId: 'scriptCookie' });
+          if (isTokenish(first) && !isCleared(node.arguments[1] as AstNode | undefined))
+            context.report({ node, messageId: 'scriptCookie' });
           return;
         }
         const server =
           method === 'cookie' || method === 'setCookie' || /(^|\.)cookies\.set$/.test(path);
         if (!server || node.arguments.length < 2 || !first) return;
+        // Overwriting the cookie with '' to delete it carries no token to protect.
+        if (isCleared(node.arguments[1] as AstNode)) return;
         const name = readStaticString(first, sourceCode);
         if (name === undefined || !/token|jwt|refresh|access|auth|session|sid/i.test(name)) return;
         checkCookieOptions(node, name, /(^|\.)ctx\.cookies\.set$/.test(path));

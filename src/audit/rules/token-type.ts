@@ -46,7 +46,8 @@ export default defineRule({
             ? 'access'
             : undefined;
         if (kind) uses.push({ kind, key: sourceCode.getText(verify.key), node: node as AstNode });
-        if (kind === 'refresh') {
+        // A refresh key of its own (REFRESH_TOKEN_SECRET) already keeps access tokens out.
+        if (kind === 'refresh' && !/refresh/i.test(sourceCode.getText(verify.key as never))) {
           const fn = findEnclosingFunction(node as AstNode) ?? (node as AstNode);
           const typOption =
             verify.options.kind === 'object' && findProperty(verify.options.node, 'typ');
