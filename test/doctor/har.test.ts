@@ -146,4 +146,29 @@ describe('HAR analysis', () => {
     expect(report.firstFailure).toMatchObject({ number: 2, code: 'REFRESH_TOKEN_REUSED' });
     expect(renderHarReport(report)).not.toContain('rt-0123456789abcdef');
   });
+
+  it("Chromium's sanitized export: auth traffic but no credential header at all", () => {
+    const report = analyseHar(
+      har([
+        entry({ at: 0, method: 'POST', url: 'https://shop.test/auth/login', status: 200 }),
+        entry({ at: 1000, url: 'https://shop.test/api/me', status: 401 }),
+      ]),
+    );
+    expect(report.sanitized?.notJudged.join('\n')).toMatch(
+      /which access token each request carried/,
+    );
+    expect(report.sanitized?.howToExport).toMatch(/Allow to generate HAR with sensitive data/);
+    // With credentials present anywhere, it is a full export.
+    const full = analyseHar(
+      har([
+        entry({
+          at: 0,
+          url: 'https://shop.test/api/me',
+          status: 401,
+          requestHeaders: [['Cookie', 'sid=x']],
+        }),
+      ]),
+    );
+    expect(full.sanitized).toBeNull();
+  });
 });
