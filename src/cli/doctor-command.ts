@@ -12,10 +12,18 @@ import { renderDeployment, renderDiagnosis, renderJson, shouldColor } from '../d
 import { CannotJudgeError } from '../doctor/server-client.js';
 import { diagnoseIssuedToken, diagnoseToken } from '../doctor/token/diagnose-token.js';
 import type { ExpectedToken } from '../doctor/token/judge-token.js';
+import { VERIFIER_NAMES, type VerifierName } from '../doctor/token/verifier-rules.js';
+import { matchErrorMessage } from '../doctor/message/match-error.js';
+import { renderMessageReport } from '../doctor/message/render-message.js';
+import { analyseHar } from '../doctor/har/analyse-har.js';
+import { HarUnusableError, readHarFile } from '../doctor/har/read-har.js';
+import { renderHarReport } from '../doctor/har/render-har.js';
 import type { CliCommand } from './command.js';
 
 const USAGE = `Usage: tessera doctor [TOKEN | -] [options]
        tessera doctor --server URL [--origin URL] [--email EMAIL --password-env NAME]
+       tessera doctor --error "MESSAGE" | --error -     rank the causes of a pasted error message
+       tessera doctor --har FILE                         explain the session a browser recording shows
 
 The token is read from stdin by default (or "-"), from --token-env NAME, or from an argument
 (arguments land in shell history and process lists). It is never printed back.
@@ -25,12 +33,15 @@ The token is read from stdin by default (or "-"), from --token-env NAME, or from
   --secret-env NAME   verify HS256 with this secret    --alg ALG     RS256 or PS256 for an RSA --key
   --iss ISSUER  --aud AUDIENCE  --leeway SECONDS      expectations (default: what --server publishes)
   --expect access|refresh                              what kind of token belongs here (default access)
+  --verifier NAME     judge by the rules of the library your API verifies with: jsonwebtoken, jose,
+                      express-jwt, passport-jwt, @nestjs/jwt, fast-jwt or tessera (default: detected
+                      from the token, else the rules jsonwebtoken, jose and fast-jwt share)
   --no-probe          do not present the token to the server's GET /auth/me
   --json              JSON for tools instead of the report
 Without a token, --server checks the deployment; --origin is the app's browser origin, and
 --email with --password-env NAME a test account for the cookie, CORS and refresh checks.
 
-Exit codes: 0 valid, 1 invalid (with a verdict), 2 could not judge.`;
+Exit codes: 0 valid, 1 invalid (with a verdict, or a known error message), 2 could not judge.`;
 
 const MAX_STDIN_BYTES = 64 * 1024;
 
@@ -45,11 +56,14 @@ interface DoctorArgs {
   readonly audience: string | undefined;
   readonly leewaySeconds: number | undefined;
   readonly expect: ExpectedToken;
+  readonly verifier: VerifierName | undefined;
   readonly probe: boolean;
   readonly json: boolean;
   readonly origin: string | undefined;
   readonly email: string | undefined;
   readonly password: string | undefined;
+  readonly error: string | undefined;
+  readonly har: string | undefined;
 }
 
 /**
@@ -77,6 +91,8 @@ export const command: CliCommand = {
       return 0;
     }
     const color = !parsed.json && shouldColor({ isTTY: process.stdout.isTTY, env: process.env });
+    if (parsed.error !== undefined) return runErrorMessage(parsed.error, parsed.json);
+    if (parsed.har !== undefined) return runHar(parsed.har, parsed.json);
     try {
       if (parsed.token === undefined) {
         if (parsed.server === undefined)
@@ -113,6 +129,7 @@ export const command: CliCommand = {
         issuer: parsed.issuer,
         audience: parsed.audience,
         leewaySeconds: parsed.leewaySeconds,
+        verifier: parsed.verifier,
         probe: parsed.probe,
       });
       const exitCode =
@@ -149,11 +166,14 @@ async function parseDoctorArgs(args: readonly string[]): Promise<DoctorArgs | un
       aud: { type: 'string' },
       leeway: { type: 'string' },
       expect: { type: 'string', default: 'access' },
+      verifier: { type: 'string' },
       'no-probe': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       origin: { type: 'string' },
       email: { type: 'string' },
       'password-env': { type: 'string' },
+      error: { type: 'string' },
+      har: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -162,6 +182,11 @@ async function parseDoctorArgs(args: readonly string[]): Promise<DoctorArgs | un
     throw new Error(`expected at most one token, got ${positionals.length} arguments`);
   if (values.expect !== 'access' && values.expect !== 'refresh')
     throw new Error('--expect must be access or refresh');
+  if (
+    values.verifier !== undefined &&
+    !(VERIFIER_NAMES as readonly string[]).includes(values.verifier)
+  )
+    throw new Error(`--verifier must be one of ${VERIFIER_NAMES.join(', ')}`);
   if (values.alg !== undefined && !isAlgorithm(values.alg))
     throw new Error('--alg must be EdDSA, ES256, RS256, PS256 or HS256');
   const sources = [values.jwks, values.key, values['secret-env']].filter(
@@ -190,7 +215,18 @@ async function parseDoctorArgs(args: readonly string[]): Promise<DoctorArgs | un
   const password = fromEnv('--password-env', values['password-env']);
   if ((values.email === undefined) !== (password === undefined))
     throw new Error('--email and --password-env go together');
+  if (values.error !== undefined) {
+    if (positionals.length > 0 || values.har !== undefined)
+      throw new Error('--error takes the message alone: no token and no --har with it');
+    return { ...EMPTY_ARGS, json: values.json, error: await readMessageInput(values.error) };
+  }
+  if (values.har !== undefined) {
+    if (positionals.length > 0) throw new Error('--har takes a file alone: no token with it');
+    return { ...EMPTY_ARGS, json: values.json, har: values.har };
+  }
   return {
+    error: undefined,
+    har: undefined,
     token: await readTokenInput({
       positional: positionals[0],
       fromEnv: fromEnv('--token-env', values['token-env']),
@@ -208,12 +244,87 @@ async function parseDoctorArgs(args: readonly string[]): Promise<DoctorArgs | un
     audience: values.aud,
     leewaySeconds,
     expect: values.expect,
+    verifier: values.verifier as VerifierName | undefined,
     probe: !values['no-probe'],
     json: values.json,
     origin: values.origin,
     email: values.email,
     password,
   };
+}
+
+const EMPTY_ARGS: DoctorArgs = {
+  token: undefined,
+  server: undefined,
+  jwks: undefined,
+  keyFile: undefined,
+  alg: undefined,
+  secret: undefined,
+  issuer: undefined,
+  audience: undefined,
+  leewaySeconds: undefined,
+  expect: 'access',
+  verifier: undefined,
+  probe: false,
+  json: false,
+  origin: undefined,
+  email: undefined,
+  password: undefined,
+  error: undefined,
+  har: undefined,
+};
+
+// A pasted message may be a whole log: read at most this much of stdin and judge its start.
+const MAX_MESSAGE_STDIN_BYTES = 1024 * 1024;
+
+async function readMessageInput(value: string): Promise<string> {
+  if (value !== '-') return value;
+  if (process.stdin.isTTY === true)
+    process.stderr.write('Paste the error message, then press Enter and Ctrl-D:\n');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  // Beyond the cap the rest is drained, not kept: the writer of a long pipe gets no EPIPE.
+  for await (const chunk of process.stdin) {
+    if (size >= MAX_MESSAGE_STDIN_BYTES) continue;
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    chunks.push(buffer);
+    size += buffer.length;
+  }
+  return Buffer.concat(chunks).subarray(0, MAX_MESSAGE_STDIN_BYTES).toString('utf8');
+}
+
+function runErrorMessage(message: string, json: boolean): number {
+  if (message.trim() === '') {
+    process.stderr.write(
+      'tessera doctor: could not judge: the error message is empty; paste it as --error "..." or pipe it into --error -\n',
+    );
+    return 2;
+  }
+  const report = matchErrorMessage(message);
+  const exitCode = report.matches.length > 0 ? 1 : 2;
+  process.stdout.write(
+    json ? renderJson({ kind: 'error-message', exitCode, ...report }) : renderMessageReport(report),
+  );
+  return exitCode;
+}
+
+async function runHar(file: string, json: boolean): Promise<number> {
+  let report;
+  try {
+    report = analyseHar(await readHarFile(file));
+  } catch (error) {
+    if (!(error instanceof HarUnusableError)) throw error;
+    if (json)
+      process.stdout.write(renderJson({ kind: 'error', exitCode: 2, error: error.message }));
+    process.stderr.write(`tessera doctor: could not judge: ${error.message}\n`);
+    return 2;
+  }
+  const exitCode =
+    report.firstFailure !== null || report.findings.some((f) => f.severity === 'danger') ? 1 : 0;
+  process.stdout.write(
+    json ? renderJson({ kind: 'har', exitCode, ...report }) : renderHarReport(report),
+  );
+  return exitCode;
 }
 
 async function readTokenInput(options: {

@@ -133,12 +133,49 @@ export interface DecodedView {
  */
 export interface Diagnosis {
   readonly verdict: Verdict;
+  /** Which verifier's rules judged the token, and each one's own error for it. */
+  readonly verifier?: VerifierReport;
   readonly decoded: DecodedView | null;
   readonly findings: readonly Finding[];
   readonly warnings: readonly Finding[];
   readonly unchecked: readonly string[];
   readonly expectations: Readonly<Record<string, string | number | null>>;
   readonly clock: ClockOffset | null;
+}
+
+/**
+ * What a JWT library throws (or answers) for a fault: error class, code, message, and for middleware
+ * the HTTP status and body the client receives.
+ *
+ * @example
+ * ```ts
+ * const error: LibraryError = { name: 'TokenExpiredError', code: null, message: 'jwt expired', status: null, response: null };
+ * ```
+ */
+export interface LibraryError {
+  readonly name: string;
+  readonly code: string | null;
+  readonly message: string;
+  readonly status: number | null;
+  /** The response body the client sees, when the library answers the request itself. */
+  readonly response: string | null;
+}
+
+/**
+ * The verifier a token was judged by: its name (or "common rules"), why it was chosen, the leeway it
+ * judged with, and what each library judged says (null where it accepts the token).
+ *
+ * @example
+ * ```ts
+ * const report: VerifierReport = { name: 'jsonwebtoken', chosenBy: 'detected', reason: '...', leewaySeconds: 0, errors: [{ verifier: 'jsonwebtoken', error }] };
+ * ```
+ */
+export interface VerifierReport {
+  readonly name: string;
+  readonly chosenBy: 'flag' | 'tessera-token' | 'tessera-server' | 'detected' | 'common';
+  readonly reason: string;
+  readonly leewaySeconds: number;
+  readonly errors: readonly { readonly verifier: string; readonly error: LibraryError | null }[];
 }
 
 /**

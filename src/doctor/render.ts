@@ -63,7 +63,26 @@ export function renderDiagnosis(diagnosis: Diagnosis, options: RenderOptions): s
     verdict.code === null
       ? ''
       : ` ${paint('bold', verdict.code)}${verdict.bucket === null ? '' : ` (${verdict.bucket} bucket)`}`;
-  lines.push(`Verdict: ${status}${code}`, `  ${verdict.explanation}`, `  Fix: ${verdict.fix}`, '');
+  lines.push(`Verdict: ${status}${code}`, `  ${verdict.explanation}`);
+  const report = diagnosis.verifier;
+  if (report !== undefined) {
+    for (const { verifier, error } of report.errors) {
+      const words =
+        error === null
+          ? 'accepts it'
+          : `${error.name}${error.code === null ? '' : ` [${error.code}]`}: ${error.message}${error.status === null ? '' : ` (HTTP ${error.status}${error.response === null ? '' : ` ${error.response}`})`}`;
+      lines.push(`  ${verifier} says: ${describeText(words)}`);
+    }
+  }
+  lines.push(`  Fix: ${verdict.fix}`);
+  if (report !== undefined)
+    lines.push(
+      paint(
+        'dim',
+        `  Judged by ${report.name} (leeway ${report.leewaySeconds} s): ${report.reason}.`,
+      ),
+    );
+  lines.push('');
   if (decoded !== null) {
     if (decoded.header !== null) {
       lines.push(paint('bold', 'Header') + paint('dim', ' (decoded, untrusted)'));
@@ -160,6 +179,14 @@ export function renderDeployment(report: DeploymentReport, options: RenderOption
  */
 export function renderJson(value: object): string {
   return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+// Library messages can echo a configured value (an expected audience): escape control characters.
+function describeText(text: string): string {
+  return text.replace(
+    /[^\x20-\x7e]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function renderFindings(

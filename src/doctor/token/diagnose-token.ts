@@ -5,10 +5,17 @@
 import type { Algorithm } from '../../jwa/algorithms.js';
 import { measureClockOffset } from '../clock-offset.js';
 import type { ClockOffset, Diagnosis, Finding, IssuedToken } from '../diagnosis.js';
-import { fetchMetadata, reachableJwksUrl, type ServerMetadata } from '../server-client.js';
+import {
+  CannotJudgeError,
+  fetchMetadata,
+  reachableJwksUrl,
+  type ServerMetadata,
+} from '../server-client.js';
 import { judgeToken, type ExpectedToken } from './judge-token.js';
 import { keyFromSecret, loadJwks, loadKeyFile, type KeySet } from './key-sources.js';
-import { readToken } from './read-token.js';
+import { decodeUntrusted, readToken } from './read-token.js';
+import { isTesseraToken } from './token-profile.js';
+import type { VerifierName } from './verifier-rules.js';
 import { askServer, type ServerAnswer } from './server-answer.js';
 import { warnAboutSecret } from './warnings.js';
 
@@ -37,6 +44,8 @@ export interface DiagnoseTokenOptions {
   readonly fetch?: typeof fetch;
   readonly now?: () => number;
   readonly timeZone?: string;
+  /** The verifier the API runs (--verifier); detected from the token when undefined. */
+  readonly verifier?: VerifierName | undefined;
 }
 
 /**
@@ -56,17 +65,30 @@ export async function diagnoseToken(options: DiagnoseTokenOptions): Promise<Diag
   let clock: ClockOffset | null = null;
   let serverAnswer: ServerAnswer | null = null;
   if (options.server !== undefined) {
-    metadata = await fetchMetadata({
-      baseUrl: options.server,
-      ...(fetcher ? { fetch: fetcher } : {}),
-    });
+    try {
+      metadata = await fetchMetadata({
+        baseUrl: options.server,
+        ...(fetcher ? { fetch: fetcher } : {}),
+      });
+    } catch (error) {
+      // A generic token's API is no Tessera server: its clock is still worth measuring.
+      if (!(error instanceof CannotJudgeError) || !judgedGenerically(options)) throw error;
+      extraWarnings.push({
+        id: 'server-not-tessera',
+        severity: 'info',
+        bucket: null,
+        what: `${options.server} is not a Tessera server (${error.message}); only its clock was measured, from its Date header.`,
+        why: 'A generic API publishes no metadata: its issuer, audience, leeway and keys must be given (--iss, --aud, --leeway, --secret-env, --jwks).',
+        fix: 'Give the expectations your API verifies with, and --verifier for its library.',
+      });
+    }
     clock = await measureClockOffset({
       baseUrl: options.server,
       now,
       ...(fetcher ? { fetch: fetcher } : {}),
       ...(options.samples ? { samples: options.samples } : {}),
     });
-    if (options.probe !== false && options.expect !== 'refresh') {
+    if (metadata !== undefined && options.probe !== false && options.expect !== 'refresh') {
       serverAnswer = await askServer({
         baseUrl: options.server,
         authorization: readToken(options.input).authorization,
@@ -99,6 +121,8 @@ export async function diagnoseToken(options: DiagnoseTokenOptions): Promise<Diag
   return judgeToken({
     input: options.input,
     ...(options.expect ? { expect: options.expect } : {}),
+    verifier: options.verifier,
+    tesseraServer: metadata !== undefined,
     issuer: options.issuer ?? metadata?.issuer,
     audience: options.audience ?? metadata?.audience,
     leewaySeconds: options.leewaySeconds ?? metadata?.leewaySeconds,
@@ -111,6 +135,14 @@ export async function diagnoseToken(options: DiagnoseTokenOptions): Promise<Diag
     extraWarnings,
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
   });
+}
+
+// A token is judged generically when --verifier names another library, or nothing marks it as Tessera's.
+function judgedGenerically(options: DiagnoseTokenOptions): boolean {
+  if (options.verifier !== undefined) return options.verifier !== 'tessera';
+  const read = readToken(options.input);
+  const raw = decodeUntrusted(read.unwrapped);
+  return raw.header !== null && !isTesseraToken(raw.header, raw.payload);
 }
 
 /**

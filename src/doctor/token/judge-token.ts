@@ -3,7 +3,7 @@
  * the measured clock offset, the server's own answer (when asked) and an injected clock.
  */
 import { DEFAULT_LEEWAY_SECONDS } from '../../jwt/time-options.js';
-import type { ClockOffset, DecodedView, Diagnosis, Finding } from '../diagnosis.js';
+import type { ClockOffset, DecodedView, Diagnosis, Finding, Verdict } from '../diagnosis.js';
 import { viewTimeClaims } from '../time-view.js';
 import { fixFor } from './fixes.js';
 import { keyFromSecret, type KeySet } from './key-sources.js';
@@ -20,6 +20,11 @@ import { describeClockFindings, describeTokenFindings } from './token-findings.j
 import { reconcileWithServer, verdictFromOutcome } from './verdict.js';
 import { warnAbout } from './warnings.js';
 import { guessWeakSecret } from './weak-secret.js';
+import { expectedSignatureBytes } from './generic-faults.js';
+import { judgeGenericToken } from './generic-judge.js';
+import { isMillisecondsDate, warnAboutNextBreak } from './next-breaks.js';
+import { chooseVerifier, headerTextOf } from './token-profile.js';
+import type { VerifierName } from './verifier-rules.js';
 
 /**
  * Where a pasted value belongs: the Authorization header (an access token) or the refresh cookie or
@@ -59,6 +64,10 @@ export interface JudgeOptions {
   readonly serverAnswer?: ServerAnswer | null;
   /** Extra warnings found by the caller (a weak secret given with --secret-env). */
   readonly extraWarnings?: readonly Finding[];
+  /** The verifier the token's API runs (--verifier); detected from the token when undefined. */
+  readonly verifier?: VerifierName | undefined;
+  /** True when --server answered as a Tessera server: every token sent there is judged by Tessera. */
+  readonly tesseraServer?: boolean;
 }
 
 /**
@@ -97,9 +106,6 @@ export function judgeToken(options: JudgeOptions): Diagnosis {
       timeZone,
     }),
   };
-  const unchecked: string[] = [];
-  const rules = rulesFor(options, raw.payload, unchecked);
-
   let keys = options.keys;
   const guessed = raw.header?.alg === 'HS256' ? guessWeakSecret(read.unwrapped) : undefined;
   if (guessed !== undefined && keys === undefined)
@@ -108,6 +114,45 @@ export function judgeToken(options: JudgeOptions): Diagnosis {
       label: 'a well-known example secret',
       kind: 'guessed',
     });
+  const guessedWarning = guessed === undefined ? undefined : weakSecretWarning(guessed);
+
+  const choice = chooseVerifier({
+    flag: options.verifier,
+    tesseraServer: options.tesseraServer === true,
+    header: raw.header,
+    payload: raw.payload,
+    headerText: headerTextOf(read.unwrapped),
+  });
+  if (choice.verifier !== 'tessera') {
+    const generic = judgeGenericToken({
+      read,
+      decoded,
+      choice,
+      audience: options.audience,
+      issuer: options.issuer,
+      leewaySeconds: options.leewaySeconds,
+      keys,
+      localMs,
+      serverMs,
+      clock: options.clock ?? null,
+      ...(options.extraWarnings ? { extraWarnings: options.extraWarnings } : {}),
+    });
+    if (guessedWarning === undefined) return generic;
+    return {
+      ...generic,
+      verdict:
+        generic.verdict.status === 'invalid'
+          ? generic.verdict
+          : verdictFromOutcome({
+              outcome: { ok: true, signatureChecked: true },
+              guessedSecret: guessed,
+            }),
+      warnings: [guessedWarning, ...generic.warnings],
+    };
+  }
+
+  const unchecked: string[] = [];
+  const rules = rulesFor(options, raw.payload, unchecked);
 
   const judge = (
     authorization: string,
@@ -136,16 +181,26 @@ export function judgeToken(options: JudgeOptions): Diagnosis {
     );
 
   const warnings: Finding[] = [...warnAbout(raw), ...(options.extraWarnings ?? [])];
-  if (guessed !== undefined) {
-    warnings.unshift({
-      id: 'weak-secret-guessed',
-      severity: 'danger',
-      bucket: 'validation',
-      what: `The HS256 signature verifies with the well-known example secret ${JSON.stringify(guessed.trim())}${guessed.endsWith('\n') ? ' (with a trailing newline)' : ''}.`,
-      why: 'Anyone who has read the same tutorial can forge a token for any user, with any roles.',
-      fix: fixFor('SECRET_WEAK'),
+  warnings.unshift(
+    ...warnAboutNextBreak({
+      payload: raw.payload,
+      leewaySeconds: rules.leewaySeconds,
+      leewayOwner: options.leewaySeconds === undefined ? "Tessera's default" : "the server's",
+      clock: options.clock ?? null,
+    }),
+  );
+  if (guessedWarning !== undefined) warnings.unshift(guessedWarning);
+  const corrected = correctTesseraVerdict(verdict, raw);
+  if (corrected !== verdict && corrected.bucket === 'storage')
+    findings.push({
+      id: 'server-words-cut',
+      severity: 'info',
+      bucket: 'storage',
+      what: `A Tessera server answers ${verdict.code ?? 'an error'}: ${verdict.explanation}`,
+      why: 'Its verifier cannot tell a cut signature from a wrong key; the signature length can.',
+      fix: 'Store tokens whole; no key rotation is involved.',
     });
-  }
+  verdict = corrected;
 
   if (keys === undefined || jwksCannotJudge(keys, read.unwrapped)) {
     unchecked.push(
@@ -167,6 +222,13 @@ export function judgeToken(options: JudgeOptions): Diagnosis {
 
   return {
     verdict,
+    verifier: {
+      name: 'tessera',
+      chosenBy: choice.chosenBy,
+      reason: choice.reason,
+      leewaySeconds: rules.leewaySeconds,
+      errors: [],
+    },
     decoded,
     findings,
     warnings,
@@ -180,6 +242,52 @@ export function judgeToken(options: JudgeOptions): Diagnosis {
     },
     clock: options.clock ?? null,
   };
+}
+
+function weakSecretWarning(guessed: string): Finding {
+  return {
+    id: 'weak-secret-guessed',
+    severity: 'danger',
+    bucket: 'validation',
+    what: `The HS256 signature verifies with the well-known example secret ${JSON.stringify(guessed.trim())}${guessed.endsWith('\n') ? ' (with a trailing newline)' : ''}.`,
+    why: 'Anyone who has read the same tutorial can forge a token for any user, with any roles.',
+    fix: fixFor('SECRET_WEAK'),
+  };
+}
+
+// Two of Tessera's refusals have a cause its verifier cannot see: an exp in milliseconds is no lifetime
+// to raise a limit for, and a signature shorter than its algorithm's was cut, not signed by another key.
+function correctTesseraVerdict(
+  verdict: Verdict,
+  raw: {
+    header: Readonly<Record<string, unknown>> | null;
+    payload: Readonly<Record<string, unknown>> | null;
+    signatureBytes: number;
+  },
+): Verdict {
+  if (verdict.status !== 'invalid') return verdict;
+  if (isMillisecondsDate(raw.payload?.exp) || isMillisecondsDate(raw.payload?.iat))
+    return {
+      ...verdict,
+      bucket: 'time',
+      explanation: `${verdict.explanation} The time claims are in milliseconds (Date.now()), not seconds.`,
+      fix: 'Sign exp and iat in seconds: Math.floor(Date.now() / 1000) (+ the TTL for exp); do not raise maxLifetimeSeconds.',
+    };
+  const alg = typeof raw.header?.alg === 'string' ? raw.header.alg : undefined;
+  const expected = expectedSignatureBytes(alg);
+  if (
+    verdict.code === 'SIGNATURE_INVALID' &&
+    expected !== undefined &&
+    raw.signatureBytes > 0 &&
+    raw.signatureBytes < expected
+  )
+    return {
+      ...verdict,
+      bucket: 'storage',
+      explanation: `The signature is ${raw.signatureBytes} bytes; ${alg ?? ''} signatures are ${alg?.startsWith('RS') || alg?.startsWith('PS') ? 'at least ' : ''}${expected}: the token was cut short after it was signed, so no key (old or new) can verify it.`,
+      fix: 'Find the limit that cut it (a VARCHAR column, a cookie over 4 KB, a log line) and store tokens whole; no key rotation is involved.',
+    };
+  return verdict;
 }
 
 function rulesFor(

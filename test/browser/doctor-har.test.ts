@@ -1,0 +1,216 @@
+// `tessera doctor --har` on HARs that Chromium recorded (Playwright's recordHar) against real apps
+// started here: a hand-rolled express + jsonwebtoken app with tokens in localStorage, and the Tessera
+// server from the built package with its demo page. The report must explain the session and never
+// carry a token or cookie value from the recording.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyseHar, type HarReport } from '../../src/doctor/har/analyse-har.js';
+import { readHarFile } from '../../src/doctor/har/read-har.js';
+import { renderHarReport } from '../../src/doctor/har/render-har.js';
+import { startHandRolledApp } from './doctor-har-app.js';
+import {
+  launchBrowser,
+  openTab,
+  signUp,
+  sleep,
+  startServer,
+  type RunningServer,
+} from './harness.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+let browser: Browser | undefined;
+const chromiumBrowser = (): Browser => {
+  if (browser === undefined) throw new Error('Chromium did not launch');
+  return browser;
+};
+let dir: string;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  dir = mkdtempSync(join(tmpdir(), 'tessera-har-'));
+});
+afterAll(async () => {
+  await browser?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Every credential-looking value the recording holds: none may reach the report. */
+function secretsIn(harPath: string): string[] {
+  const har = JSON.parse(readFileSync(harPath, 'utf8')) as {
+    log: {
+      entries: {
+        request: {
+          headers: { name: string; value: string }[];
+          url: string;
+          postData?: { text?: string };
+        };
+        response: { headers: { name: string; value: string }[]; content?: { text?: string } };
+      }[];
+    };
+  };
+  const values = new Set<string>();
+  for (const entry of har.log.entries) {
+    for (const header of entry.request.headers) {
+      if (/^authorization$/i.test(header.name)) values.add(header.value.replace(/^Bearer /, ''));
+      if (/^cookie$/i.test(header.name))
+        for (const pair of header.value.split(';')) values.add(pair.split('=').slice(1).join('='));
+    }
+    for (const header of entry.response.headers)
+      if (/^set-cookie$/i.test(header.name))
+        for (const line of header.value.split('\n'))
+          values.add((line.split(';')[0] ?? '').split('=').slice(1).join('='));
+    for (const text of [entry.request.postData?.text, entry.response.content?.text])
+      for (const match of (text ?? '').matchAll(
+        /"(?:accessToken|refreshToken|access_token|refresh_token)":"([^"]+)"/g,
+      ))
+        values.add(match[1] as string);
+    for (const [, value] of new URL(entry.request.url).searchParams) values.add(value);
+  }
+  return [...values].filter((value) => value.length >= 16);
+}
+
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/tessera.js'), 'doctor', ...args], {
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end();
+  });
+}
+
+describe('a hand-rolled express + jsonwebtoken app, tokens in localStorage', () => {
+  let harPath: string;
+  let report: HarReport;
+  beforeAll(async () => {
+    const app = await startHandRolledApp({ skewMs: 120_000, ttlSeconds: 2 });
+    harPath = join(dir, 'hand-rolled.har');
+    const context = await chromiumBrowser().newContext({
+      recordHar: { path: harPath, content: 'embed' },
+    });
+    const page = await context.newPage();
+    await page.goto(app.url);
+    expect(await page.evaluate('login()')).toBe(200);
+    expect(await page.evaluate('api()')).toBe(200);
+    await sleep(3_000);
+    expect(await page.evaluate('api()')).toBe(401);
+    expect(((await page.evaluate('raceRefresh()')) as number[]).sort()).toEqual([200, 401]);
+    const token = (await page.evaluate("localStorage.getItem('accessToken')")) as string;
+    await page.goto(`${app.url}/welcome?access_token=${token}`);
+    await context.close();
+    await app.close();
+    report = analyseHar(await readHarFile(harPath));
+  });
+
+  it('names the first failing request: the expired access token, by the server clock', () => {
+    expect(report.sanitized).toBeNull();
+    expect(report.firstFailure).toMatchObject({
+      code: 'TOKEN_EXPIRED',
+      bucket: 'time',
+      status: 401,
+    });
+    expect(report.firstFailure?.url).toMatch(/\/api\/me$/);
+    expect(report.firstFailure?.cause).toMatch(
+      /had expired .* before the request, by the server's clock/,
+    );
+  });
+
+  it('finds the refresh race: two refreshes presenting one token, the second refused', () => {
+    const race = report.findings.find((f) => f.id === 'refresh-race');
+    expect(race?.severity).toBe('danger');
+    expect(race?.what).toMatch(
+      /2 refreshes presented the same refresh token sha256:[0-9a-f]{8}.*refused with HTTP 401/,
+    );
+  });
+
+  it('finds the cookie set and never sent back, and says it is the Path', () => {
+    const cookie = report.findings.find((f) => f.id === 'cookie-never-sent');
+    expect(cookie?.what).toMatch(/"rt"/);
+    expect(cookie?.why).toMatch(/Path=\/auth\/refresh matches none of the later requests/);
+  });
+
+  it('finds the token in the URL and the server clock two minutes ahead', () => {
+    expect(report.findings.find((f) => f.id === 'token-in-url')?.what).toMatch(
+      /parameter "access_token", sha256:[0-9a-f]{8}/,
+    );
+    expect(report.clockOffsetMs).toBeGreaterThan(110_000);
+    expect(report.clockOffsetMs).toBeLessThan(130_000);
+    expect(report.findings.map((f) => f.id)).toContain('clock-skew');
+  });
+
+  it('prints no token, refresh token or cookie value, in text or JSON', async () => {
+    const secrets = secretsIn(harPath);
+    expect(secrets.length).toBeGreaterThan(4);
+    const text = renderHarReport(report);
+    const cli = await runCli(['--har', harPath, '--json']);
+    expect(cli.code).toBe(1);
+    for (const secret of secrets) {
+      expect(text).not.toContain(secret);
+      expect(cli.stdout).not.toContain(secret);
+    }
+  });
+
+  it('on the same recording exported the way Chromium sanitizes it, says what it could not judge', async () => {
+    const har = JSON.parse(readFileSync(harPath, 'utf8')) as {
+      log: { entries: { request: Record<string, unknown>; response: Record<string, unknown> }[] };
+    };
+    // Chromium's default export drops these three headers and empties the cookie lists.
+    const strip = (headers: { name: string }[]): { name: string }[] =>
+      headers.filter((h) => !/^(authorization|cookie|set-cookie)$/i.test(h.name));
+    for (const entry of har.log.entries) {
+      entry.request.headers = strip(entry.request.headers as { name: string }[]);
+      entry.response.headers = strip(entry.response.headers as { name: string }[]);
+      entry.request.cookies = [];
+      entry.response.cookies = [];
+    }
+    const sanitizedPath = join(dir, 'sanitized.har');
+    writeFileSync(sanitizedPath, JSON.stringify(har));
+    const sanitized = analyseHar(await readHarFile(sanitizedPath));
+    expect(sanitized.sanitized?.notJudged.join('\n')).toMatch(
+      /which access token each request carried/,
+    );
+    expect(sanitized.sanitized?.howToExport).toMatch(/Export HAR \(with sensitive data\)/);
+    expect(sanitized.findings.map((f) => f.id)).not.toContain('cookie-never-sent');
+  });
+});
+
+describe('the Tessera server from the built package, its demo page', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ 'access-ttl': '4s', 'refresh-grace': '5s' });
+  });
+  afterAll(async () => {
+    await server.cleanup();
+  });
+
+  it('explains a healthy session: the refresh cookie goes back on each refresh, nothing fails', async () => {
+    const harPath = join(dir, 'tessera.har');
+    const context = await chromiumBrowser().newContext({
+      recordHar: { path: harPath, content: 'omit' },
+    });
+    const page = await openTab(context, `${server.url}/`);
+    await signUp(page);
+    await sleep(5_000);
+    await page.reload();
+    await page.waitForFunction(() => document.readyState === 'complete');
+    await sleep(1_000);
+    await context.close();
+    const report = analyseHar(await readHarFile(harPath));
+    expect(report.firstFailure).toBeNull();
+    const refreshes = report.requests.filter((r) => r.refresh && r.status === 200);
+    expect(refreshes.length).toBeGreaterThan(0);
+    expect(refreshes[0]?.carried).toMatch(/refresh token sha256:[0-9a-f]{8} \(cookie\)/);
+    expect(report.findings.map((f) => f.id)).not.toContain('cookie-never-sent');
+    const text = renderHarReport(report);
+    for (const secret of secretsIn(harPath)) expect(text).not.toContain(secret);
+  });
+});
