@@ -99,7 +99,7 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       alg: config.alg,
     });
     closers.unshift(() => keyring.stop());
-    warnAboutKeptAlgorithm(config, keyring.signingKey().alg, logger);
+    warnAboutKeptAlgorithm(config, keyring, logger);
     const revocations = createRevocationView({
       store,
       horizonSeconds: config['access-ttl'] + leeway,
@@ -275,7 +275,19 @@ async function createLimiter(
 
 // --alg only chooses the first key: a stored keyring keeps signing with its own, so that changing the
 // setting (or Tessera's default) logs nobody out. Say so, and how to change it for real.
-function warnAboutKeptAlgorithm(config: ServerConfig, active: string, logger: Logger): void {
+function warnAboutKeptAlgorithm(
+  config: ServerConfig,
+  keyring: Pick<ReloadingKeyring, 'signingKey'>,
+  logger: Logger,
+): void {
+  let active: string;
+  try {
+    active = keyring.signingKey().alg;
+  } catch {
+    // A node whose clock is behind the newest key's activation cannot sign yet, but it may still
+    // start and verify: the time checks and the doctor explain the skew, not a failed start.
+    return;
+  }
   if (active === config.alg) return;
   const message = `the keyring signs with ${active}, not ${config.alg}: --alg only chooses a new keyring's first key; run \`tessera keys rotate --alg ${config.alg}\` to switch without logging anyone out`;
   if (config.sources.alg === undefined) logger.info({ alg: active }, message);

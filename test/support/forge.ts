@@ -97,11 +97,19 @@ export function forge(
   return `${input}.${typeof signature === 'string' ? signature : b64u(signature)}`;
 }
 
-/** A correctly signed token with the real private key, from header and claims objects or raw JSON text. */
+/**
+ * A correctly signed token with the real private key, from header and claims objects or raw JSON text.
+ * ES256 signatures are given in their canonical low-S form, as Tessera's signer writes them: OpenSSL
+ * returns either S, and Tessera's verifier takes only the low one, so a raw signature would make half
+ * of the tokens fail for a reason the test is not about.
+ */
 export function forgeSigned(key: KeyMaterial, header: unknown, claims: unknown): string {
-  return forge(segment(header), segment(claims), (input) =>
-    rawSign(key.alg, key.privateKey, input),
-  );
+  return forge(segment(header), segment(claims), (input) => {
+    const signature = rawSign(key.alg, key.privateKey, input);
+    if (key.alg !== 'ES256') return signature;
+    const { r, s } = splitRS(signature);
+    return s > P256_N / 2n ? p1363(r, P256_N - s) : signature;
+  });
 }
 
 /** Splits an IEEE P1363 ES256 signature into r and s. */
