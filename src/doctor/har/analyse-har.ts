@@ -10,6 +10,7 @@ import type { Finding } from '../diagnosis.js';
 import { matchErrorMessage, redactSecrets } from '../message/match-error.js';
 import { checkCookiesSentBack } from './har-cookies.js';
 import { describeSanitized, type SanitizedExport } from './har-sanitized.js';
+import { REFRESH_COOKIE, signedOutProbe } from './har-signed-out.js';
 import {
   displayUrl,
   headerValues,
@@ -25,7 +26,7 @@ import {
  *
  * @example
  * ```ts
- * const view: AuthRequestView = { number: 3, method: 'POST', url: 'http://localhost:4000/auth/refresh', status: 401, refresh: true, carried: 'refresh token sha256:1a2b3c4d (body)', notes: [] };
+ * const view: AuthRequestView = { number: 3, method: 'POST', url: 'http://localhost:4000/auth/refresh', status: 401, refresh: true, carried: 'refresh token sha256:1a2b3c4d (body)', refusedByDesign: false, notes: [] };
  * ```
  */
 export interface AuthRequestView {
@@ -36,6 +37,8 @@ export interface AuthRequestView {
   readonly refresh: boolean;
   /** Which token it carried, by hash, or "no token". */
   readonly carried: string;
+  /** A refusal the client asked for on purpose (a signed-out start-up refresh): not a failure. */
+  readonly refusedByDesign: boolean;
   readonly notes: readonly string[];
 }
 
@@ -80,9 +83,10 @@ export interface HarReport {
 const AUTH_PATH =
   /\/(auth|login|logout|signin|sign-in|signup|register|token|refresh|session|sessions|oauth|me|userinfo)(\/|$)/i;
 const URL_TOKEN_NAMES = /^(access_token|token|id_token|refresh_token|jwt|auth|bearer)$/i;
-const REFRESH_COOKIE = /refresh|(^|_)rt($|_)/i;
 // The Date header counts whole seconds; less than this apart is no measurable skew.
 const SKEW_NOISE_MS = 2000;
+const SIGNED_OUT_NOTE =
+  'refused by design: a refresh with no refresh token before any sign-in in this recording is how a cookie client learns it is signed out (if the user had signed in before the recording began, the cookie was not sent: record from the sign-in)';
 
 interface Presented {
   readonly hash: string;
@@ -101,6 +105,18 @@ export function analyseHar(har: Har): HarReport {
   const entries = [...har.log.entries].sort((a, b) => startOf(a) - startOf(b));
   const sanitized = describeSanitized(entries);
   const offset = clockOffset(entries);
+  // Judged only where cookies were recorded: a sanitized export hides the cookie that may have gone.
+  const byDesign = new Set(
+    sanitized !== null
+      ? []
+      : entries.flatMap((entry, index) =>
+          isRefresh(entry) &&
+          presentedRefreshToken(entry) === undefined &&
+          signedOutProbe(entries, index)
+            ? [index]
+            : [],
+        ),
+  );
   const findings: Finding[] = [];
   const requests: AuthRequestView[] = [];
   const refreshes: { number: number; entry: HarEntry; presented: Presented | undefined }[] = [];
@@ -111,7 +127,12 @@ export function analyseHar(har: Har): HarReport {
     const refresh = isRefresh(entry);
     const presented = refresh ? presentedRefreshToken(entry) : undefined;
     if (refresh) refreshes.push({ number, entry, presented });
-    requests.push(viewOf(entry, number, refresh, presented, offset));
+    const view = viewOf(entry, number, refresh, presented, offset);
+    requests.push(
+      byDesign.has(index)
+        ? { ...view, refusedByDesign: true, notes: [...view.notes, SIGNED_OUT_NOTE] }
+        : view,
+    );
   });
   findings.push(...refreshRaces(refreshes));
   if (sanitized === null) findings.push(...checkCookiesSentBack(entries));
@@ -131,7 +152,7 @@ export function analyseHar(har: Har): HarReport {
     requests,
     clockOffsetMs: offset,
     findings,
-    firstFailure: firstFailure(entries, refreshes, offset),
+    firstFailure: firstFailure(entries, refreshes, offset, byDesign),
   };
 }
 
@@ -213,6 +234,7 @@ function viewOf(
     status: entry.response.status ?? 0,
     refresh,
     carried: carried.length === 0 ? 'no token' : carried.join(' and '),
+    refusedByDesign: false,
     notes,
   };
 }
@@ -251,8 +273,10 @@ function firstFailure(
   entries: readonly HarEntry[],
   refreshes: readonly { number: number; entry: HarEntry; presented: Presented | undefined }[],
   offset: number | null,
+  byDesign: ReadonlySet<number>,
 ): FirstFailure | null {
-  const index = entries.findIndex((entry) => {
+  const index = entries.findIndex((entry, at) => {
+    if (byDesign.has(at)) return false;
     const status = entry.response.status ?? 0;
     return status === 401 || status === 403 || (status >= 400 && isAuthRelated(entry));
   });

@@ -28,7 +28,12 @@ export function renderHarReport(report: HarReport): string {
     lines.push(`  How: ${report.sanitized.howToExport}`, '');
   }
   const failure = report.firstFailure;
-  if (failure === null) lines.push('First failure: none (no request was refused).', '');
+  const byDesign = report.requests.filter((r) => r.refusedByDesign).map((r) => `#${r.number}`);
+  if (failure === null)
+    lines.push(
+      `First failure: none (${byDesign.length === 0 ? 'no request was refused' : `no request failed; ${byDesign.join(', ')} refused by design, see below`}).`,
+      '',
+    );
   else
     lines.push(
       `First failure: #${failure.number} ${failure.url} -> HTTP ${failure.status}${failure.code === null ? '' : ` ${failure.code}`}${failure.bucket === null ? '' : ` (${failure.bucket} bucket)`}`,
