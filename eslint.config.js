@@ -11,7 +11,7 @@ export const LAYERS = {
   errors: [],
   wire: ['errors'],
   jwa: ['errors'],
-  jws: ['errors', 'jwa'],
+  jws: ['errors', 'wire', 'jwa'],
   keys: ['errors', 'jwa'],
   jwt: ['errors', 'jwa', 'jws', 'keys'],
   secrets: ['wire'],

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { TesseraError } from '../errors/tessera-error.js';
-import { duplicateMemberName } from './json-duplicates.js';
+import { duplicateMemberName } from '../wire/json-duplicates.js';
 
 /** Largest JSON or form body any auth endpoint accepts. */
 export const MAX_BODY_BYTES = 16 * 1024;

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { duplicateMemberName } from '../wire/json-duplicates.js';
 
 /** Why a JOSE header or claims set was refused before any claim was read. */
 export type StrictJsonProblem = 'utf8' | 'syntax' | 'duplicate-key' | 'not-object';
@@ -30,59 +31,12 @@ export function parseStrictJson(bytes: Buffer): StrictJsonResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return { ok: false, problem: 'not-object' };
   // Cheap first: when the text names as many members as the parsed value holds, no name repeated.
-  if (countMemberNames(text) !== countKeys(value) && hasDuplicateKey(text))
+  if (countMemberNames(text) !== countKeys(value) && duplicateMemberName(text) !== undefined)
     return { ok: false, problem: 'duplicate-key' };
   return { ok: true, value: value as Record<string, unknown> };
 }
 
-const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c;
-
-// Runs only on text JSON.parse already accepted, so it can rely on the grammar being right.
-function hasDuplicateKey(text: string): boolean {
-  const frames: (Set<string> | null)[] = [];
-  let previous = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === QUOTE) {
-      const start = i;
-      let escaped = false;
-      for (i++; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c === BACKSLASH) {
-          escaped = true;
-          i++;
-        } else if (c === QUOTE) break;
-      }
-      const frame = frames[frames.length - 1];
-      if (frame && (previous === OPEN_BRACE || previous === COMMA)) {
-        // "a" and "\u0061" name the same member: compare decoded names.
-        const raw = text.slice(start, i + 1);
-        const key = escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
-        if (frame.has(key)) return true;
-        frame.add(key);
-      }
-      previous = QUOTE;
-    } else if (ch === OPEN_BRACE) {
-      frames.push(new Set());
-      previous = ch;
-    } else if (ch === OPEN_BRACKET) {
-      frames.push(null);
-      previous = ch;
-    } else if (ch === CLOSE_BRACE || ch === CLOSE_BRACKET) {
-      frames.pop();
-      previous = ch;
-    } else if (ch > 0x20) {
-      previous = ch;
-    }
-  }
-  return false;
-}
 
 // Counts member names in JSON text: strings followed (after whitespace) by a colon.
 function countMemberNames(text: string): number {

@@ -1,7 +1,7 @@
 // JSON.parse keeps the last of two members with one name, so `{"refresh_token":"a","refresh_token":"b"}`
 // means one thing to Tessera and maybe another to a proxy, a WAF or a log pipeline that read the first.
-// Request bodies are refused instead. The same rule guards JOSE headers in jws/strict-json.ts; http may
-// not import jws (docs/architecture.md), and this scan only ever runs on text JSON.parse accepted.
+// Request bodies (http/request-body.ts) and JOSE headers and claims (jws/strict-json.ts) are refused
+// instead; both read this one scan, which only ever runs on text JSON.parse accepted.
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
