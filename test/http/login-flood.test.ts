@@ -5,36 +5,17 @@
 // few verifications hold threads, a bounded queue waits, and the rest is refused at once, 503
 // PASSWORD_CHECK_BUSY with Retry-After. Counted, not timed: when the last refresh is answered, most
 // of the logins that were let in to check a password must still be waiting for their answer.
-import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen } from '../../src/adapters/node.js';
-import { createClient, type Client } from './support/client.js';
-import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
-import { createTestServer, freshEmail, freshIp, type TestServer } from './support/server-kit.js';
+import { describe, expect, it } from 'vitest';
+import { type Client } from './support/client.js';
+import { useListeningServer } from './support/listening-server.js';
+import { freshEmail, freshIp } from './support/server-kit.js';
 
 const FLOOD = 200;
 const REFRESHES = 5;
 
 describe.each(['sqlite', 'postgres'] as const)('a login flood on %s', (kind) => {
-  let database: ScratchDatabase | undefined;
-  let test: TestServer;
-  let http: Server;
   let client: Client;
-
-  beforeAll(async () => {
-    database = kind === 'postgres' ? await createScratchDatabase('loginflood') : undefined;
-    test = await createTestServer(database === undefined ? {} : { 'database-url': database.url });
-    const started = await listen(test.server.handler, { port: 0, host: '127.0.0.1' });
-    http = started.server;
-    client = createClient(`http://127.0.0.1:${started.port}`, test.now);
-  });
-
-  afterAll(async () => {
-    await new Promise<void>((done) => http?.close(() => done()));
-    await test?.server.close();
-    test?.cleanup();
-    await database?.drop();
-  });
+  useListeningServer(kind, 'loginflood', (started) => ({ client } = started));
 
   it(`answers refreshes while ${FLOOD} logins wait for argon2, and refuses the overflow at once`, async () => {
     let user = await client.signup();

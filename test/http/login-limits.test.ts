@@ -2,12 +2,10 @@
 // the attacker's addresses are X-Forwarded-For values). Before: limits per email-and-address only, so
 // 30 wrong passwords from 3 addresses drew no 429 and the right one succeeded straight after; every
 // spelling of one address and every address of an IPv6 /64 got its own limit.
-import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen } from '../../src/adapters/node.js';
-import { createClient, expectProblem, type Client } from './support/client.js';
-import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
-import { createTestServer, freshEmail, freshIp, type TestServer } from './support/server-kit.js';
+import { describe, expect, it } from 'vitest';
+import { expectProblem, type Client } from './support/client.js';
+import { useListeningServer } from './support/listening-server.js';
+import { freshEmail, freshIp, type TestServer } from './support/server-kit.js';
 
 const PASSWORD = 'correct horse battery';
 const DEVICE = '__Host-tessera_device';
@@ -28,25 +26,9 @@ function freshPrefix(): string {
 }
 
 describe.each(['sqlite', 'postgres'] as const)('login limits on %s over HTTP', (kind) => {
-  let database: ScratchDatabase | undefined;
   let test: TestServer;
-  let http: Server;
   let client: Client;
-
-  beforeAll(async () => {
-    database = kind === 'postgres' ? await createScratchDatabase('login') : undefined;
-    test = await createTestServer(database === undefined ? {} : { 'database-url': database.url });
-    const started = await listen(test.server.handler, { port: 0, host: '127.0.0.1' });
-    http = started.server;
-    client = createClient(`http://127.0.0.1:${started.port}`, test.now);
-  });
-
-  afterAll(async () => {
-    await new Promise<void>((done) => http?.close(() => done()));
-    await test?.server.close();
-    test?.cleanup();
-    await database?.drop();
-  });
+  useListeningServer(kind, 'login', (started) => ({ test, client } = started));
 
   const login = (
     email: string,

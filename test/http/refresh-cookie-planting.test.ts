@@ -3,19 +3,12 @@
 // user out), so the server must pick: the live one is refreshed, the rest are ignored, and nothing the
 // planter sends rotates, revokes or refuses the real session. Before, any two refresh cookies drew a
 // 400 REQUEST_INVALID, which let the sibling lock the user out. Run on SQLite and on PostgreSQL.
-import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen } from '../../src/adapters/node.js';
+import { describe, expect, it } from 'vitest';
 import { refreshOutcome } from '../../src/client/refresh-outcome.js';
 import { MAX_REFRESH_COOKIES } from '../../src/http/refresh-cookies.js';
-import { createClient, expectProblem, type Client, type SignedIn } from './support/client.js';
-import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
-import {
-  APP_ORIGIN,
-  createTestServer,
-  refreshCookieOf,
-  type TestServer,
-} from './support/server-kit.js';
+import { expectProblem, type Client, type SignedIn } from './support/client.js';
+import { useListeningServer } from './support/listening-server.js';
+import { APP_ORIGIN, refreshCookieOf, type TestServer } from './support/server-kit.js';
 
 const NAME = '__Secure-tessera_rt';
 /** Well-formed (tsr_ + 22 + . + 43) but of no session. */
@@ -23,25 +16,9 @@ const FOREIGN = `tsr_${'A'.repeat(22)}.${'B'.repeat(43)}`;
 const foreign = (i: number): string => `tsr_${String(i).padStart(22, 'Q')}.${'C'.repeat(43)}`;
 
 describe.each(['sqlite', 'postgres'] as const)('planted refresh cookies on %s', (kind) => {
-  let database: ScratchDatabase | undefined;
   let test: TestServer;
-  let http: Server;
   let client: Client;
-
-  beforeAll(async () => {
-    database = kind === 'postgres' ? await createScratchDatabase('planted') : undefined;
-    test = await createTestServer(database === undefined ? {} : { 'database-url': database.url });
-    const started = await listen(test.server.handler, { port: 0, host: '127.0.0.1' });
-    http = started.server;
-    client = createClient(`http://127.0.0.1:${started.port}`, test.now);
-  });
-
-  afterAll(async () => {
-    await new Promise<void>((done) => http.close(() => done()));
-    await test.server.close();
-    test.cleanup();
-    await database?.drop();
-  });
+  useListeningServer(kind, 'planted', (started) => ({ test, client } = started));
 
   /** A browser request to a cookie route carrying exactly these refresh cookies, in this order. */
   const withCookies = (path: string, values: readonly string[]): Promise<Response> =>

@@ -5,13 +5,11 @@
 // that decided to rotate, before any had committed), this drew 429s with a Retry-After of up to 60 s,
 // twice the grace window, and a client that waited it out then presented a now-previous token and was
 // logged out as a thief.
-import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen } from '../../src/adapters/node.js';
+import { describe, expect, it } from 'vitest';
 import { defaultRotationsPerMinute } from '../../src/sessions/rotation-limit.js';
-import { createClient, expectProblem, type Client, type SignedIn } from './support/client.js';
-import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
-import { createTestServer, type TestServer } from './support/server-kit.js';
+import { expectProblem, type Client, type SignedIn } from './support/client.js';
+import { useListeningServer } from './support/listening-server.js';
+import { type TestServer } from './support/server-kit.js';
 
 const BURST = 50;
 const TRIALS = 20;
@@ -26,25 +24,9 @@ interface TokenBody {
 }
 
 describe.each(['sqlite', 'postgres'] as const)('a refresh race on %s over HTTP', (kind) => {
-  let database: ScratchDatabase | undefined;
   let test: TestServer;
-  let http: Server;
   let client: Client;
-
-  beforeAll(async () => {
-    database = kind === 'postgres' ? await createScratchDatabase('flood') : undefined;
-    test = await createTestServer(database === undefined ? {} : { 'database-url': database.url });
-    const started = await listen(test.server.handler, { port: 0, host: '127.0.0.1' });
-    http = started.server;
-    client = createClient(`http://127.0.0.1:${started.port}`, test.now);
-  });
-
-  afterAll(async () => {
-    await new Promise<void>((done) => http.close(() => done()));
-    await test.server.close();
-    test.cleanup();
-    await database?.drop();
-  });
+  useListeningServer(kind, 'flood', (started) => ({ test, client } = started));
 
   const generationOf = async (user: SignedIn): Promise<number> =>
     (await test.server.store.findSession(user.sessionId))?.generation ?? -1;
