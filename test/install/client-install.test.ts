@@ -127,6 +127,36 @@ describe('a client-only install (tessera-auth-client)', () => {
     const folders = new Set(files.map((f) => f.split('/')[0]));
     expect([...folders].sort()).toEqual(['client', 'errors', 'wire']);
   });
+  it('type-checks in a TypeScript app with no @types/node (its declarations are complete)', async () => {
+    writeFileSync(
+      join(app, 'check-types.ts'),
+      `${SUBPATHS.map((s, i) => `import * as m${i} from 'tessera-auth-client${s}';`).join('\n')}
+const auth: m0.AuthClient = m0.createAuthClient({ baseUrl: 'https://auth.example.com' });
+// @ts-expect-error: a typed package refuses this; one typed "any" would accept it and fail here.
+m0.createAuthClient({ baseUrl: 1 });
+void [auth, m1.ticketUrl, m2.createFileStorage, m3.attachAxios, m4.createAuthHooks];
+`,
+    );
+    const options = {
+      noEmit: true,
+      strict: true,
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      target: 'es2022',
+      lib: ['es2022', 'dom'],
+      types: [],
+    };
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: options, files: ['check-types.ts'] }),
+    );
+    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+    const checked = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: app }).then(
+      () => 'clean',
+      (error: { stdout?: string }) => error.stdout ?? String(error),
+    );
+    expect(checked).toBe('clean');
+  });
 });
 
 describe('the installed client against a real Tessera server', () => {
