@@ -53,7 +53,7 @@ async function dispatch(argv: readonly string[]): Promise<number> {
     if (topic === undefined) return write(await generalHelp());
     const load = lookup(topic);
     if (load === undefined) return unknownCommand(topic);
-    return write(helpOf(topic, (await load()).command));
+    return write(commandHelp(topic, (await load()).command));
   }
   if (name.startsWith('-')) {
     process.stderr.write(
@@ -65,7 +65,7 @@ async function dispatch(argv: readonly string[]): Promise<number> {
   if (load === undefined) return unknownCommand(name);
   const { command } = await load();
   const beforeTerminator = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
-  if (beforeTerminator.some((arg) => HELP_FLAGS.has(arg))) return write(helpOf(name, command));
+  if (beforeTerminator.some((arg) => HELP_FLAGS.has(arg))) return write(commandHelp(name, command));
   return command.run(rest);
 }
 
@@ -86,7 +86,16 @@ function unknownCommand(name: string): number {
   return 2;
 }
 
-function helpOf(name: string, command: CliCommand): string {
+/**
+ * What `tessera <name> --help` prints: the command's usage, or for a command without one its summary
+ * under a generic usage line.
+ *
+ * @example
+ * ```ts
+ * commandHelp('keys', command); // 'Usage: tessera keys list|rotate|reseal ...'
+ * ```
+ */
+export function commandHelp(name: string, command: CliCommand): string {
   const text =
     command.usage ??
     `Usage: tessera ${name} [options]\n\n${command.summary}.\n(This command has no detailed help yet.)`;

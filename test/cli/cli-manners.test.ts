@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closestCommand } from '../../src/cli/main.js';
+import { closestCommand, commandHelp } from '../../src/cli/main.js';
 
 const execute = promisify(execFile);
 const BIN = join(process.cwd(), 'bin/tessera.js');
@@ -143,5 +143,19 @@ describe('closestCommand', () => {
 
   it.each(['nonsense', 'x', 'constructor'])('%s → nothing', (typed) => {
     expect(closestCommand(typed, names)).toBeUndefined();
+  });
+});
+
+describe('commandHelp', () => {
+  it('gives a command without usage (a new one) its summary under a generic usage line', () => {
+    const command = { summary: 'follow the revocation feed', run: async () => 0 };
+    expect(commandHelp('feeds', command)).toBe(
+      'Usage: tessera feeds [options]\n\nfollow the revocation feed.\n(This command has no detailed help yet.)\n',
+    );
+  });
+
+  it("prints a command's own usage as it is, ending in one newline", () => {
+    const command = { summary: 's', usage: 'Usage: tessera x --y', run: async () => 0 };
+    expect(commandHelp('x', command)).toBe('Usage: tessera x --y\n');
   });
 });
