@@ -1,19 +1,25 @@
 // Builds `tessera-auth-client`, the client alone, from the compiled tree of `tessera-auth` (dist/):
 // the files the client entry points reach, followed import by import, and nothing else. src/client
 // imports only errors/ and wire/ (lint enforces it), so what is reached is self-contained; this script
-// still refuses any import it could not ship (a bare package name, a file outside dist/), so a
-// dependency can never slip into a package that declares none.
+// still refuses any import it could not ship (a package name, a file outside client/, errors/ and
+// wire/), so a dependency can never slip into a package that declares none.
 //
 //   npm run build:client             builds dist/ first, then dist-client/
-//   node packages/client/build.js    dist-client/ from the dist/ already there
+//   node packages/client/build.js [OUT] [--from DIST]    OUT (default dist-client/) from the dist/ there
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DIST = join(ROOT, 'dist');
-const OUT = resolve(process.argv[2] ?? join(ROOT, 'dist-client'));
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { from: { type: 'string' } },
+});
+// --from: another compiled tree (the test of this script's refusals builds a hostile one).
+const DIST = resolve(values.from ?? join(ROOT, 'dist'));
+const OUT = resolve(positionals[0] ?? join(ROOT, 'dist-client'));
 
 // The subpaths of tessera-auth-client and the compiled module each one is (the same modules as
 // tessera-auth/client, /client/ticket, /client/file-storage, /axios and /react).
@@ -24,6 +30,9 @@ const ENTRIES = {
   './axios': 'client/axios',
   './react': 'client/react',
 };
+
+// The folders of dist/ the client may reach (eslint.config.js LAYERS: client → errors, wire).
+const SHIPPED = ['client', 'errors', 'wire'];
 
 // Static imports, re-exports, dynamic imports and the `import("…")` types of declaration files.
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g;
@@ -50,8 +59,11 @@ function closure(entries) {
           `${file} imports "${specifier}": tessera-auth-client has no dependencies, so the client may import only errors/ and wire/`,
         );
       const target = relative(DIST, resolve(dirname(path), specifier));
-      if (target.startsWith('..')) throw new Error(`${file} imports ${specifier}, outside dist/`);
       const base = target.split(sep).join('/').replace(/\.js$/, '');
+      if (!SHIPPED.some((folder) => base.startsWith(`${folder}/`)))
+        throw new Error(
+          `${file} imports ${specifier}: the client package carries only ${SHIPPED.join('/, ')}/`,
+        );
       queue.push(`${base}.js`, `${base}.d.ts`);
     }
   }
