@@ -92,7 +92,7 @@ const siblingRules = Object.entries(SIBLINGS).map(([part, sibling]) =>
 );
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**'] },
+  { ignores: ['dist/**', 'dist-client/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { ...tessera.configs.recommended, files: ['src/**/*.ts'] },

@@ -1,8 +1,16 @@
 import { parseArgs } from 'node:util';
 import { isTesseraError } from '../errors/tessera-error.js';
 import { resolveConfig } from '../server/config.js';
-import type { CliCommand } from './command.js';
-import { expandSwitches, SETTING_FLAGS } from './serve-command.js';
+import { usageError, type CliCommand } from './command.js';
+import { expandSwitches, SETTING_FLAGS, settingsHelp } from './serve-command.js';
+
+const USAGE = `Usage: tessera config [--setting value ...]
+
+Prints the configuration \`tessera serve\` would run with, as JSON, and where each value came from
+(flag > environment > tessera.config.{json,js,mjs} > default). Secrets show as set or unset.
+
+Settings:
+${settingsHelp()}`;
 
 /**
  * `tessera config`: prints the effective configuration and where each setting came from.
@@ -14,9 +22,11 @@ import { expandSwitches, SETTING_FLAGS } from './serve-command.js';
  */
 export const command: CliCommand = {
   summary: 'print the effective configuration (flags > environment > tessera.config > defaults)',
+  usage: USAGE,
   async run(args) {
+    let flags: Record<string, unknown>;
     try {
-      const flags = parseArgs({
+      flags = parseArgs({
         args: expandSwitches(args),
         options: {
           ...SETTING_FLAGS,
@@ -24,6 +34,10 @@ export const command: CliCommand = {
           'trust-proxy': { type: 'boolean' },
         },
       }).values;
+    } catch (error) {
+      return usageError('config', (error as Error).message);
+    }
+    try {
       const { keySecret, keySecretPrevious, sources, ...config } = await resolveConfig({
         flags,
         env: process.env,

@@ -76,6 +76,7 @@ interface DoctorArgs {
  */
 export const command: CliCommand = {
   summary: 'explain why a token fails (time, storage or validation) and check a running deployment',
+  usage: USAGE,
   async run(args) {
     let parsed: DoctorArgs | undefined;
     try {

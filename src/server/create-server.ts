@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { createAccounts } from '../accounts/accounts.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import { createAuthHandler, type AuthHandler } from '../http/auth-handler.js';
@@ -17,6 +17,7 @@ import { createRevocationView, type RevocationView } from '../sessions/revocatio
 import { createSessionManager, type SessionManager } from '../sessions/session-manager.js';
 import type { ServerConfig } from './config.js';
 import { withDemoRoutes } from './demo-routes.js';
+import { createServerLogger } from './log-format.js';
 import { hasAccountStore, openStore, type ServerStore } from './open-store.js';
 import { withKeyringHealth } from './keyring-health.js';
 import { createReloadingKeyring, type ReloadingKeyring } from './reloading-keyring.js';
@@ -62,23 +63,7 @@ export interface CreateServerOptions {
 export async function createTesseraServer(options: CreateServerOptions): Promise<TesseraServer> {
   const { config } = options;
   const now = options.now ?? Date.now;
-  const logger =
-    options.logger ??
-    pino({
-      level: process.env.TESSERA_LOG_LEVEL ?? 'info',
-      redact: {
-        paths: [
-          '*.authorization',
-          '*.cookie',
-          '*["set-cookie"]',
-          '*.token',
-          '*.refresh_token',
-          '*.access_token',
-          '*.password',
-        ],
-        censor: '[redacted]',
-      },
-    });
+  const logger = options.logger ?? (await createServerLogger({ production: config.production }));
   const store = await openStore({
     databaseUrl: config['database-url'],
     sqlitePath: config.db,
