@@ -82,7 +82,11 @@ export const command: CliCommand = {
     try {
       const flags = { db: values.db, 'database-url': values['database-url'] };
       const config = await resolveConfig({ flags, env: process.env, cwd: process.cwd() });
-      const store = await openStore({ databaseUrl: config['database-url'], sqlitePath: config.db });
+      const store = await openStore({
+        databaseUrl: config['database-url'],
+        sqlitePath: config.db,
+        open: 'existing',
+      });
       try {
         let userId = typeof values['user-id'] === 'string' ? values['user-id'] : undefined;
         if (typeof values.user === 'string') {
