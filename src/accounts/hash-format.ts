@@ -283,9 +283,7 @@ export function estimateHashCost(spec: HashSpec): number {
       return 2 ** spec.logN * spec.r * spec.p * 0.00042;
     case 'pbkdf2': {
       const perRound = { sha1: 0.00015, sha256: 0.00023, sha512: 0.00075 }[spec.digest];
-      return (
-        spec.iterations * Math.ceil(spec.hash.length / DIGEST_BYTES[spec.digest]) * perRound
-      );
+      return spec.iterations * Math.ceil(spec.hash.length / DIGEST_BYTES[spec.digest]) * perRound;
     }
   }
 }

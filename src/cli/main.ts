@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   events: () => import('./events-command.js'),
   audit: () => import('./audit-command.js'),
   doctor: () => import('./doctor-command.js'),
+  users: () => import('./users-command.js'),
 };
 
 /**

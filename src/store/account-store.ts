@@ -99,10 +99,7 @@ export interface AccountStore {
    * taken (by a stored user or an earlier row), and when it is not empty nothing was written. With
    * `dryRun` nothing is written either way. Ids and emails are stored as given (emails normalised).
    */
-  importUsers(
-    users: readonly UserRow[],
-    options?: { dryRun?: boolean },
-  ): Promise<ImportConflict[]>;
+  importUsers(users: readonly UserRow[], options?: { dryRun?: boolean }): Promise<ImportConflict[]>;
   /**
    * Inserts the token. With `maxPerSession`, the session's tokens of the same kind beyond that many
    * (expired first, then the oldest) are deleted in the same transaction, so no caller can grow the

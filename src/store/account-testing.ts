@@ -202,9 +202,9 @@ export function runAccountStoreConformance(options: AccountConformanceOptions): 
       expect(
         await store.replacePasswordHash({ userId: alice.id, from: '$2b$10$old', to: '$x' }),
       ).toBe(false);
-      expect(
-        await store.replacePasswordHash({ userId: '\u0000', from: '\u0000', to: '$x' }),
-      ).toBe(false);
+      expect(await store.replacePasswordHash({ userId: '\u0000', from: '\u0000', to: '$x' })).toBe(
+        false,
+      );
     });
 
     it('samples one stored hash per scheme and cost, salts and digests aside', async () => {
@@ -230,7 +230,12 @@ export function runAccountStoreConformance(options: AccountConformanceOptions): 
       const stored = user();
       await store.createUser(stored);
       const batch = [user({ id: '1' }), user({ id: '2' }), user({ id: '3' })];
-      const clash = [...batch, user({ email: stored.email }), user({ id: stored.id }), user({ id: '1' })];
+      const clash = [
+        ...batch,
+        user({ email: stored.email }),
+        user({ id: stored.id }),
+        user({ id: '1' }),
+      ];
       expect(await store.importUsers(clash)).toEqual([
         { index: 3, field: 'email' },
         { index: 4, field: 'id' },

@@ -36,7 +36,10 @@ describe('choosing the dummy', () => {
     ],
     [
       "Django's 1,000,000 PBKDF2 rounds over bcrypt 10",
-      [`$2b$10$${body}`, 'pbkdf2_sha256$1000000$seasalt$dVCseRolHWXn3dKCrJlqQnEHNpty/gC2g6pUYtCGT/4='],
+      [
+        `$2b$10$${body}`,
+        'pbkdf2_sha256$1000000$seasalt$dVCseRolHWXn3dKCrJlqQnEHNpty/gC2g6pUYtCGT/4=',
+      ],
       spec('pbkdf2_sha256$1000000$seasalt$dVCseRolHWXn3dKCrJlqQnEHNpty/gC2g6pUYtCGT/4='),
     ],
     ['not a cheap bcrypt 4 (argon2id costs more)', [`$2b$04$${body}`], BASELINE],
@@ -73,16 +76,24 @@ describe('the dummy source over a real store', () => {
     expect(samplings).toBe(1);
     // An import adds bcrypt 8: the next sample after the window picks it up.
     await store.importUsers([
-      { id: '7', email: 'old@example.com', passwordHash: bcrypt.hashSync('x', 8), createdAt: 0, passwordChangedAt: 0 },
+      {
+        id: '7',
+        email: 'old@example.com',
+        passwordHash: bcrypt.hashSync('x', 8),
+        createdAt: 0,
+        passwordChangedAt: 0,
+      },
     ]);
     at = 30_000;
     expect(await dummy.hash()).toBe(first);
     at = 60_000;
     expect(await dummy.hash()).toBe(first); // served while the new one is minted
-    await expect.poll(async () => readPasswordHash(await dummy.hash())).toMatchObject({
-      ok: true,
-      spec: { scheme: 'bcrypt', cost: 8 },
-    });
+    await expect
+      .poll(async () => readPasswordHash(await dummy.hash()))
+      .toMatchObject({
+        ok: true,
+        spec: { scheme: 'bcrypt', cost: 8 },
+      });
     expect(samplings).toBe(2);
     expect(await hasher.verify(dummy.hash(), 'x')).toBe(false);
     await store.close();

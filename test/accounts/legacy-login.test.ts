@@ -15,7 +15,8 @@ const T0 = 1_767_268_800_000;
 const HASHES: Record<string, string> = {
   bcrypt: bcrypt.hashSync(PASSWORD, 4),
   bcrypt2y: `$2y$${bcrypt.hashSync(PASSWORD, 5).slice(4)}`,
-  scrypt: '$scrypt$ln=10,r=8,p=1$AAECAwQFBgcICQoLDA0ODw$hKGWL22WtdGfIbxEPAZ06BS2bWyYKuZIKvypfAlYOWk',
+  scrypt:
+    '$scrypt$ln=10,r=8,p=1$AAECAwQFBgcICQoLDA0ODw$hKGWL22WtdGfIbxEPAZ06BS2bWyYKuZIKvypfAlYOWk',
   django: 'pbkdf2_sha256$1000$seasalt1234$dVCseRolHWXn3dKCrJlqQnEHNpty/gC2g6pUYtCGT/4=',
   passlib: '$pbkdf2-sha256$1200$AAECAwQFBgcICQoLDA0ODw$VWv7GkwXJx7zAm0EVDN0S1GXHRg4Up7lJjxYCMst2lk',
   phc: '$pbkdf2-sha256$i=1500,l=32$AAECAwQFBgcICQoLDA0ODw$6yLtjYHsCgOuDNS9dXt1oim5z6Tv2zj4fWg5rPRLzzQ',
@@ -62,13 +63,16 @@ afterEach(async () => {
 });
 
 describe('signing in with an imported hash', () => {
-  it.each(Object.keys(HASHES))('%s: a wrong password is refused and changes nothing', async (scheme) => {
-    expect(await codeOf(accounts.login(`${scheme}@example.com`, `${PASSWORD}?`))).toBe(
-      'CREDENTIALS_INVALID',
-    );
-    expect((await store.findUserById(`legacy-${scheme}`))?.passwordHash).toBe(HASHES[scheme]);
-    expect(swaps).toEqual([]);
-  });
+  it.each(Object.keys(HASHES))(
+    '%s: a wrong password is refused and changes nothing',
+    async (scheme) => {
+      expect(await codeOf(accounts.login(`${scheme}@example.com`, `${PASSWORD}?`))).toBe(
+        'CREDENTIALS_INVALID',
+      );
+      expect((await store.findUserById(`legacy-${scheme}`))?.passwordHash).toBe(HASHES[scheme]);
+      expect(swaps).toEqual([]);
+    },
+  );
 
   it.each(Object.keys(HASHES))(
     '%s: the old password signs in and the hash becomes argon2id, once',
@@ -90,7 +94,9 @@ describe('signing in with an imported hash', () => {
       expect(swaps).toEqual([true]);
       // The imported hash is gone: putting it back is the only way it could be checked again.
       expect(
-        database.prepare('SELECT count(*) AS n FROM users WHERE password_hash = ?').get(HASHES[scheme]),
+        database
+          .prepare('SELECT count(*) AS n FROM users WHERE password_hash = ?')
+          .get(HASHES[scheme]),
       ).toEqual({ n: 0 });
     },
   );
@@ -108,10 +114,16 @@ describe('signing in with an imported hash', () => {
   it('a password changed between the check and the rehash is kept', async () => {
     await accounts.login('scrypt@example.com', PASSWORD);
     // Someone put the import back and changed the password right after (the CAS must not clobber it).
-    database.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(HASHES.scrypt, 'legacy-scrypt');
+    database
+      .prepare('UPDATE users SET password_hash = ? WHERE id = ?')
+      .run(HASHES.scrypt, 'legacy-scrypt');
     const replace = store.replacePasswordHash;
     store.replacePasswordHash = async (input) => {
-      await store.updatePassword({ userId: input.userId, passwordHash: HASHES.django as string, at: T0 + 5 });
+      await store.updatePassword({
+        userId: input.userId,
+        passwordHash: HASHES.django as string,
+        at: T0 + 5,
+      });
       return replace(input);
     };
     await accounts.login('scrypt@example.com', PASSWORD);
@@ -121,19 +133,34 @@ describe('signing in with an imported hash', () => {
 
   it.each([
     ['a bcrypt cost of 31', `$2b$31$${(HASHES.bcrypt as string).slice(7)}`],
-    ['scrypt with 16 GiB', '$scrypt$ln=24,r=8,p=1$AAECAwQFBgcICQoLDA0ODw$hKGWL22WtdGfIbxEPAZ06BS2bWyYKuZIKvypfAlYOWk'],
-    ['PBKDF2 with 2^31 rounds', 'pbkdf2_sha256$2147483647$seasalt1234$dVCseRolHWXn3dKCrJlqQnEHNpty/gC2g6pUYtCGT/4='],
+    [
+      'scrypt with 16 GiB',
+      '$scrypt$ln=24,r=8,p=1$AAECAwQFBgcICQoLDA0ODw$hKGWL22WtdGfIbxEPAZ06BS2bWyYKuZIKvypfAlYOWk',
+    ],
+    [
+      'PBKDF2 with 2^31 rounds',
+      'pbkdf2_sha256$2147483647$seasalt1234$dVCseRolHWXn3dKCrJlqQnEHNpty/gC2g6pUYtCGT/4=',
+    ],
     ['an unknown format', '$2x$10$' + 'a'.repeat(53)],
-  ])('a row edited to %s answers PASSWORD_HASH_UNUSABLE, for the right password too', async (_, hash) => {
-    database.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(hash, 'legacy-django');
-    expect(await codeOf(accounts.login('django@example.com', PASSWORD))).toBe('PASSWORD_HASH_UNUSABLE');
-    expect(await codeOf(accounts.changePassword('legacy-django', PASSWORD, 'a new password'))).toBe(
-      'CREDENTIALS_INVALID',
-    );
-    expect(swaps).toEqual([]);
-  });
+  ])(
+    'a row edited to %s answers PASSWORD_HASH_UNUSABLE, for the right password too',
+    async (_, hash) => {
+      database
+        .prepare('UPDATE users SET password_hash = ? WHERE id = ?')
+        .run(hash, 'legacy-django');
+      expect(await codeOf(accounts.login('django@example.com', PASSWORD))).toBe(
+        'PASSWORD_HASH_UNUSABLE',
+      );
+      expect(
+        await codeOf(accounts.changePassword('legacy-django', PASSWORD, 'a new password')),
+      ).toBe('CREDENTIALS_INVALID');
+      expect(swaps).toEqual([]);
+    },
+  );
 
   it('an unknown email is refused like a wrong password', async () => {
-    expect(await codeOf(accounts.login('nobody@example.com', PASSWORD))).toBe('CREDENTIALS_INVALID');
+    expect(await codeOf(accounts.login('nobody@example.com', PASSWORD))).toBe(
+      'CREDENTIALS_INVALID',
+    );
   });
 });
