@@ -43,17 +43,23 @@ export interface SessionIssuerOptions {
  *
  * @example
  * ```ts
+ * import bcrypt from 'bcryptjs';
  * import express from 'express';
+ * import { createTesseraServer, resolveConfig } from 'tessera-auth';
  * import { tesseraRoutes } from 'tessera-auth/express';
  *
- * app.use(tesseraRoutes(tessera.handler)); // /auth/refresh, /auth/logout, JWKS, …
+ * const users = new Map([['ada@example.com', { id: 7, hash: bcrypt.hashSync('analytical', 10) }]]);
+ * const config = await resolveConfig({ flags: { signup: 'false' }, env: process.env, cwd: '.' });
+ * const tessera = await createTesseraServer({ config });
+ * const app = express();
+ * app.use(tesseraRoutes(tessera.handler)); // /auth/refresh, /auth/logout, the JWKS, …
  * app.post('/login', express.json(), async (req, res) => {
- *   const user = await db.users.findByEmail(req.body.email);
- *   if (user === undefined || !(await bcrypt.compare(req.body.password, user.passwordHash)))
- *     return res.status(401).json({ error: 'wrong email or password' });
+ *   const user = users.get(req.body.email);
+ *   if (!user || !(await bcrypt.compare(req.body.password, user.hash))) return res.sendStatus(401);
  *   const session = await tessera.issueSession(String(user.id), { ip: req.ip ?? null });
  *   res.status(session.status).set(session.headers).json(session.body);
  * });
+ * app.listen(3000);
  * ```
  */
 export function createSessionIssuer(
