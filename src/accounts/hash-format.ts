@@ -57,7 +57,8 @@ export const HASH_COST_CAPS = {
   scryptWork: 2 ** 21,
   /** PBKDF2 iterations times output blocks, per digest (SHA-512 costs about 3x SHA-256 per round here). */
   pbkdf2Rounds: { sha1: 4_000_000, sha256: 2_000_000, sha512: 1_000_000 },
-  argon2MemoryKiB: 256 * 1024,
+  /** 128 MiB, like scrypt's: each verification holds it, `concurrency` of them at once. */
+  argon2MemoryKiB: 128 * 1024,
   argon2Passes: 10,
   argon2Lanes: 16,
   /** Salt and digest lengths, in bytes. */
