@@ -142,6 +142,7 @@ describe('signing in with an imported hash', () => {
       'pbkdf2_sha256$2147483647$seasalt1234$dVCseRolHWXn3dKCrJlqQnEHNpty/gC2g6pUYtCGT/4=',
     ],
     ['an unknown format', '$2x$10$' + 'a'.repeat(53)],
+    ['argon2id with 4 GiB', '$argon2id$v=19$m=4194304,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA'],
   ])(
     'a row edited to %s answers PASSWORD_HASH_UNUSABLE, for the right password too',
     async (_, hash) => {
