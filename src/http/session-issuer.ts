@@ -38,6 +38,39 @@ export interface SessionIssuerOptions {
 }
 
 /**
+ * The body and headers of every token answer (login, signup, refresh, an app's own login): the access
+ * token, and the refresh token in the cookie or, for the body transport, in the body; never cached.
+ *
+ * @example
+ * ```ts
+ * const { body, headers } = tokenAnswer(tokens, 'Lax');
+ * return Response.json(body, { headers });
+ * ```
+ */
+export function tokenAnswer(
+  tokens: TokenSet,
+  sameSite: 'Lax' | 'Strict' | 'None',
+): { body: Record<string, unknown>; headers: Record<string, string> } {
+  const body: Record<string, unknown> = {
+    access_token: tokens.accessToken,
+    token_type: 'Bearer',
+    expires_in: tokens.expiresIn,
+    refresh_grace_s: tokens.refreshGraceSeconds,
+    session_id: tokens.sessionId,
+    grace: tokens.grace,
+  };
+  const headers: Record<string, string> = { 'cache-control': 'no-store', pragma: 'no-cache' };
+  if (tokens.transport === 'body') body.refresh_token = tokens.refreshToken;
+  else
+    headers['set-cookie'] = serializeRefreshCookie(tokens.refreshToken, tokens.refreshExpiresIn, {
+      name: REFRESH_COOKIE,
+      path: REFRESH_COOKIE_PATH,
+      sameSite,
+    });
+  return { body, headers };
+}
+
+/**
  * Creates `issueSession(userId, context)` for an app's own login route. The app checks the password
  * (and the request's origin: its login route is its own); Tessera mints the session.
  *
@@ -73,22 +106,7 @@ export function createSessionIssuer(
       userAgent: context.userAgent?.slice(0, 256) ?? null,
       ...(context.clientId === undefined ? {} : { clientId: context.clientId }),
     });
-    const body: Record<string, unknown> = {
-      access_token: tokens.accessToken,
-      token_type: 'Bearer',
-      expires_in: tokens.expiresIn,
-      refresh_grace_s: tokens.refreshGraceSeconds,
-      session_id: tokens.sessionId,
-      grace: tokens.grace,
-    };
-    const headers: Record<string, string> = { 'cache-control': 'no-store', pragma: 'no-cache' };
-    if (tokens.transport === 'body') body.refresh_token = tokens.refreshToken;
-    else
-      headers['set-cookie'] = serializeRefreshCookie(tokens.refreshToken, tokens.refreshExpiresIn, {
-        name: REFRESH_COOKIE,
-        path: REFRESH_COOKIE_PATH,
-        sameSite,
-      });
+    const { body, headers } = tokenAnswer(tokens, sameSite);
     return {
       tokens,
       status: 200,
