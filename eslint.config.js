@@ -35,7 +35,19 @@ export const LAYERS = {
   client: ['errors', 'wire'],
   doctor: ['errors', 'wire', 'jwa', 'jws', 'jwt', 'keys'],
   audit: ['errors', 'jwt'],
-  cli: ['errors', 'wire', 'jwa', 'jwt', 'keys', 'store', 'server', 'adapters', 'doctor', 'audit'],
+  cli: [
+    'errors',
+    'wire',
+    'jwa',
+    'jwt',
+    'keys',
+    'store',
+    'accounts',
+    'server',
+    'adapters',
+    'doctor',
+    'audit',
+  ],
 };
 const FOLDERS = Object.keys(LAYERS);
 

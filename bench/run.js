@@ -11,6 +11,7 @@ const SECTIONS = {
   audit: () => import('./audit.js'),
   imports: () => import('./imports.js'),
   revocation: () => import('./revocation.js'),
+  passwords: () => import('./passwords.js'),
 };
 
 const { values } = parseArgs({

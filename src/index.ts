@@ -116,6 +116,12 @@ export {
 export { createAuthHandler, type AuthHandler, type ConnectionInfo } from './http/auth-handler.js';
 export type { AuthHandlerOptions, LoggerLike } from './http/handler-options.js';
 export {
+  createSessionIssuer,
+  type IssueSessionContext,
+  type IssuedSession,
+  type SessionIssuerOptions,
+} from './http/session-issuer.js';
+export {
   createResourceGuard,
   type ResourceGuard,
   type ResourceGuardOptions,

@@ -3,6 +3,7 @@ import { TesseraError } from '../errors/tessera-error.js';
 import type { AccountStore, UserRow } from '../store/account-store.js';
 import type { SessionStore } from '../store/session-store.js';
 import { hashSecret, mintSecret, parseSecret, secretMatches } from '../secrets/opaque-secret.js';
+import { createLegacyPasswords } from './legacy-login.js';
 import { createTicketService, DEFAULT_MAX_TICKETS_PER_SESSION } from './tickets.js';
 import {
   createPasswordHasher,
@@ -104,10 +105,8 @@ export function createAccounts(options: AccountsOptions): Accounts {
   const hasher = createPasswordHasher(options.passwordChecks);
   const hash = (password: string, params: Argon2Params): Promise<string> =>
     hasher.hash(password, params);
-  // Verified against when the email is unknown, so both paths cost one argon2id verification.
-  const dummyHash = hash(randomBytes(16).toString('base64url'), ARGON2);
-  // Never rejects: a failure here surfaces at the login that awaits it, not as an unhandled rejection.
-  dummyHash.catch(() => undefined);
+  // Imported hashes (issue 14): the unknown-email dummy costs what the slowest scheme stored costs.
+  const legacy = createLegacyPasswords({ store, argon2: ARGON2, hash, now });
 
   const invalidCredentials = (): TesseraError =>
     new TesseraError('CREDENTIALS_INVALID', 'The email or the password is wrong.');
@@ -145,9 +144,10 @@ export function createAccounts(options: AccountsOptions): Accounts {
     async login(rawEmail, password, loginOptions = {}) {
       if (password.length > PASSWORD_RULES.maxLength) throw invalidCredentials();
       const user = await store.findUserByEmail(normaliseEmail(rawEmail));
-      const ok = await hasher.verify(user?.passwordHash ?? dummyHash, password, loginOptions);
+      if (user !== undefined) legacy.assertUsable(user);
+      const ok = await hasher.verify(user?.passwordHash ?? legacy.dummy(), password, loginOptions);
       if (user === undefined || !ok) throw invalidCredentials();
-      return user;
+      return legacy.upgrade(user, password);
     },
 
     async changePassword(userId, current, next) {

@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   events: () => import('./events-command.js'),
   audit: () => import('./audit-command.js'),
   doctor: () => import('./doctor-command.js'),
+  users: () => import('./users-command.js'),
 };
 
 const HELP_FLAGS = new Set(['--help', '-h']);

@@ -238,6 +238,14 @@ export const ERROR_TABLE = {
   SECRET_WEAK: row(500, 'server_error', null, 'The HMAC secret is too weak'),
   KEY_INVALID: row(500, 'server_error', null, 'A key could not be loaded or used'),
   CONFIG_INVALID: row(500, 'server_error', null, 'The configuration is invalid'),
+  // issue 14: imported password hashes
+  PASSWORD_HASH_UNUSABLE: row(
+    500,
+    'server_error',
+    null,
+    'The stored password hash has an unknown format or a cost above the cap',
+  ),
+  IMPORT_INVALID: row(400, 'invalid_request', null, 'The user import has rows that cannot go in'),
 } as const satisfies Record<string, ErrorTableRow>;
 
 /**

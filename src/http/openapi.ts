@@ -130,6 +130,9 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
           responses: {
             '200': json(ref('TokenResponse')),
             ...errors,
+            '500': problem(
+              'The stored password hash is over the caps or unknown (PASSWORD_HASH_UNUSABLE)',
+            ),
             '503': problem('Too many password checks waiting (PASSWORD_CHECK_BUSY, Retry-After)'),
           },
         },

@@ -10,6 +10,7 @@ import {
   type RedisLike,
 } from '../http/rate-limit.js';
 import { createResourceGuard } from '../http/require-auth.js';
+import { createSessionIssuer } from '../http/session-issuer.js';
 import { createTicketAuthenticator, type AuthenticateTicket } from '../http/ticket-auth.js';
 import { createAccessTokenSigner } from '../jwt/sign-access-token.js';
 import { createAccessTokenVerifier } from '../jwt/verify-access-token.js';
@@ -35,6 +36,11 @@ export interface TesseraServer {
    * use, 30 s, dead with its session; throws `TICKET_INVALID` (see `createTicketAuthenticator`).
    */
   readonly authenticateTicket: AuthenticateTicket;
+  /**
+   * For apps with their own users: starts a session after the app's own password check and answers
+   * as `POST /auth/login` does (see `createSessionIssuer`, and the README's "Bring your own users").
+   */
+  readonly issueSession: ReturnType<typeof createSessionIssuer>;
   close(): Promise<void>;
 }
 
@@ -204,6 +210,7 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
         accounts === undefined
           ? async () => Promise.reject(noTickets())
           : createTicketAuthenticator({ accounts }),
+      issueSession: createSessionIssuer({ sessions, cookieSameSite: config['cookie-same-site'] }),
       async close() {
         for (const close of closers) await close();
       },

@@ -1,4 +1,11 @@
-import type { AccountStore, OneTimeTokenRow, UserRow } from '../account-store.js';
+import {
+  batchConflicts,
+  HASH_WORK_KEY_SQL,
+  type AccountStore,
+  type OneTimeTokenRow,
+  type UserRow,
+} from '../account-store.js';
+import { TesseraError } from '../../errors/tessera-error.js';
 import {
   isStorableText,
   LOCK_CLASS,
@@ -101,6 +108,53 @@ export function createPostgresAccounts(scope: PostgresScope): AccountStore {
         `UPDATE ${s}.users SET password_hash = $1, password_changed_at = $2 WHERE id = $3`,
         [passwordHash, at, userId],
       );
+    },
+    async replacePasswordHash({ userId, from, to }) {
+      if (!isStorableText(userId, from, to)) return false;
+      const result = await pool.query(
+        `UPDATE ${s}.users SET password_hash = $1 WHERE id = $2 AND password_hash = $3`,
+        [to, userId, from],
+      );
+      return result.rowCount === 1;
+    },
+    async passwordHashSamples() {
+      const { rows } = await pool.query(
+        `SELECT min(password_hash) AS sample FROM ${s}.users GROUP BY ${HASH_WORK_KEY_SQL}`,
+      );
+      return (rows as { sample: string }[]).map((row) => row.sample);
+    },
+    async importUsers(users, options) {
+      if (!users.every((user) => isStorableText(user.id, user.email, user.passwordHash)))
+        throw new TesseraError('IMPORT_INVALID', 'An imported row holds a NUL character.');
+      const ids = users.map((user) => user.id);
+      const emails = users.map((user) => user.email);
+      return runTransaction(pool, async (client) => {
+        // Signups and password writes wait for the import (seconds), so the existence check below and
+        // the insert see one state: no row can slip in between and make the insert half succeed.
+        await client.query(`LOCK TABLE ${s}.users IN SHARE ROW EXCLUSIVE MODE`);
+        const { rows } = await client.query(
+          `SELECT id, email FROM ${s}.users WHERE id = ANY($1::text[]) OR email = ANY($2::text[])`,
+          [ids, emails],
+        );
+        const stored = rows as { id: string; email: string }[];
+        const conflicts = batchConflicts(users, {
+          ids: new Set(stored.map((row) => row.id)),
+          emails: new Set(stored.map((row) => row.email)),
+        });
+        if (conflicts.length > 0 || options?.dryRun === true) return conflicts;
+        await client.query(
+          `INSERT INTO ${s}.users (id, email, password_hash, created_at, password_changed_at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])`,
+          [
+            ids,
+            emails,
+            users.map((user) => user.passwordHash),
+            users.map((user) => user.createdAt),
+            users.map((user) => user.passwordChangedAt),
+          ],
+        );
+        return conflicts;
+      });
     },
     async createOneTimeToken(token, options) {
       const insert = (client: PgClient | PgPool): Promise<unknown> =>

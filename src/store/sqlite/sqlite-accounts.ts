@@ -1,4 +1,11 @@
-import type { AccountStore, OneTimeTokenRow, UserRow } from '../account-store.js';
+import {
+  batchConflicts,
+  HASH_WORK_KEY_SQL,
+  type AccountStore,
+  type ImportConflict,
+  type OneTimeTokenRow,
+  type UserRow,
+} from '../account-store.js';
 import type { SqliteScope, SqliteStatements } from './sqlite-driver.js';
 
 /**
@@ -83,6 +90,23 @@ export function createSqliteAccounts({ db, sql }: SqliteScope): AccountStore {
       ).run({ sessionId: token.sessionId, kind: token.kind, keep: Math.max(0, maxPerSession) });
     },
   );
+  const importAll = db.transaction(
+    (users: readonly UserRow[], dryRun: boolean): ImportConflict[] => {
+      const taken = (column: 'id' | 'email'): Set<string> =>
+        new Set(
+          users
+            .map((user) => user[column])
+            .filter((value) => sql(`SELECT 1 FROM users WHERE ${column} = ?`).get(value)),
+        );
+      const conflicts = batchConflicts(users, { ids: taken('id'), emails: taken('email') });
+      if (conflicts.length > 0 || dryRun) return conflicts;
+      const insert = sql(
+        `INSERT INTO users (id, email, password_hash, created_at, password_changed_at) VALUES (@id, @email, @passwordHash, @createdAt, @passwordChangedAt)`,
+      );
+      for (const user of users) insert.run(user);
+      return conflicts;
+    },
+  );
   return {
     async createUser(user) {
       return (
@@ -104,6 +128,26 @@ export function createSqliteAccounts({ db, sql }: SqliteScope): AccountStore {
         at,
         userId,
       );
+    },
+    async replacePasswordHash({ userId, from, to }) {
+      return (
+        sql(`UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?`).run(
+          to,
+          userId,
+          from,
+        ).changes === 1
+      );
+    },
+    async passwordHashSamples() {
+      return (
+        sql(
+          `SELECT min(password_hash) AS sample FROM users GROUP BY ${HASH_WORK_KEY_SQL}`,
+        ).all() as { sample: string }[]
+      ).map((row) => row.sample);
+    },
+    async importUsers(users, options) {
+      // Immediate: the existence checks and the inserts see one state, with no signup in between.
+      return importAll.immediate(users, options?.dryRun === true);
     },
     async createOneTimeToken(token, options) {
       insertCapped.immediate(token, options?.maxPerSession);
