@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isTesseraError } from '../errors/tessera-error.js';
 import { resolveConfig } from '../server/config.js';
+import { redactSmtpUrl } from '../server/mailer.js';
 import type { CliCommand } from './command.js';
 import { expandSwitches, SETTING_FLAGS } from './serve-command.js';
 
@@ -32,6 +33,7 @@ export const command: CliCommand = {
       const shown = {
         ...config,
         'database-url': config['database-url']?.replace(/\/\/[^@/]*@/, '//***@'),
+        'smtp-url': redactSmtpUrl(config['smtp-url']),
         keySecret: keySecret === undefined ? 'unset' : 'set',
         ...(keySecretPrevious === undefined ? {} : { keySecretPrevious: 'set' }),
         sources,

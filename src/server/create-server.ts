@@ -39,8 +39,11 @@ export interface TesseraServer {
    * use, 30 s, dead with its session; throws `TICKET_INVALID` (see `createTicketAuthenticator`).
    */
   readonly authenticateTicket: AuthenticateTicket;
-  /** The mail outbox, when mail can be sent: `drain()` delivers what is due now (tests, shutdown). */
-  readonly mail?: Pick<MailOutbox, 'drain'>;
+  /**
+   * The mail outbox, when mail can be sent: `drain()` delivers what is due now; `stop()` pauses the
+   * worker (requests still queue) and `start()` resumes it.
+   */
+  readonly mail?: Pick<MailOutbox, 'drain' | 'start' | 'stop'>;
   close(): Promise<void>;
 }
 
