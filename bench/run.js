@@ -11,6 +11,7 @@ const SECTIONS = {
   audit: () => import('./audit.js'),
   imports: () => import('./imports.js'),
   revocation: () => import('./revocation.js'),
+  reset: () => import('./reset.js'),
 };
 
 const { values } = parseArgs({
