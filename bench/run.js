@@ -12,6 +12,7 @@ const SECTIONS = {
   imports: () => import('./imports.js'),
   revocation: () => import('./revocation.js'),
   passwords: () => import('./passwords.js'),
+  reset: () => import('./reset.js'),
 };
 
 const { values } = parseArgs({

@@ -113,6 +113,24 @@ export {
   type Accounts,
   type AccountsOptions,
 } from './accounts/accounts.js';
+export {
+  createMailOutbox,
+  type MailOutbox,
+  type MailOutboxOptions,
+  type MailReport,
+  type OutgoingMail,
+} from './accounts/mail-outbox.js';
+export {
+  DEFAULT_MAIL_TEMPLATES,
+  mailLink,
+  renderMail,
+  resolveMailTemplates,
+  type MailTemplate,
+  type MailTemplateOverrides,
+  type MailTemplates,
+} from './accounts/mail-templates.js';
+export type { MailKind, MailOutboxRow } from './store/account-store.js';
+export type { DeliveredMail } from './server/mailer.js';
 export { createAuthHandler, type AuthHandler, type ConnectionInfo } from './http/auth-handler.js';
 export type { AuthHandlerOptions, LoggerLike } from './http/handler-options.js';
 export {

@@ -11,6 +11,7 @@ Prints the configuration \`tessera serve\` would run with, as JSON, and where ea
 
 Settings:
 ${settingsHelp()}`;
+import { redactSmtpUrl } from '../server/mailer.js';
 
 /**
  * `tessera config`: prints the effective configuration and where each setting came from.
@@ -46,6 +47,7 @@ export const command: CliCommand = {
       const shown = {
         ...config,
         'database-url': config['database-url']?.replace(/\/\/[^@/]*@/, '//***@'),
+        'smtp-url': redactSmtpUrl(config['smtp-url']),
         keySecret: keySecret === undefined ? 'unset' : 'set',
         ...(keySecretPrevious === undefined ? {} : { keySecretPrevious: 'set' }),
         sources,

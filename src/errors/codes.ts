@@ -191,6 +191,12 @@ export const ERROR_TABLE = {
     null,
     'The password-reset token is unknown, used or expired',
   ),
+  VERIFY_TOKEN_INVALID: row(
+    400,
+    'invalid_grant',
+    null,
+    'The email-verification token is unknown, used or expired',
+  ),
   TICKET_INVALID: row(
     401,
     'invalid_token',

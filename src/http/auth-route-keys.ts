@@ -13,6 +13,7 @@ export const AUTH_ROUTE_KEYS = [
   'POST /auth/password',
   'POST /auth/password-reset',
   'POST /auth/password-reset/confirm',
+  'POST /auth/verify-email',
   'POST /auth/ticket',
   'GET /auth/me',
   'GET /auth/sessions',

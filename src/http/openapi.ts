@@ -117,7 +117,11 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
           requestBody: body(ref('Credentials')),
           responses: {
             '201': json(ref('TokenResponse'), 'Signed in'),
-            '409': problem('Email taken'),
+            '202': json(
+              obj({ status: { type: 'string', enum: ['verification_sent'] } }),
+              'With --require-verified-email: the same answer for a new and a taken email; the mail says which',
+            ),
+            '409': problem('Email taken (only without --require-verified-email)'),
             ...errors,
           },
         },
@@ -187,6 +191,13 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
           responses: { '204': noContent, ...errors },
         },
       },
+      '/auth/verify-email': {
+        post: {
+          summary: 'Mark the address verified with the token of a verification link',
+          requestBody: body(obj({ token: str })),
+          responses: { '204': noContent, ...errors },
+        },
+      },
       '/auth/ticket': {
         post: {
           summary:
@@ -202,7 +213,11 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
           responses: {
             '200': json(
               obj({
-                user: obj({ id: str, email: { type: ['string', 'null'] } }),
+                user: obj({
+                  id: str,
+                  email: { type: ['string', 'null'] },
+                  email_verified: { type: 'boolean' },
+                }),
                 session: obj({ id: str }, ['id']),
               }),
             ),

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import { createAccounts } from '../accounts/accounts.js';
+import { createMailOutbox, type MailOutbox } from '../accounts/mail-outbox.js';
+import type { MailTemplateOverrides } from '../accounts/mail-templates.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import { createAuthHandler, type AuthHandler } from '../http/auth-handler.js';
 import {
@@ -16,11 +18,14 @@ import { createAccessTokenSigner } from '../jwt/sign-access-token.js';
 import { createAccessTokenVerifier } from '../jwt/verify-access-token.js';
 import { createRevocationView, type RevocationView } from '../sessions/revocation-view.js';
 import { createSessionManager, type SessionManager } from '../sessions/session-manager.js';
+import type { SessionClaims } from '../sessions/session-options.js';
+import type { SessionRow } from '../store/session-store.js';
 import type { ServerConfig } from './config.js';
 import { withDemoRoutes } from './demo-routes.js';
 import { createServerLogger } from './log-format.js';
 import { hasAccountStore, openStore, type ServerStore } from './open-store.js';
 import { withKeyringHealth } from './keyring-health.js';
+import { createMailer, logMailReport, type DeliveredMail } from './mailer.js';
 import { createReloadingKeyring, type ReloadingKeyring } from './reloading-keyring.js';
 
 /** A running Tessera: the Fetch handler and the parts behind it, for tests and embedding. */
@@ -41,6 +46,11 @@ export interface TesseraServer {
    * as `POST /auth/login` does (see `createSessionIssuer`, and the README's "Bring your own users").
    */
   readonly issueSession: ReturnType<typeof createSessionIssuer>;
+  /**
+   * The mail outbox, when mail can be sent: `drain()` delivers what is due now; `stop()` pauses the
+   * worker (requests still queue) and `start()` resumes it.
+   */
+  readonly mail?: Pick<MailOutbox, 'drain' | 'start' | 'stop'>;
   close(): Promise<void>;
 }
 
@@ -54,6 +64,19 @@ export interface CreateServerOptions {
     token: string;
     expiresAt: number;
   }) => void | Promise<void>;
+  /** Sends every rendered mail (reset, verify, account-exists) yourself instead of SMTP. */
+  readonly deliverMail?: (mail: DeliveredMail) => void | Promise<void>;
+  /** Overrides of the mail templates (over `--mail-templates`), see accounts/mail-templates.ts. */
+  readonly mailTemplates?: MailTemplateOverrides;
+  /**
+   * Decides roles and scope at login and each refresh, told whether the user's address is verified
+   * (false for a user the account store does not hold).
+   */
+  readonly claims?: (input: {
+    userId: string;
+    session: SessionRow | undefined;
+    emailVerified: boolean;
+  }) => SessionClaims | Promise<SessionClaims>;
   readonly homePage?: () => Response;
 }
 
@@ -131,23 +154,43 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       rotationLimit: createRotationLimit(limiter, { perMinute: config['refresh-rate-limit'] }),
       // Audit events go to the store (for `tessera events`) and to the structured log; they never hold tokens.
       onEvent: (event) => logger.info({ audit: event }, 'audit'),
+      ...(options.claims === undefined ? {} : { claims: claimsWithAccount(options, store) }),
     });
-    const deliverResetToken =
-      options.deliverResetToken ??
-      (config.production
+    // Mail leaves the request path: a request writes an outbox row, this worker sends (mailer.ts).
+    const mailer = hasAccountStore(store)
+      ? await createMailer({
+          config,
+          logger,
+          now,
+          ...(options.deliverMail === undefined ? {} : { deliverMail: options.deliverMail }),
+          ...(options.deliverResetToken === undefined
+            ? {}
+            : { deliverResetToken: options.deliverResetToken }),
+          ...(options.mailTemplates === undefined ? {} : { templates: options.mailTemplates }),
+        })
+      : undefined;
+    const outbox =
+      mailer === undefined || !hasAccountStore(store)
         ? undefined
-        : ({ email }: { email: string }) => {
-            // Development only: the token goes to the console so the flow can be tried without email.
-            logger.warn(
-              { email },
-              'password reset requested; configure deliverResetToken to email it (development: see stdout)',
-            );
+        : createMailOutbox({
+            store,
+            deliver: (mail) => mailer.deliver(mail),
+            now,
+            report: logMailReport(logger),
           });
+    if (outbox !== undefined) {
+      outbox.start();
+      closers.unshift(async () => {
+        await outbox.stop();
+        mailer?.close();
+      });
+    }
     const accounts = hasAccountStore(store)
       ? createAccounts({
           store,
           now,
-          ...(deliverResetToken === undefined ? {} : { deliverResetToken }),
+          ...(outbox === undefined ? {} : { outbox }),
+          requireVerifiedEmail: config['require-verified-email'],
         })
       : undefined;
     const authHandler = createAuthHandler({
@@ -206,6 +249,7 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       keyring,
       revocations,
       logger,
+      ...(outbox === undefined ? {} : { mail: outbox }),
       authenticateTicket:
         accounts === undefined
           ? async () => Promise.reject(noTickets())
@@ -219,6 +263,21 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
     for (const close of closers) await close();
     throw error;
   }
+}
+
+// The application's claims hook, told whether the address is verified: one user read per login
+// and refresh, only when a hook is configured.
+function claimsWithAccount(
+  options: CreateServerOptions,
+  store: ServerStore,
+): NonNullable<Parameters<typeof createSessionManager>[0]['claims']> {
+  const hook = options.claims;
+  return async ({ userId, session }) => {
+    const user = await store.findUserById?.(userId);
+    return hook === undefined
+      ? {}
+      : hook({ userId, session, emailVerified: user?.emailVerified === true });
+  };
 }
 
 const noTickets = (): TesseraError =>

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AccountStore, OneTimeTokenRow, UserRow } from './account-store.js';
 import type { SessionStore } from './session-store.js';
+import { defineMailCases } from './testing/mail-cases.js';
 
 /** Options of {@link runAccountStoreConformance}. */
 export interface AccountConformanceOptions {
@@ -22,6 +23,8 @@ function user(overrides: Partial<UserRow> = {}): UserRow {
     passwordHash: '$argon2id$stub',
     createdAt: T0,
     passwordChangedAt: T0,
+    emailVerified: false,
+    passwordEpoch: 0,
     ...overrides,
   };
 }
@@ -39,6 +42,7 @@ function oneTime(userId: string, overrides: Partial<OneTimeTokenRow> = {}): OneT
     sessionId: null,
     secretHash: `h-${randomUUID()}`,
     expiresAt: T0 + 900_000,
+    passwordEpoch: null,
     ...overrides,
   };
 }
@@ -89,6 +93,8 @@ export function runAccountStoreConformance(options: AccountConformanceOptions): 
         passwordChangedAt: T0 + 5,
       });
     });
+
+    defineMailCases(() => store);
 
     it('consumes a one-time token exactly once, even when raced', async () => {
       const alice = user();

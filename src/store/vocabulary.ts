@@ -12,7 +12,8 @@ export type AuditEventType =
   | 'refresh.reuse_detected'
   | 'logout'
   | 'session.revoked'
-  | 'user.revoked';
+  | 'user.revoked'
+  | 'mail.undeliverable';
 
 /** What each audit event means, in the words a person debugging a logout needs. */
 export const AUDIT_EVENT_WORDS: Readonly<Record<AuditEventType, string>> = {
@@ -23,6 +24,7 @@ export const AUDIT_EVENT_WORDS: Readonly<Record<AuditEventType, string>> = {
   logout: 'logged out: session revoked',
   'session.revoked': 'session revoked',
   'user.revoked': 'every session revoked (logout everywhere, password change or reset)',
+  'mail.undeliverable': 'a reset, verification or notice mail was given up on after its retries',
 };
 
 /** Why a session (or every session of a user) was revoked. */

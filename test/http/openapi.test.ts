@@ -41,8 +41,12 @@ function templateOf(path: string): string {
   return bare;
 }
 
-async function record(path: string, options: CallOptions = {}): Promise<Response> {
-  const response = await client.call(path, options);
+async function record(
+  path: string,
+  options: CallOptions = {},
+  via: Client = client,
+): Promise<Response> {
+  const response = await via.call(path, options);
   const text = await response.clone().text();
   const method = (
     options.method ?? (options.json !== undefined || options.body !== undefined ? 'POST' : 'GET')
@@ -66,6 +70,16 @@ beforeAll(async () => {
   client = createClient(`http://127.0.0.1:${started.port}`, test.now);
   doc = (await (await client.call('/openapi.json')).json()) as Schema;
   await tour();
+  // Sign-up with --require-verified-email answers 202 whether or not the address is taken.
+  const verified = await createTestServer({ 'require-verified-email': 'true' });
+  const listening = await listen(verified.server.handler, { port: 0, host: '127.0.0.1' });
+  const verifiedClient = createClient(`http://127.0.0.1:${listening.port}`, verified.now);
+  const json = { email: freshEmail('doc-verified'), password: 'correct horse battery' };
+  await record('/auth/signup', { json, ip: freshIp() }, verifiedClient);
+  await record('/auth/signup', { json, ip: freshIp() }, verifiedClient);
+  await new Promise<void>((done) => listening.server.close(() => done()));
+  await verified.server.close();
+  verified.cleanup();
 });
 
 afterAll(async () => {
@@ -89,6 +103,9 @@ async function tour(): Promise<void> {
     }),
   );
   await record('/auth/signup', { json: { email, password }, ip });
+  const verify = test.mails.find((mail) => mail.kind === 'verify' && mail.to === email);
+  await record('/auth/verify-email', { json: { token: verify?.token }, ip });
+  await record('/auth/verify-email', { json: { token: verify?.token }, ip });
   await record('/auth/signup', { body: 'x', contentType: 'text/plain', ip });
   await record('/auth/signup', { json: { email: 'not an email', password }, ip });
   const login = await body(
@@ -191,6 +208,7 @@ describe('the OpenAPI document against real responses', () => {
       '/auth/password',
       '/auth/password-reset',
       '/auth/password-reset/confirm',
+      '/auth/verify-email',
       '/auth/ticket',
       '/auth/me',
       '/auth/sessions',

@@ -9,6 +9,7 @@ import { createPostgresAccounts } from './postgres-accounts.js';
 import { quoteSchema, type PgPool, type PostgresScope } from './postgres-driver.js';
 import { createPostgresEvents } from './postgres-events.js';
 import { createPostgresKeys } from './postgres-keys.js';
+import { createPostgresMail } from './postgres-mail.js';
 import { createPostgresRevocations } from './postgres-revocations.js';
 import { createPostgresMigration } from './postgres-schema.js';
 import { createPostgresSessions } from './postgres-sessions.js';
@@ -44,6 +45,7 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
   const scope: PostgresScope = { pool, schemaName, quotedSchema };
   return {
     ...createPostgresAccounts(scope),
+    ...createPostgresMail(scope),
     ...createPostgresMigration(scope),
     ...createPostgresSessions(scope),
     ...createPostgresRevocations(scope),

@@ -8,6 +8,7 @@ import { createSqliteAccounts } from './sqlite-accounts.js';
 import { createStatementCache, type SqliteDatabase, type SqliteScope } from './sqlite-driver.js';
 import { createSqliteEvents } from './sqlite-events.js';
 import { createSqliteKeys } from './sqlite-keys.js';
+import { createSqliteMail } from './sqlite-mail.js';
 import {
   createSqliteRevocationWake,
   type RevocationWakeOptions,
@@ -63,6 +64,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore & A
   const wake = createSqliteRevocationWake(scope, options.revocationWake);
   return {
     ...createSqliteAccounts(scope),
+    ...createSqliteMail(scope),
     ...createSqliteMigration(db),
     ...createSqliteSessions(scope),
     ...createSqliteRevocations(scope),

@@ -1,6 +1,9 @@
 // A real Tessera server for HTTP tests: a fresh SQLite file in a temp dir, a clock five hours ahead of the
 // wall clock (so a Date header or timestamp that came from the wall clock instead of the server's clock
-// shows), reset tokens captured instead of emailed, and a silent logger.
+// shows), mail captured instead of sent, and a silent logger. Mail leaves through the server's outbox
+// worker, off the request path; so that suites can read a reset token right after asking for it, the
+// handler here drains the outbox before it hands back the answer to a signup, login or reset request.
+import type { DeliveredMail } from '../../../src/server/mailer.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +27,8 @@ export interface TestServer {
   setClock(ms: number | undefined): void;
   /** Reset tokens delivered so far, newest last. */
   readonly resetTokens: { email: string; token: string; expiresAt: number }[];
+  /** Every mail delivered so far (reset, verify, account-exists), newest last. */
+  readonly mails: DeliveredMail[];
   /** Removes the temp dir; call after the server is closed. */
   cleanup(): void;
 }
@@ -52,12 +57,29 @@ export async function createTestServer(
   let frozen: number | undefined;
   const now = (): number => frozen ?? Date.now() + CLOCK_OFFSET_MS;
   const resetTokens: TestServer['resetTokens'] = [];
-  const server = await createTesseraServer({
+  const mails: DeliveredMail[] = [];
+  const started = await createTesseraServer({
     config,
     now,
     logger: pino({ level: 'silent' }),
-    deliverResetToken: (input) => void resetTokens.push(input),
+    deliverMail: (mail) => {
+      mails.push(mail);
+      if (mail.kind === 'reset' && mail.token !== undefined && mail.expiresAt !== undefined)
+        resetTokens.push({ email: mail.to, token: mail.token, expiresAt: mail.expiresAt });
+    },
   });
+  const drained = /^\/auth\/(signup|login|password-reset)$/;
+  const server: TesseraServer = {
+    ...started,
+    handler: {
+      handles: (pathname) => started.handler.handles(pathname),
+      async fetch(request, info) {
+        const response = await started.handler.fetch(request, info);
+        if (drained.test(new URL(request.url).pathname)) await started.mail?.drain();
+        return response;
+      },
+    },
+  };
   if (!hasAccountStore(server.store))
     throw new Error('the store has no accounts: signup and login would answer 404');
   const setClock = (ms: number | undefined): void => {
@@ -69,6 +91,7 @@ export async function createTestServer(
     now,
     setClock,
     resetTokens,
+    mails,
     cleanup: () => rmSync(directory, { recursive: true, force: true }),
   };
 }
