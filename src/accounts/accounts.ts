@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { AccountStore, UserRow } from '../store/account-store.js';
 import type { SessionStore } from '../store/session-store.js';
-import { hashSecret, mintSecret, parseSecret, secretMatches } from '../secrets/opaque-secret.js';
 import { createLegacyPasswords } from './legacy-login.js';
 import { mintLinkToken, redeemLinkToken } from './link-tokens.js';
 import type { MailOutbox } from './mail-outbox.js';

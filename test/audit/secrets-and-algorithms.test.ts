@@ -23,7 +23,9 @@ ruleTester.run('tessera/no-hardcoded-secret', hardcodedSecret, {
     ts({
       code: "JwtModule.registerAsync({ useFactory: (config: ConfigService) => ({ secret: config.getOrThrow('JWT_SECRET'), signOptions: { expiresIn: config.get('JWT_EXPIRES', '15m') } }) });",
     }),
-    ts({ code: "const port = this.configService.get('PORT', '3000'); cache.get('JWT_SECRET', 'x');" }),
+    ts({
+      code: "const port = this.configService.get('PORT', '3000'); cache.get('JWT_SECRET', 'x');",
+    }),
   ],
   invalid: [
     {

@@ -187,7 +187,9 @@ export default defineRule({
         if (node.operator === '&&') return;
         const left = unwrapNode(node.left as AstNode);
         const path = readMemberPath(left);
-        const env = path?.startsWith('process.env.') ? path : readConfigServiceKey(left, sourceCode);
+        const env = path?.startsWith('process.env.')
+          ? path
+          : readConfigServiceKey(left, sourceCode);
         if (env === undefined || !isSecretEnv(env)) return;
         reportFallback(node, node.right as AstNode, env);
       },

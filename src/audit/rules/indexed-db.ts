@@ -47,7 +47,10 @@ export function readIndexedDbFacts(program: ESTree.Program, text: string): Index
   return { keyvalSetters, namespaces, used: used || /\bindexedDB\b/.test(text) };
 }
 
-function holdsTokenProperty(node: AstNode | undefined, isTokenish: (n: AstNode) => boolean): boolean {
+function holdsTokenProperty(
+  node: AstNode | undefined,
+  isTokenish: (n: AstNode) => boolean,
+): boolean {
   if (node?.type !== 'ObjectExpression') return false;
   return node.properties.some(
     (property) =>

@@ -95,7 +95,11 @@ export default defineRule({
             ],
       });
     };
-    let indexedDb: IndexedDbFacts = { keyvalSetters: new Set(), namespaces: new Set(), used: false };
+    let indexedDb: IndexedDbFacts = {
+      keyvalSetters: new Set(),
+      namespaces: new Set(),
+      used: false,
+    };
     return {
       Program(program) {
         indexedDb = readIndexedDbFacts(program, sourceCode.text);
