@@ -74,6 +74,8 @@ export async function startMailStack(options: {
   const dbPath = join(directory, 'tessera.db');
   const pool =
     database === undefined ? undefined : new pg.Pool({ connectionString: database.url, max: 1 });
+  // Dropping the scratch database terminates any connection still closing; that is the end, not an error.
+  pool?.on('error', () => undefined);
   const config = await resolveConfig({
     flags: {
       db: dbPath,
