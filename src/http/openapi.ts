@@ -3,34 +3,9 @@
  * the document cannot drift from the code unnoticed.
  */
 
-type Schema = Record<string, unknown>;
+import { OPENAPI_COMPONENTS, OPENAPI_SCHEMA, type Schema } from './openapi-parts.js';
 
-const str = { type: 'string' } as const;
-const int = { type: 'integer' } as const;
-const bool = { type: 'boolean' } as const;
-const obj = (
-  properties: Record<string, Schema>,
-  required: string[] = Object.keys(properties),
-): Schema => ({ type: 'object', properties, required });
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: Schema, description = 'OK'): Schema => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const problem = (description: string): Schema => ({
-  description,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
-const noContent = { description: 'No Content' };
-const bearer = [{ bearer: [] }];
-const errors = {
-  '400': problem('Malformed request'),
-  '401': problem('Token or credential failure'),
-  '403': problem('CSRF check failed'),
-  '413': problem('Body too large'),
-  '415': problem('Content type not JSON'),
-  '429': problem('Rate limited'),
-};
+const { str, int, bool, obj, ref, json, problem, noContent, bearer, errors } = OPENAPI_SCHEMA;
 
 /**
  * Builds the OpenAPI document for a server.
@@ -61,54 +36,7 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
         'JWT sessions with rotating refresh tokens. Errors are RFC 9457 problem+json with a stable `code` and a `bucket`.',
     },
     servers: [{ url: options.issuer }],
-    components: {
-      securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (RFC 9068 at+jwt)' },
-      },
-      schemas: {
-        Problem: obj({
-          type: str,
-          title: str,
-          status: int,
-          detail: str,
-          code: str,
-          bucket: { type: ['string', 'null'], enum: ['time', 'storage', 'validation', null] },
-        }),
-        TokenResponse: {
-          ...obj({
-            access_token: str,
-            token_type: { const: 'Bearer' },
-            expires_in: int,
-            refresh_grace_s: int,
-            session_id: str,
-            grace: bool,
-          }),
-          properties: {
-            access_token: str,
-            token_type: { const: 'Bearer' },
-            expires_in: int,
-            refresh_grace_s: int,
-            session_id: str,
-            grace: bool,
-            refresh_token: { ...str, description: 'Only with Token-Transport: body' },
-          },
-        },
-        Credentials: obj({
-          email: { type: 'string', format: 'email' },
-          password: { type: 'string', minLength: 8, maxLength: 256 },
-        }),
-        Session: obj({
-          id: str,
-          created_at: str,
-          last_used_at: str,
-          idle_expires_at: str,
-          absolute_expires_at: str,
-          user_agent: { type: ['string', 'null'] },
-          ip: { type: ['string', 'null'] },
-          current: bool,
-        }),
-      },
-    },
+    components: OPENAPI_COMPONENTS,
     paths: {
       '/auth/signup': {
         post: {

@@ -4,13 +4,7 @@ import { createMailOutbox, type MailOutbox } from '../accounts/mail-outbox.js';
 import type { MailTemplateOverrides } from '../accounts/mail-templates.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import { createAuthHandler, type AuthHandler } from '../http/auth-handler.js';
-import {
-  createMemoryRateLimiter,
-  createRedisRateLimiter,
-  createRotationLimit,
-  type RateLimiter,
-  type RedisLike,
-} from '../http/rate-limit.js';
+import { createRotationLimit } from '../http/rate-limit.js';
 import { createResourceGuard } from '../http/require-auth.js';
 import { createSessionIssuer } from '../http/session-issuer.js';
 import { createTicketAuthenticator, type AuthenticateTicket } from '../http/ticket-auth.js';
@@ -26,6 +20,7 @@ import { createServerLogger } from './log-format.js';
 import { hasAccountStore, openStore, type ServerStore } from './open-store.js';
 import { withKeyringHealth } from './keyring-health.js';
 import { createMailer, logMailReport, type DeliveredMail } from './mailer.js';
+import { createLimiter } from './rate-limiter.js';
 import { createReloadingKeyring, type ReloadingKeyring } from './reloading-keyring.js';
 
 /** A running Tessera: the Fetch handler and the parts behind it, for tests and embedding. */
@@ -282,47 +277,6 @@ function claimsWithAccount(
 
 const noTickets = (): TesseraError =>
   new TesseraError('NOT_FOUND', 'This store holds no accounts, so no tickets: it cannot use one.');
-
-async function createLimiter(
-  config: ServerConfig,
-  closers: (() => Promise<void> | void)[],
-  now: () => number,
-): Promise<RateLimiter> {
-  // The injected clock, so windows move with the rest of the server (tests step it instead of sleeping).
-  if (config['redis-url'] === undefined) return createMemoryRateLimiter({ now });
-  type RedisClient = RedisLike & {
-    connect(): Promise<unknown>;
-    quit(): Promise<unknown>;
-    disconnect(): void;
-    on(event: 'error', listener: (error: Error) => void): unknown;
-  };
-  const { Redis } = (await import('ioredis')) as unknown as {
-    Redis: new (url: string, options: object) => RedisClient;
-  };
-  // lazyConnect + connect(): with the offline queue off, requests sent before the connection is up would
-  // fail, and a server whose Redis is unreachable must refuse to start rather than answer 503 to every login.
-  const redis = new Redis(config['redis-url'], {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    lazyConnect: true,
-  });
-  // Later outages surface per request as STORE_UNAVAILABLE; without a listener ioredis prints every reconnect failure.
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-  } catch (error) {
-    redis.disconnect();
-    const reason = (error as { code?: unknown }).code ?? 'unreachable';
-    throw new TesseraError(
-      'STORE_UNAVAILABLE',
-      `Cannot reach Redis for rate limits (--redis-url): ${String(reason)}.`,
-    );
-  }
-  closers.unshift(async () => {
-    await redis.quit().catch(() => redis.disconnect());
-  });
-  return createRedisRateLimiter({ redis });
-}
 
 // --alg only chooses the first key: a stored keyring keeps signing with its own, so that changing the
 // setting (or Tessera's default) logs nobody out. Say so, and how to change it for real.
