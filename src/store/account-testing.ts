@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AccountStore, OneTimeTokenRow, UserRow } from './account-store.js';
+import type { AccountStore, OneTimeTokenRow } from './account-store.js';
 import type { SessionStore } from './session-store.js';
 import { defineMailCases } from './testing/mail-cases.js';
+import { newUser, T0 } from './testing/fixtures.js';
 
 /** Options of {@link runAccountStoreConformance}. */
 export interface AccountConformanceOptions {
@@ -14,20 +15,7 @@ export interface AccountConformanceOptions {
   >;
 }
 
-const T0 = 1_767_268_800_000;
-
-function user(overrides: Partial<UserRow> = {}): UserRow {
-  return {
-    id: `u-${randomUUID()}`,
-    email: `${randomUUID()}@example.com`,
-    passwordHash: '$argon2id$stub',
-    createdAt: T0,
-    passwordChangedAt: T0,
-    emailVerified: false,
-    passwordEpoch: 0,
-    ...overrides,
-  };
-}
+const user = newUser;
 
 const use = (token: OneTimeTokenRow): { id: string; secretHash: string } => ({
   id: token.id,

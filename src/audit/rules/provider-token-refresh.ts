@@ -47,6 +47,10 @@ export default defineRule({
     const { sourceCode } = context;
     const member = (pattern: RegExp) => (n: AstNode) =>
       n.type === 'MemberExpression' && pattern.test(readLastName(n) ?? '');
+    // `owner.field`: account.access_token where the provider's answer is kept, token.refreshToken leaked.
+    const fieldOf = (pattern: RegExp, owner: string) => (n: AstNode) =>
+      member(pattern)(n) &&
+      readLastName((n as ESTree.MemberExpression).object as AstNode) === owner;
     const named = (pattern: RegExp) => (n: AstNode) =>
       (n.type === 'MemberExpression' && pattern.test(readLastName(n) ?? '')) ||
       (n.type === 'Identifier' && pattern.test(n.name));
@@ -61,24 +65,12 @@ export default defineRule({
           return;
         if (kind === 'jwt') {
           // `account.access_token` is read only when the provider answered: this is where it is kept.
-          const keepsAccess = hasDescendant(
-            body,
-            sourceCode,
-            (n) =>
-              member(ACCESS)(n) &&
-              readLastName((n as ESTree.MemberExpression).object as AstNode) === 'account',
-          );
+          const keepsAccess = hasDescendant(body, sourceCode, fieldOf(ACCESS, 'account'));
           if (keepsAccess && !hasDescendant(body, sourceCode, named(LIFETIME)))
             context.report({ node, messageId: 'neverRefreshed' });
           return;
         }
-        const leaks = hasDescendant(
-          body,
-          sourceCode,
-          (n) =>
-            member(REFRESH)(n) &&
-            readLastName((n as ESTree.MemberExpression).object as AstNode) === 'token',
-        );
+        const leaks = hasDescendant(body, sourceCode, fieldOf(REFRESH, 'token'));
         if (leaks) context.report({ node, messageId: 'refreshInSession' });
       },
     };

@@ -1,20 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { AccountStore, MailOutboxRow, OneTimeTokenRow, UserRow } from '../account-store.js';
+import type { AccountStore, MailOutboxRow, OneTimeTokenRow } from '../account-store.js';
+import { newUser, T0 } from './fixtures.js';
 
-const T0 = 1_767_268_800_000;
-
-function user(): UserRow {
-  return {
-    id: `u-${randomUUID()}`,
-    email: `${randomUUID()}@example.com`,
-    passwordHash: '$argon2id$stub',
-    createdAt: T0,
-    passwordChangedAt: T0,
-    emailVerified: false,
-    passwordEpoch: 0,
-  };
-}
+const user = newUser;
 
 function mail(overrides: Partial<MailOutboxRow> = {}): MailOutboxRow {
   return {
