@@ -131,6 +131,10 @@ export function createAccounts(options: AccountsOptions): Accounts {
     hasher.hash(password, params);
   // Imported hashes (issue 14): the unknown-email dummy costs what the slowest scheme stored costs.
   const legacy = createLegacyPasswords({ store, argon2: ARGON2, hash, now });
+  // Minted now, not at the first unknown-email login: in a 200-login flood on PostgreSQL every login
+  // waited on that first mint and its store sample, and the flood hung (test/http/login-flood.test.ts).
+  // A failure here is retried by the next login (dummy-work.ts), never an unhandled rejection.
+  legacy.dummy().catch(() => undefined);
 
   const requireVerified = options.requireVerifiedEmail === true;
   // With verification required, an unverified account answers exactly like a wrong password: a
