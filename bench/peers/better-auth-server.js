@@ -4,6 +4,7 @@
 // Options (from the parent): dir, port, cookieCache (session.cookieCache on or off), migrate (create the
 // schema with getMigrations/runMigrations, as `npx @better-auth/cli migrate` would before the first start),
 // seedHash ('default' or 'fast': see seedPassword below).
+import { Buffer } from 'node:buffer';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import { betterAuth } from 'better-auth';

@@ -1,6 +1,7 @@
 // The parent side of the peer processes: start a server script in its own process, ask it to seed users,
 // measure a cold start, and stop every process this run started even when a row throws.
 import { fork } from 'node:child_process';
+import { clearTimeout } from 'node:timers';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
