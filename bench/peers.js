@@ -13,68 +13,29 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatTable, median, spreadPct } from './lib/stats.js';
 import { createFleet, freePort, SCRIPTS, startLoad } from './peers/fleet.js';
-import { formatRate, formatTable, median, spreadPct } from './lib/stats.js';
-
-// What each contender serves for the two measured rows, and how the load generator authenticates.
-const CONTENDERS = [
-  {
-    name: 'tessera',
-    server: 'tessera',
-    protected: { kind: 'bearer', path: '/api/protected', credential: 'accessToken' },
-    renewal: {
-      kind: 'refresh',
-      path: '/auth/refresh',
-      field: 'refresh_token',
-      credential: 'refreshToken',
-    },
-  },
-  {
-    name: 'hand-rolled',
-    server: 'handrolled',
-    protected: { kind: 'bearer', path: '/protected', credential: 'accessToken' },
-    renewal: {
-      kind: 'refresh',
-      path: '/refresh',
-      field: 'refreshToken',
-      credential: 'refreshToken',
-    },
-  },
-  {
-    name: 'better-auth',
-    server: 'better-auth',
-    protected: { kind: 'cookie', path: '/api/protected', credential: 'cookie' },
-    renewal: { kind: 'cookie', path: '/api/auth/token', credential: 'cookie' },
-  },
-  {
-    name: 'better-auth+cache',
-    server: 'better-auth-cache',
-    protected: { kind: 'cookie', path: '/api/protected', credential: 'cacheCookie' },
-    renewal: { kind: 'cookie', path: '/api/auth/token', credential: 'cacheCookie' },
-  },
-];
-
-const ROWS = {
-  protected: 'protected route',
-  renewal: 'token renewal',
-};
+import { CONTENDERS, measureRows, ROWS, round3, summarizeRows } from './peers/rows.js';
 
 const NOTES = [
-  'protected: tessera = requireAuth (ES256 JWT, verified-token cache); hand-rolled = jsonwebtoken.verify (HS256);',
+  'protected: tessera = requireAuth (ES256 JWT; its verified-token cache holds every user, tessera-cold has more users than',
+  '  it holds); hand-rolled = jsonwebtoken.verify (HS256 with the secret as a string, as the guides pass it: jsonwebtoken 9',
+  '  then tries createPublicKey/createPrivateKey on it at every verify and sign, most of that server`s CPU);',
   '  better-auth = auth.api.getSession() from its session cookie: one SQLite read per request; +cache = session.cookieCache on,',
   '  the HMAC-signed session_data cookie answers without the database.',
   'renewal: tessera /auth/refresh and hand-rolled /refresh ROTATE a refresh token (look up, retire, insert, sign, one transaction).',
   '  Better Auth has no refresh rotation: its /api/auth/token looks up the session and signs a new EdDSA JWT; nothing is',
   '  rotated or retired. That row compares how fast each hands a client a fresh access token, not the same work.',
   'Better Auth rate limiting is off (it counts per IP and all load comes from 127.0.0.1); Tessera keeps its per-session',
-  '  refresh limit on (the users are many enough that it never refuses).',
+  '  refresh limit on (the users are many enough that it never refuses: non-2xx shows it).',
 ];
 
-/** Runs the section; returns { settings, notes, protected, renewal, coldStart, behind }. */
+/** Runs the section; returns { settings, notes, protected, renewal, coldStart, behind, phaseSeconds }. */
 export async function run({ quick, log }) {
   const settings = quick
     ? {
         users: 1000,
+        coldUsers: 0,
         concurrency: [16, 64],
         seconds: 0.6,
         rounds: 2,
@@ -83,21 +44,15 @@ export async function run({ quick, log }) {
       }
     : {
         users: 2000,
+        coldUsers: 12_000,
         concurrency: [16, 64],
         seconds: 3,
         rounds: 3,
         warmupSeconds: 1,
         coldStarts: 5,
       };
-  const result = {
-    settings,
-    notes: NOTES,
-    protected: {},
-    renewal: {},
-    coldStart: {},
-    behind: [],
-    phaseSeconds: {},
-  };
+  const result = { settings, notes: NOTES, protected: {}, renewal: {}, coldStart: {}, behind: [] };
+  result.phaseSeconds = {};
   let phaseStart = performance.now();
   const phase = (name) => {
     const at = performance.now();
@@ -116,27 +71,28 @@ export async function run({ quick, log }) {
     const dir = {
       tessera: tempDir('tessera'),
       handrolled: tempDir('handrolled'),
-      'better-auth': tempDir('better-auth'),
+      betterAuth: tempDir('better-auth'),
     };
-    const startedAt = performance.now();
     // The cache-enabled Better Auth process creates the schema and signs the users up (its replies carry
-    // both cookies); the process without the cache serves the same database file.
-    const betterAuthPort = await freePort();
-    const betterAuthOptions = { dir: dir['better-auth'], seedHash: 'fast' };
+    // both cookies); the process without the cache serves the same database file. Better Auth's baseURL
+    // names its port, so each keeps one port for the whole run (the cold starts reuse the second).
+    const betterAuthOptions = { dir: dir.betterAuth, seedHash: 'fast' };
     const [tessera, handrolled, betterAuthCache] = await Promise.all([
       fleet.start(SCRIPTS.tessera, { dir: dir.tessera, port: 0 }),
       fleet.start(SCRIPTS.handrolled, { dir: dir.handrolled, port: 0 }),
-      fleet.start(SCRIPTS['better-auth'], {
-        ...betterAuthOptions,
-        port: betterAuthPort,
-        cookieCache: true,
-        migrate: true,
-      }),
+      freePort().then((port) =>
+        fleet.start(SCRIPTS['better-auth'], {
+          ...betterAuthOptions,
+          port,
+          cookieCache: true,
+          migrate: true,
+        }),
+      ),
     ]);
-    const betterAuthNoCachePort = await freePort();
+    const betterAuthPort = await freePort();
     const betterAuth = await fleet.start(SCRIPTS['better-auth'], {
       ...betterAuthOptions,
-      port: betterAuthNoCachePort,
+      port: betterAuthPort,
       cookieCache: false,
     });
     const servers = {
@@ -153,12 +109,12 @@ export async function run({ quick, log }) {
     const users = {
       tessera: tesseraUsers,
       handrolled: handrolledUsers,
-      'better-auth': betterAuthUsers,
-      'better-auth-cache': betterAuthUsers,
+      betterAuth: betterAuthUsers,
     };
+    if (settings.coldUsers > 0) users.tesseraCold = await tessera.seed(settings.coldUsers);
     phase('setup');
     log(
-      `${settings.users} users per contender, seeded in ${((performance.now() - startedAt) / 1000).toFixed(1)} s; C = ${settings.concurrency.join(', ')}; ${settings.rounds} round(s) of ${settings.seconds} s per cell, order rotating per round.`,
+      `${settings.users} users per contender${settings.coldUsers ? ` (tessera-cold: ${settings.coldUsers})` : ''}, set up in ${result.phaseSeconds.setup} s; C = ${settings.concurrency.join(', ')}; ${settings.rounds} round(s) of ${settings.seconds} s per cell, order rotating per round.`,
     );
 
     // Each cell's credentials live in the load generator; refresh tokens are updated there as they rotate.
@@ -166,126 +122,63 @@ export async function run({ quick, log }) {
     for (const row of Object.keys(ROWS))
       for (const contender of CONTENDERS) {
         const spec = contender[row];
+        if (spec === undefined || (contender.fullOnly && quick)) continue;
         const key = `${contender.name}:${row}`;
         await load.store(
           key,
-          users[contender.server].map((user) => user[spec.credential]),
+          users[contender.users].map((user) => user[spec.credential]),
         );
-        cells.push({
-          row,
-          contender,
-          spec,
-          key,
-          url: `http://127.0.0.1:${servers[contender.server].port}`,
-        });
+        const url = `http://127.0.0.1:${servers[contender.server].port}`;
+        cells.push({ row, contender, spec, key, url });
       }
-    const runCell = (cell, connections, seconds) =>
-      load.run({
-        key: cell.key,
-        url: cell.url,
-        kind: cell.spec.kind,
-        path: cell.spec.path,
-        field: cell.spec.field,
-        connections,
-        seconds,
-      });
-    // One warm-up per cell, so the first measured round is not the JIT's.
-    for (const cell of cells) await runCell(cell, settings.concurrency[0], settings.warmupSeconds);
-    phase('warmup');
-
-    const samples = new Map(); // `${row}|${c}|${name}` -> [figure per round]
-    for (let round = 0; round < settings.rounds; round++)
-      for (const c of settings.concurrency)
-        for (const row of Object.keys(ROWS)) {
-          const rowCells = cells.filter((cell) => cell.row === row);
-          for (let k = 0; k < rowCells.length; k++) {
-            const cell = rowCells[(round + k) % rowCells.length];
-            const figure = await runCell(cell, c, settings.seconds);
-            const id = `${row}|${c}|${cell.contender.name}`;
-            samples.set(id, [...(samples.get(id) ?? []), figure]);
-          }
-        }
-
+    const samples = await measureRows({ load, cells, settings });
     phase('rows');
-    const table = [
-      ['row', 'C', 'contender', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'tessera/this', 'spread %'],
-    ];
-    for (const row of Object.keys(ROWS))
-      for (const c of settings.concurrency) {
-        const entry = {};
-        const mine = samples.get(`${row}|${c}|tessera`);
-        for (const { name } of CONTENDERS) {
-          const rounds = samples.get(`${row}|${c}|${name}`);
-          const figure = {
-            rate: Math.round(median(rounds.map((f) => f.rate))),
-            p50Ms: median(rounds.map((f) => f.p50)),
-            p99Ms: median(rounds.map((f) => f.p99)),
-            non2xx: rounds.reduce((sum, f) => sum + f.non2xx, 0),
-            errors: rounds.reduce((sum, f) => sum + f.errors, 0),
-            rates: rounds.map((f) => f.rate),
-          };
-          if (name !== 'tessera') {
-            const ratios = rounds.map((f, i) => mine[i].rate / Math.max(f.rate, 1));
-            figure.tesseraOverThis = {
-              median: round3(median(ratios)),
-              spreadPct: spreadPct(ratios),
-              samples: ratios.map(round3),
-            };
-            if (figure.tesseraOverThis.median < 1)
-              result.behind.push(
-                `${ROWS[row]} C=${c}: tessera is ${figure.tesseraOverThis.median.toFixed(2)}x of ${name} (spread ${figure.tesseraOverThis.spreadPct}%)`,
-              );
-          }
-          entry[name] = figure;
-          table.push([
-            ROWS[row],
-            c,
-            name,
-            formatRate(figure.rate),
-            figure.p50Ms,
-            figure.p99Ms,
-            figure.non2xx + figure.errors,
-            figure.tesseraOverThis ? `${figure.tesseraOverThis.median.toFixed(2)}x` : '-',
-            figure.tesseraOverThis ? figure.tesseraOverThis.spreadPct : '-',
-          ]);
-        }
-        result[row][`c${c}`] = entry;
-      }
+    const rows = summarizeRows({ samples, settings });
+    Object.assign(result, rows.figures);
+    result.behind.push(...rows.behind);
 
     // Cold start: the measured servers stop first, so each spawn has the machine and its file to itself.
     await fleet.stopAll();
+    const bearer = (token) => ({ authorization: `Bearer ${token}` });
     const cold = {
       tessera: {
         script: SCRIPTS.tessera,
         options: { dir: dir.tessera },
-        probe: {
-          path: '/api/protected',
-          headers: { authorization: `Bearer ${tesseraUsers[0].accessToken}` },
-        },
+        probe: { path: '/api/protected', headers: bearer(tesseraUsers[0].accessToken) },
       },
       'hand-rolled': {
         script: SCRIPTS.handrolled,
         options: { dir: dir.handrolled },
-        probe: {
-          path: '/protected',
-          headers: { authorization: `Bearer ${handrolledUsers[0].accessToken}` },
-        },
+        probe: { path: '/protected', headers: bearer(handrolledUsers[0].accessToken) },
       },
       'better-auth': {
         script: SCRIPTS['better-auth'],
-        options: { ...betterAuthOptions, cookieCache: false },
+        options: { ...betterAuthOptions, cookieCache: false, port: betterAuthPort },
         probe: { path: '/api/protected', headers: { cookie: betterAuthUsers[0].cookie } },
       },
     };
     const coldMs = {};
     for (let k = 0; k < settings.coldStarts; k++)
       for (const [name, spec] of rotate(Object.entries(cold), k)) {
-        // Better Auth's baseURL names its port, so every start of it keeps the port the cookies were set on.
-        const port = name === 'better-auth' ? betterAuthNoCachePort : await freePort();
-        const ms = await fleet.coldStart(spec.script, { ...spec.options, port }, spec.probe);
+        const options = { port: await freePort(), ...spec.options };
+        const ms = await fleet.coldStart(spec.script, options, spec.probe);
         coldMs[name] = [...(coldMs[name] ?? []), ms];
       }
     phase('coldStart');
+    const table = [
+      [
+        'row',
+        'C',
+        'contender',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'non-2xx',
+        'tessera/this (spread)',
+        'tessera-cold/this',
+      ],
+      ...rows.table,
+    ];
     for (const [name, list] of Object.entries(coldMs)) {
       const figure = {
         medianMs: Math.round(median(list)),
@@ -297,21 +190,15 @@ export async function run({ quick, log }) {
         figure.thisOverTessera = { median: round3(median(ratios)), spreadPct: spreadPct(ratios) };
         if (figure.thisOverTessera.median < 1)
           result.behind.push(
-            `cold start: tessera takes ${(1 / figure.thisOverTessera.median).toFixed(2)}x the time of ${name} (${result.coldStart.tessera?.medianMs ?? Math.round(median(coldMs.tessera))} ms vs ${figure.medianMs} ms)`,
+            `cold start: tessera takes ${(1 / figure.thisOverTessera.median).toFixed(2)}x the time of ${name} (${Math.round(median(coldMs.tessera))} ms vs ${figure.medianMs} ms, spread ${figure.thisOverTessera.spreadPct}%)`,
           );
       }
       result.coldStart[name] = figure;
-      table.push([
-        'cold start',
-        '-',
-        name,
-        `${figure.medianMs} ms`,
-        '-',
-        '-',
-        '-',
-        figure.thisOverTessera ? `${figure.thisOverTessera.median.toFixed(2)}x` : '-',
-        figure.thisOverTessera ? figure.thisOverTessera.spreadPct : figure.spreadPct,
-      ]);
+      const ratio = figure.thisOverTessera;
+      const shown = ratio
+        ? `${ratio.median.toFixed(2)}x (${ratio.spreadPct}%)`
+        : `- (${figure.spreadPct}%)`;
+      table.push(['cold start', '-', name, `${figure.medianMs} ms`, '-', '-', '-', shown, '-']);
     }
 
     for (const line of formatTable(table)) log(line);
@@ -327,10 +214,6 @@ export async function run({ quick, log }) {
     await fleet.stopAll();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function round3(value) {
-  return Math.round(value * 1000) / 1000;
 }
 
 function rotate(list, by) {
