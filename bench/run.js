@@ -13,6 +13,7 @@ const SECTIONS = {
   revocation: () => import('./revocation.js'),
   passwords: () => import('./passwords.js'),
   reset: () => import('./reset.js'),
+  peers: () => import('./peers.js'),
 };
 
 const { values } = parseArgs({
