@@ -35,6 +35,7 @@ export const LAYERS = {
   client: ['errors', 'wire'],
   doctor: ['errors', 'wire', 'jwa', 'jws', 'jwt', 'keys'],
   audit: ['errors', 'jwt'],
+  verify: ['errors', 'wire', 'jwa', 'jws', 'jwt', 'keys'],
   cli: ['errors', 'wire', 'jwa', 'jwt', 'keys', 'store', 'server', 'adapters', 'doctor', 'audit'],
 };
 const FOLDERS = Object.keys(LAYERS);

@@ -168,7 +168,9 @@ export function createTokenVerifier<K, R extends boolean | Promise<boolean>>(
         return admit(token, cached, false) as VerifyAnswer<R>;
       if (cached !== undefined) cache.delete(token);
       const entry = verifyUncached(token);
-      if (entry instanceof Promise)
+      // Not `instanceof Promise`: a runtime's crypto may hand back a Promise of another realm (Vercel's
+      // edge runtime runs the app in a VM and Web Crypto in the host).
+      if (!('claims' in entry))
         return entry.then((resolved) => admit(token, resolved, true)) as VerifyAnswer<R>;
       return admit(token, entry, true) as VerifyAnswer<R>;
     },

@@ -118,6 +118,32 @@ export function createJwksCache<V>(
   };
 }
 
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Checks a JWKS URL when a guard or verifier is built, so a typo fails at start, not at the first
+ * request: https, or http on loopback only. Returns the normalised URL; throws CONFIG_INVALID.
+ *
+ * @example
+ * ```ts
+ * checkJwksUrl('http://auth.example.com/jwks'); // throws CONFIG_INVALID (plain HTTP off loopback)
+ * ```
+ */
+export function checkJwksUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TesseraError('CONFIG_INVALID', 'jwksUrl is not a URL.');
+  }
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)))
+    return url.href;
+  throw new TesseraError(
+    'CONFIG_INVALID',
+    `jwksUrl must be https (or http on localhost): keys fetched over plain HTTP can be swapped in transit.`,
+  );
+}
+
 async function fetchJwks(
   fetcher: typeof fetch,
   options: { url: string; timeoutMs: number; maxBytes: number },
