@@ -29,14 +29,19 @@ export function decodeBase64url(text: string): Uint8Array | undefined {
 
 /**
  * {@link decodeBase64url} for text whose alphabet was already checked (the compact parser checks the
- * payload and signature in one pass); only the length and unused-bit rules remain.
+ * payload and signature in one pass); only the length and unused-bit rules remain. The rules are decided
+ * here; `toBytes` only converts text already proven canonical (the node:crypto backend passes Node's
+ * native decoder, which is several times faster than pure code on the hot path).
  *
  * @example
  * ```ts
  * decodeCheckedBase64url(payloadSegment);
  * ```
  */
-export function decodeCheckedBase64url(text: string): Uint8Array | undefined {
+export function decodeCheckedBase64url(
+  text: string,
+  toBytes: (canonical: string) => Uint8Array = canonicalBase64urlBytes,
+): Uint8Array | undefined {
   const length = text.length;
   const remainder = length % 4;
   if (remainder === 1) return undefined;
@@ -45,6 +50,21 @@ export function decodeCheckedBase64url(text: string): Uint8Array | undefined {
     // 2 chars carry 8 bits (4 unused), 3 chars carry 16 bits (2 unused).
     if (last === 255 || (last & (remainder === 2 ? 0b1111 : 0b11)) !== 0) return undefined;
   }
+  return toBytes(text);
+}
+
+/**
+ * The bytes of base64url text already proven canonical, in pure code (no Buffer): the Web Crypto
+ * backend's decoder.
+ *
+ * @example
+ * ```ts
+ * canonicalBase64urlBytes('eyJhIjoxfQ'); // Uint8Array of '{"a":1}'
+ * ```
+ */
+export function canonicalBase64urlBytes(text: string): Uint8Array {
+  const length = text.length;
+  const remainder = length % 4;
   const bytes = new Uint8Array((length * 3) >> 2);
   let out = 0;
   let i = 0;

@@ -18,8 +18,11 @@ export type StrictJsonResult =
  * parseStrictJson(new TextEncoder().encode('{"a":1,"a":2}')); // { ok: false, problem: 'duplicate-key' }
  * ```
  */
-export function parseStrictJson(bytes: Uint8Array): StrictJsonResult {
-  const text = decodeUtf8(bytes);
+export function parseStrictJson(
+  bytes: Uint8Array,
+  toText: (bytes: Uint8Array) => string | undefined = utf8Text,
+): StrictJsonResult {
+  const text = toText(bytes);
   if (text === undefined) return { ok: false, problem: 'utf8' };
   let value: unknown;
   try {
@@ -77,7 +80,16 @@ function countKeys(value: unknown): number {
 const FATAL_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const CHUNK = 4096;
 
-function decodeUtf8(bytes: Uint8Array): string | undefined {
+/**
+ * The text of UTF-8 bytes, or undefined when they are not valid UTF-8; a BOM is kept. Pure code: the Web
+ * Crypto backend's decoder (the node:crypto one uses Node's native check and decoder).
+ *
+ * @example
+ * ```ts
+ * utf8Text(new Uint8Array([0xc0, 0xaf])); // undefined (overlong)
+ * ```
+ */
+export function utf8Text(bytes: Uint8Array): string | undefined {
   for (let i = 0; i < bytes.length; i++) {
     if ((bytes[i] as number) >= 0x80) {
       try {

@@ -72,14 +72,20 @@ interface CachedToken {
  *
  * @example
  * ```ts
- * const verifier = createTokenVerifier({ keys, issuer, audience }, nodeCryptoBackend.verify);
+ * const verifier = createTokenVerifier({ keys, issuer, audience }, nodeCryptoBackend);
  * const claims = verifier.verify(token); // synchronous: the node:crypto check returns a boolean
  * ```
  */
 export function createTokenVerifier<K, R extends boolean | Promise<boolean>>(
   options: TokenVerifierOptions<K>,
-  check: SignatureCheck<K, R>,
+  backend: {
+    readonly verify: SignatureCheck<K, R>;
+    readonly base64urlBytes: (canonical: string) => Uint8Array;
+    readonly utf8Text: (bytes: Uint8Array) => string | undefined;
+  },
 ): TokenVerifier<R> {
+  const { base64urlBytes, utf8Text } = backend;
+  const check = backend.verify;
   if (!options.issuer || !options.audience) {
     throw new TesseraError(
       'CONFIG_INVALID',
@@ -102,10 +108,10 @@ export function createTokenVerifier<K, R extends boolean | Promise<boolean>>(
   const parser = new CompactParser();
 
   const readClaims = (payloadSegment: string, kid: string): CachedToken => {
-    const payloadBytes = decodeCheckedBase64url(payloadSegment);
+    const payloadBytes = decodeCheckedBase64url(payloadSegment, base64urlBytes);
     if (payloadBytes === undefined)
       throw new TesseraError('CLAIM_INVALID', 'The token payload is not canonical base64url.');
-    const parsed = parseStrictJson(payloadBytes);
+    const parsed = parseStrictJson(payloadBytes, utf8Text);
     if (!parsed.ok)
       throw new TesseraError(
         'CLAIM_INVALID',
@@ -132,7 +138,7 @@ export function createTokenVerifier<K, R extends boolean | Promise<boolean>>(
         },
       );
     }
-    const signature = decodeCheckedBase64url(signatureSegment);
+    const signature = decodeCheckedBase64url(signatureSegment, base64urlBytes);
     if (signature === undefined || signature.length === 0) {
       throw new TesseraError(
         'SIGNATURE_INVALID',

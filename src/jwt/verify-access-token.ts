@@ -71,6 +71,6 @@ export interface AccessTokenVerifier {
 export function createAccessTokenVerifier(options: VerifierOptions): AccessTokenVerifier {
   // The shared rules (jwt/token-verifier.ts) over node:crypto, whose check answers synchronously: no
   // Promise is made on this path.
-  const verifier = createTokenVerifier(options, nodeCryptoBackend.verify);
+  const verifier = createTokenVerifier(options, nodeCryptoBackend);
   return { verify: (token) => verifier.verify(token) };
 }

@@ -50,6 +50,10 @@ export interface CryptoBackend<K> {
    * for a wrong or non-canonical signature: ES256 must be 64 bytes and low-S on every backend.
    */
   verify(alg: Algorithm, key: K, signingInput: string, signature: Uint8Array): boolean | Promise<boolean>;
+  /** The bytes of base64url text the shared rules already proved canonical (conversion only). */
+  base64urlBytes(canonical: string): Uint8Array;
+  /** The text of UTF-8 bytes, undefined when they are not valid UTF-8 (a BOM kept). */
+  utf8Text(bytes: Uint8Array): string | undefined;
 }
 
 /**

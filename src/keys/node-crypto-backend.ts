@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { verifyJws } from '../jwa/node-signatures.js';
 import { TesseraError } from '../errors/tessera-error.js';
@@ -32,4 +33,10 @@ export const nodeCryptoBackend: SyncCryptoBackend<KeyObject> = {
   verify(alg, key, signingInput, signature) {
     return verifyJws(alg, key, Buffer.from(signingInput, 'latin1'), signature);
   },
+  // Node's native decoders: the rules were applied by the shared code, these only convert.
+  base64urlBytes: (canonical) => Buffer.from(canonical, 'base64url'),
+  utf8Text: (bytes) =>
+    isUtf8(bytes)
+      ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
+      : undefined,
 };

@@ -1,5 +1,7 @@
 import type { Algorithm, PublishableAlgorithm } from '../jwa/algorithms.js';
 import { hasCanonicalForm } from '../jwa/signature-form.js';
+import { canonicalBase64urlBytes } from '../jws/base64url.js';
+import { utf8Text } from '../jws/strict-json.js';
 import type { CryptoBackend } from './crypto-backend.js';
 
 // Web Crypto names for each algorithm (RFC 7518 section 3, RFC 8037); the hash is fixed by the key,
@@ -32,6 +34,8 @@ const ENCODER = new TextEncoder();
  */
 export const webCryptoBackend: CryptoBackend<CryptoKey> = {
   name: 'web',
+  base64urlBytes: canonicalBase64urlBytes,
+  utf8Text,
   async importPublicJwk(alg, jwk) {
     try {
       return await globalThis.crypto.subtle.importKey(

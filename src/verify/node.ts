@@ -27,12 +27,13 @@ export type { Verifier, VerifyOptions } from './verifier.js';
  *   audience: 'api',
  *   jwksUrl: 'https://auth.example.com/.well-known/jwks.json',
  * });
- * try {
- *   const claims = await verifier.verify(token);
- *   console.log(claims.sub, claims.sid);
- * } catch (error) {
- *   if (!isTesseraError(error)) throw error;
- *   console.log(error.code, error.status); // e.g. TOKEN_EXPIRED 401
+ * export async function userOf(token: string): Promise<string | undefined> {
+ *   try {
+ *     return (await verifier.verify(token)).sub;
+ *   } catch (error) {
+ *     if (!isTesseraError(error)) throw error;
+ *     console.log(error.code, error.status); // e.g. TOKEN_EXPIRED 401
+ *   }
  * }
  * ```
  */

@@ -75,9 +75,7 @@ export function createVerifierWith<K>(backend: CryptoBackend<K>, options: Verify
     },
     (body, where) => importJwks(backend, body, where),
   );
-  const core = createTokenVerifier({ ...options, keys: jwks }, (alg, key: K, input, signature) =>
-    backend.verify(alg, key, input, signature),
-  );
+  const core = createTokenVerifier({ ...options, keys: jwks }, backend);
 
   // A kid not seen yet may be a freshly rotated key: learn it once (rate-limited), then verify again.
   // A JWKS that cannot be read answers JWKS_UNAVAILABLE or JWKS_INVALID, never "unknown key".

@@ -79,7 +79,7 @@ export function verifierOn<B extends BackendName>(
       return key;
     },
   };
-  return createTokenVerifier({ ...options, keys }, webCryptoBackend.verify) as VerifierOn<B>;
+  return createTokenVerifier({ ...options, keys }, webCryptoBackend) as VerifierOn<B>;
 }
 
 export const ISSUER = 'https://auth.test';
