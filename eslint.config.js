@@ -12,7 +12,7 @@ export const LAYERS = {
   wire: ['errors'],
   jwa: ['errors'],
   jws: ['errors', 'wire', 'jwa'],
-  keys: ['errors', 'jwa'],
+  keys: ['errors', 'jwa', 'jws'],
   jwt: ['errors', 'jwa', 'jws', 'keys'],
   secrets: ['wire'],
   store: ['errors', 'wire', 'keys'],

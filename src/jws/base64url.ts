@@ -81,7 +81,7 @@ export function canonicalBase64urlBytes(text: string): Uint8Array {
   if (remainder >= 2) {
     const n = (value(text, i) << 18) | (value(text, i + 1) << 12);
     bytes[out++] = n >> 16;
-    if (remainder === 3) bytes[out++] = ((n | (value(text, i + 2) << 6)) >> 8) & 0xff;
+    if (remainder === 3) bytes[out] = ((n | (value(text, i + 2) << 6)) >> 8) & 0xff;
   }
   return bytes;
 }
@@ -103,7 +103,8 @@ export function encodeBase64url(data: Uint8Array | string): string {
   let text = '';
   let i = 0;
   for (; i + 3 <= bytes.length; i += 3) {
-    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
+    const n =
+      ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
     text += CHARS[n >> 18]! + CHARS[(n >> 12) & 63]! + CHARS[(n >> 6) & 63]! + CHARS[n & 63]!;
   }
   const rest = bytes.length - i;

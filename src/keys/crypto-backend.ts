@@ -12,7 +12,9 @@ import type { Algorithm, PublishableAlgorithm } from '../jwa/algorithms.js';
 export type CryptoBackendName = 'node' | 'web';
 
 /** The public members of a JWK that passed the fit screen; nothing private ever reaches a backend. */
-export type PublicJwk = Readonly<Record<'kty', string> & Partial<Record<'crv' | 'x' | 'y' | 'n' | 'e', string>>>;
+export type PublicJwk = Readonly<
+  Record<'kty', string> & Partial<Record<'crv' | 'x' | 'y' | 'n' | 'e', string>>
+>;
 
 /**
  * A verification key as a backend holds it: `publicKey` is a node:crypto KeyObject on Node and a
@@ -49,7 +51,12 @@ export interface CryptoBackend<K> {
    * Verifies `signature` over the ASCII signing input with the key's algorithm. False (never a throw)
    * for a wrong or non-canonical signature: ES256 must be 64 bytes and low-S on every backend.
    */
-  verify(alg: Algorithm, key: K, signingInput: string, signature: Uint8Array): boolean | Promise<boolean>;
+  verify(
+    alg: Algorithm,
+    key: K,
+    signingInput: string,
+    signature: Uint8Array,
+  ): boolean | Promise<boolean>;
   /** The bytes of base64url text the shared rules already proved canonical (conversion only). */
   base64urlBytes(canonical: string): Uint8Array;
   /** The text of UTF-8 bytes, undefined when they are not valid UTF-8 (a BOM kept). */

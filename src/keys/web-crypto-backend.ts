@@ -6,7 +6,10 @@ import type { CryptoBackend } from './crypto-backend.js';
 
 // Web Crypto names for each algorithm (RFC 7518 section 3, RFC 8037); the hash is fixed by the key,
 // never read from a token.
-const IMPORT_PARAMS: Record<PublishableAlgorithm, AlgorithmIdentifier | RsaHashedImportParams | EcKeyImportParams> = {
+const IMPORT_PARAMS: Record<
+  PublishableAlgorithm,
+  AlgorithmIdentifier | RsaHashedImportParams | EcKeyImportParams
+> = {
   EdDSA: { name: 'Ed25519' },
   ES256: { name: 'ECDSA', namedCurve: 'P-256' },
   RS256: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
