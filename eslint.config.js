@@ -12,7 +12,7 @@ export const LAYERS = {
   wire: ['errors'],
   jwa: ['errors'],
   jws: ['errors', 'wire', 'jwa'],
-  keys: ['errors', 'jwa'],
+  keys: ['errors', 'jwa', 'jws'],
   jwt: ['errors', 'jwa', 'jws', 'keys'],
   secrets: ['wire'],
   store: ['errors', 'wire', 'keys'],
@@ -35,6 +35,7 @@ export const LAYERS = {
   client: ['errors', 'wire'],
   doctor: ['errors', 'wire', 'jwa', 'jws', 'jwt', 'keys'],
   audit: ['errors', 'jwt'],
+  verify: ['errors', 'wire', 'jwa', 'jws', 'jwt', 'keys'],
   cli: [
     'errors',
     'wire',

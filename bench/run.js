@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 
 const SECTIONS = {
   verify: () => import('./verify.js'),
+  'verify-web': () => import('./verify-web.js'),
   rotation: () => import('./rotation.js'),
   http: () => import('./http.js'),
   storm: () => import('./storm.js'),

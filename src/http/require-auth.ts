@@ -6,6 +6,7 @@ import {
 } from '../jwt/verify-access-token.js';
 import { isTesseraError, TesseraError } from '../errors/tessera-error.js';
 import { createRemoteJwks, type RemoteJwks, type RemoteJwksOptions } from '../keys/remote-jwks.js';
+import { checkJwksUrl } from '../keys/jwks-cache.js';
 import { problemParts, type ProblemParts } from './problem.js';
 import { readBearerTokenFrom } from '../wire/bearer.js';
 
@@ -75,7 +76,7 @@ export function createResourceGuard(options: ResourceGuardOptions): ResourceGuar
   else if (options.jwksUrl !== undefined)
     keys = remote = createRemoteJwks({
       ...options.jwks,
-      url: checkedJwksUrl(options.jwksUrl),
+      url: checkJwksUrl(options.jwksUrl),
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
       ...(options.now === undefined ? {} : { now: options.now }),
     });
@@ -129,24 +130,6 @@ export function createResourceGuard(options: ResourceGuardOptions): ResourceGuar
       }
     },
   };
-}
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/** A JWKS URL is checked when the guard is built, so a typo fails at start, not at the first request. */
-function checkedJwksUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new TesseraError('CONFIG_INVALID', 'jwksUrl is not a URL.');
-  }
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)))
-    return url.href;
-  throw new TesseraError(
-    'CONFIG_INVALID',
-    `jwksUrl must be https (or http on localhost): keys fetched over plain HTTP can be swapped in transit.`,
-  );
 }
 
 function kidOf(authorization: string): string | undefined {
