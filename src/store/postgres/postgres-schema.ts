@@ -1,5 +1,6 @@
 import type { SessionStore } from '../session-store.js';
 import { postgresAccountsMigration, postgresTicketsMigration } from './postgres-accounts.js';
+import { postgresLegacyExchangesMigration } from './postgres-legacy.js';
 import { LOCK_CLASS, queryRows, runTransaction, type PostgresScope } from './postgres-driver.js';
 
 /**
@@ -84,6 +85,7 @@ export const POSTGRES_MIGRATIONS: readonly ((schema: string) => string)[] = [
   `,
   postgresAccountsMigration,
   postgresTicketsMigration,
+  postgresLegacyExchangesMigration,
 ];
 
 /**
