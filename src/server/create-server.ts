@@ -16,6 +16,8 @@ import { createAccessTokenVerifier } from '../jwt/verify-access-token.js';
 import { createRevocationView, type RevocationView } from '../sessions/revocation-view.js';
 import { createSessionManager, type SessionManager } from '../sessions/session-manager.js';
 import type { ServerConfig } from './config.js';
+import { legacyExchangeOf } from './legacy-server.js';
+import type { LegacyConfigInput } from './legacy-config.js';
 import { withDemoRoutes } from './demo-routes.js';
 import { hasAccountStore, openStore, type ServerStore } from './open-store.js';
 import { withKeyringHealth } from './keyring-health.js';
@@ -48,6 +50,11 @@ export interface CreateServerOptions {
     expiresAt: number;
   }) => void | Promise<void>;
   readonly homePage?: () => Response;
+  /**
+   * Adopts an old app's sessions (README, "Coming from your own JWT code"); takes the place of the
+   * config file's `legacy`. Needed in code when `checkLegacyToken` closes over your own database.
+   */
+  readonly legacy?: LegacyConfigInput;
 }
 
 /**
@@ -141,6 +148,24 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       // Audit events go to the store (for `tessera events`) and to the structured log; they never hold tokens.
       onEvent: (event) => logger.info({ audit: event }, 'audit'),
     });
+    const legacy = legacyExchangeOf({
+      options,
+      store,
+      logger,
+      manager: {
+        store,
+        signAccessToken,
+        revocations,
+        now,
+        graceSeconds: config['refresh-grace'],
+        idleTimeoutSeconds: config['idle-timeout'],
+        absoluteLifetimeSeconds: config['absolute-lifetime'],
+        ...(config['max-sessions'] === undefined
+          ? {}
+          : { maxSessionsPerUser: config['max-sessions'] }),
+        onEvent: (event) => logger.info({ audit: event }, 'audit'),
+      },
+    });
     const deliverResetToken =
       options.deliverResetToken ??
       (config.production
@@ -180,6 +205,7 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       now,
       // The page at / is the demo: served only with the demo on (config.demo, off in production).
       ...(options.homePage === undefined || !config.demo ? {} : { homePage: options.homePage }),
+      ...(legacy === undefined ? {} : { legacy }),
     });
     // Demo (issue 5): GET /demo/api/hello behind the resource guard, and the compiled client the page at / loads.
     const withDemo = withDemoRoutes(authHandler, {

@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { resolveConfig } from '../../../src/server/config.js';
-import { createTesseraServer, type TesseraServer } from '../../../src/server/create-server.js';
+import {
+  createTesseraServer,
+  type CreateServerOptions,
+  type TesseraServer,
+} from '../../../src/server/create-server.js';
 import { hasAccountStore } from '../../../src/server/open-store.js';
 
 export const ISSUER = 'https://auth.test';
@@ -32,6 +36,7 @@ export interface TestServer {
 export async function createTestServer(
   flags: Record<string, unknown> = {},
   env: NodeJS.ProcessEnv = {},
+  extra: Pick<CreateServerOptions, 'legacy' | 'logger'> = {},
 ): Promise<TestServer> {
   const directory = mkdtempSync(join(tmpdir(), 'tessera-http-'));
   const dbPath = typeof flags.db === 'string' ? flags.db : join(directory, 'tessera.db');
@@ -57,6 +62,7 @@ export async function createTestServer(
     now,
     logger: pino({ level: 'silent' }),
     deliverResetToken: (input) => void resetTokens.push(input),
+    ...extra,
   });
   if (!hasAccountStore(server.store))
     throw new Error('the store has no accounts: signup and login would answer 404');
