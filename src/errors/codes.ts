@@ -240,14 +240,24 @@ export const ERROR_TABLE = {
   CONFIG_INVALID: row(500, 'server_error', null, 'The configuration is invalid'),
   // Legacy tokens (issue 14): an old app's own JWTs exchanged once for a Tessera session. RFC 8693
   // section 2.2.2 answers an unusable subject_token with invalid_request.
-  LEGACY_TOKEN_MALFORMED: row(400, 'invalid_request', 'storage', 'The legacy token is not a compact JWS'),
+  LEGACY_TOKEN_MALFORMED: row(
+    400,
+    'invalid_request',
+    'storage',
+    'The legacy token is not a compact JWS',
+  ),
   LEGACY_SIGNATURE_INVALID: row(
     400,
     'invalid_request',
     'validation',
     'The legacy token is not signed by the configured legacy key',
   ),
-  LEGACY_TOKEN_NO_EXP: row(400, 'invalid_request', 'validation', 'The legacy token has no exp claim'),
+  LEGACY_TOKEN_NO_EXP: row(
+    400,
+    'invalid_request',
+    'validation',
+    'The legacy token has no exp claim',
+  ),
   LEGACY_TOKEN_EXPIRED: row(400, 'invalid_request', 'time', 'The legacy token has expired'),
   LEGACY_CLAIM_INVALID: row(
     400,

@@ -35,7 +35,8 @@ export const oauthTokenRoute: Route = async ({ request, ip }, deps) => {
       'The client_id is missing or not one of the configured public clients (--client-ids).',
     );
   }
-  if (grant === TOKEN_EXCHANGE_GRANT) return tokenExchangeGrant(form, { request, ip }, deps, clientId);
+  if (grant === TOKEN_EXCHANGE_GRANT)
+    return tokenExchangeGrant(form, { request, ip }, deps, clientId);
   const tokens = await deps.options.sessions.refresh(form.get('refresh_token') ?? undefined, {
     ip,
     transport: 'body',

@@ -272,6 +272,7 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
                   expires_in: int,
                   refresh_token: str,
                   refresh_grace_s: int,
+                  session_id: str,
                 },
                 ['access_token', 'token_type', 'expires_in', 'refresh_token', 'refresh_grace_s'],
               ),

@@ -79,6 +79,8 @@ export async function tokenExchangeGrant(
       expires_in: tokens.expiresIn,
       refresh_token: tokens.refreshToken,
       refresh_grace_s: tokens.refreshGraceSeconds,
+      // Beside the RFC 8693 members, as /auth answers carry it: the client keys its state on it.
+      session_id: tokens.sessionId,
     },
     { headers: { 'cache-control': 'no-store', pragma: 'no-cache' } },
   );

@@ -98,7 +98,8 @@ export function readLegacyCheck(
   answer: LegacyCheckAnswer | undefined,
   input: { readonly legacyUserId: string; readonly now: number },
 ): LegacyCheckVerdict {
-  if (answer === undefined || answer === true) return { kind: 'accept', userId: input.legacyUserId };
+  if (answer === undefined || answer === true)
+    return { kind: 'accept', userId: input.legacyUserId };
   if (answer === false || typeof answer !== 'object' || answer === null)
     return refuse(
       'LEGACY_TOKEN_REJECTED',

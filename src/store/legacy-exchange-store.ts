@@ -24,8 +24,7 @@ export interface NewLegacySession extends NewSession {
 
 /** The answer of one exchange: the session was created, or the key was already taken (a replay). */
 export type LegacyExchangeResult =
-  | { readonly created: true }
-  | { readonly created: false; readonly exchange: LegacyExchangeRow };
+  { readonly created: true } | { readonly created: false; readonly exchange: LegacyExchangeRow };
 
 /**
  * The legacy-exchange half of the built-in stores. The key is unique: of two exchanges of one token at

@@ -4,7 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import jwt from 'jsonwebtoken';
 import type { TestServer } from '../http/support/server-kit.js';
-import { adopt, codeOf, exchange, legacyServer, legacyToken, LEGACY_SECRET } from './legacy-support.js';
+import {
+  adopt,
+  codeOf,
+  exchange,
+  legacyServer,
+  legacyToken,
+  LEGACY_SECRET,
+} from './legacy-support.js';
 
 let test: TestServer;
 beforeAll(async () => {
@@ -69,7 +76,10 @@ describe('RFC 8693 token exchange at /oauth/token', () => {
   });
 
   it('refuses a user-id claim of the wrong type, or none', async () => {
-    await refused(await exchange(test, legacyToken(test, { userId: 42 })), 'LEGACY_SUBJECT_INVALID');
+    await refused(
+      await exchange(test, legacyToken(test, { userId: 42 })),
+      'LEGACY_SUBJECT_INVALID',
+    );
     await refused(
       await exchange(test, legacyToken(test, { userId: undefined, sub: 'user-42' })),
       'LEGACY_SUBJECT_INVALID',
@@ -109,9 +119,9 @@ describe('once only', () => {
     const token = legacyToken(test, { userId: 'user-replay' });
     const first = (await (await exchange(test, token)).json()) as Record<string, string>;
     await refused(await exchange(test, token), 'LEGACY_TOKEN_REPLAYED');
-    expect(((await (await sessionOf(first.access_token as string)).json()) as { code: string }).code).toBe(
-      'TOKEN_REVOKED',
-    );
+    expect(
+      ((await (await sessionOf(first.access_token as string)).json()) as { code: string }).code,
+    ).toBe('TOKEN_REVOKED');
     const refresh = await test.server.handler.fetch(
       new Request('https://auth.test/oauth/token', {
         method: 'POST',
@@ -167,7 +177,10 @@ describe('once only', () => {
 
 describe('lifetime cap', () => {
   it('ends the adopted session when the legacy token would have ended', async () => {
-    const response = await exchange(test, legacyToken(test, { userId: 'user-cap' }, { expiresInS: 600 }));
+    const response = await exchange(
+      test,
+      legacyToken(test, { userId: 'user-cap' }, { expiresInS: 600 }),
+    );
     expect(response.status).toBe(200);
     const [session] = await test.server.store.listSessions('user-cap');
     const exp = Math.floor(test.now() / 1000) + 600;
@@ -201,11 +214,12 @@ describe('POST /auth/adopt (browsers)', () => {
 
   it('has the CSRF checks: no Origin, a foreign Origin, or no CSRF header is refused and spends nothing', async () => {
     const token = legacyToken(test, { userId: 'user-csrf' });
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       {},
       { origin: 'https://evil.test', 'tessera-csrf': '1' },
       { origin: 'https://app.test' },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const response = await adopt(test, token, headers);
       expect(response.status).toBe(403);
       expect(await codeOf(response)).toBe('CSRF_FAILED');
@@ -234,7 +248,10 @@ describe('POST /auth/adopt (browsers)', () => {
 
 it('keeps the legacy secret out of every answer', async () => {
   const answers = [
-    await exchange(test, legacyToken(test, {}, { secret: 'wrong-but-long-enough-secret-0123456789' })),
+    await exchange(
+      test,
+      legacyToken(test, {}, { secret: 'wrong-but-long-enough-secret-0123456789' }),
+    ),
     await exchange(test, legacyToken(test, {}, { expiresInS: null })),
   ];
   for (const answer of answers) expect(await answer.text()).not.toContain(LEGACY_SECRET);

@@ -55,13 +55,18 @@ describe('parseLegacyConfig', () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const pem = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     expect(reasonOf({ ...base, secret: undefined, publicKey: pem })).toMatch(/confusion/);
-    expect(
-      reasonOf({ ...base, secret: undefined, publicKey: pem, algorithms: ['ES256'] }),
-    ).toMatch(/rsa public key cannot verify ES256/);
-    expect(reasonOf({ ...base, secret: undefined, publicKey: 'not a pem', algorithms: ['RS256'] })).toMatch(
-      /not a PEM/,
+    expect(reasonOf({ ...base, secret: undefined, publicKey: pem, algorithms: ['ES256'] })).toMatch(
+      /rsa public key cannot verify ES256/,
     );
-    const ok = parseLegacyConfig({ ...base, secret: undefined, publicKey: pem, algorithms: ['RS256', 'PS256'] });
+    expect(
+      reasonOf({ ...base, secret: undefined, publicKey: 'not a pem', algorithms: ['RS256'] }),
+    ).toMatch(/not a PEM/);
+    const ok = parseLegacyConfig({
+      ...base,
+      secret: undefined,
+      publicKey: pem,
+      algorithms: ['RS256', 'PS256'],
+    });
     expect(ok.options.key.asymmetricKeyType).toBe('rsa');
   });
 });

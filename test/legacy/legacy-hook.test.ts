@@ -1,7 +1,7 @@
 // The weak-secret rule and the store hook: a tutorial's fallback secret lets anyone sign, so it is
 // accepted only with checkLegacyToken, which then decides; and the hook's answers (refuse, map the
 // user, report the old refresh token's end) each change the outcome.
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isTesseraError } from '../../src/errors/tessera-error.js';
 import type { LegacyTokenContext } from '../../src/sessions/legacy-options.js';
@@ -22,7 +22,7 @@ async function start(...args: Parameters<typeof legacyServer>): Promise<TestServ
   return server;
 }
 
-function capturingLogger(): { logger: ReturnType<typeof pino>; lines: Record<string, unknown>[] } {
+function capturingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
   const logger = pino(
     { level: 'info' },
@@ -70,7 +70,9 @@ describe('a weak legacy secret', () => {
 
 describe('the store hook', () => {
   it('maps the legacy user id to a Tessera user id', async () => {
-    const test = await start({ checkLegacyToken: (claims) => ({ userId: `t-${String(claims.userId)}` }) });
+    const test = await start({
+      checkLegacyToken: (claims) => ({ userId: `t-${String(claims.userId)}` }),
+    });
     const response = await exchange(test, legacyToken(test, { userId: '7' }));
     expect(response.status).toBe(200);
     expect(await test.server.store.listSessions('t-7')).toHaveLength(1);

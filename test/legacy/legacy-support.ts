@@ -14,17 +14,21 @@ export async function legacyServer(
   legacy: Partial<LegacyConfigInput> = {},
   extra: Pick<CreateServerOptions, 'logger'> = {},
 ): Promise<TestServer> {
-  return createTestServer({}, {}, {
-    ...extra,
-    legacy: {
-      secret: LEGACY_SECRET,
-      algorithms: ['HS256'],
-      userIdClaim: 'userId',
-      windowEnds: '2099-01-01T00:00:00Z',
-      maxLifetime: '30d',
-      ...legacy,
+  return createTestServer(
+    {},
+    {},
+    {
+      ...extra,
+      legacy: {
+        secret: LEGACY_SECRET,
+        algorithms: ['HS256'],
+        userIdClaim: 'userId',
+        windowEnds: '2099-01-01T00:00:00Z',
+        maxLifetime: '30d',
+        ...legacy,
+      },
     },
-  });
+  );
 }
 
 /** A legacy token as the old app signed it: `exp` counted from the server's clock, not Node's. */

@@ -1,5 +1,10 @@
 import type { LegacyExchangeRow, LegacyExchangeStore } from '../legacy-exchange-store.js';
-import { isStorableText, queryRows, runTransaction, type PostgresScope } from './postgres-driver.js';
+import {
+  isStorableText,
+  queryRows,
+  runTransaction,
+  type PostgresScope,
+} from './postgres-driver.js';
 import { insertSessionRows } from './postgres-sessions.js';
 
 /**
@@ -58,7 +63,8 @@ export function createPostgresLegacyExchanges(scope: PostgresScope): LegacyExcha
           ],
         );
         if (row !== undefined && !row.inserted) {
-          const { inserted: _inserted, ...exchange } = row;
+          const { key, sessionId, userId, exchangedAt, legacyExpiresAt } = row;
+          const exchange = { key, sessionId, userId, exchangedAt, legacyExpiresAt };
           return { created: false, exchange } as const;
         }
         await insertSessionRows(client, scope, input);

@@ -111,7 +111,7 @@ export async function insertSessionRows(
  * ```
  */
 export function createPostgresSessions(scope: PostgresScope): PostgresSessionMethods {
-  const { pool, schemaName, quotedSchema: s } = scope;
+  const { pool, quotedSchema: s } = scope;
   return {
     async createSession(input) {
       await runTransaction(pool, (client) => insertSessionRows(client, scope, input));

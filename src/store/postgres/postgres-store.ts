@@ -34,7 +34,9 @@ export interface PostgresStoreOptions {
  * await store.migrate();
  * ```
  */
-export function createPostgresStore(options: PostgresStoreOptions): SessionStore & AccountStore & LegacyExchangeStore {
+export function createPostgresStore(
+  options: PostgresStoreOptions,
+): SessionStore & AccountStore & LegacyExchangeStore {
   const { pool } = options;
   const schemaName = options.schema ?? 'public';
   const quotedSchema = quoteSchema(schemaName);

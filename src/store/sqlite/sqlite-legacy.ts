@@ -43,8 +43,7 @@ const COLUMNS =
 export function createSqliteLegacyExchanges({ db, sql }: SqliteScope): LegacyExchangeStore {
   const find = (key: string): LegacyExchangeRow | undefined =>
     sql(`SELECT ${COLUMNS} FROM legacy_exchanges WHERE key = ?`).get(key) as
-      | LegacyExchangeRow
-      | undefined;
+      LegacyExchangeRow | undefined;
   const exchange = db.transaction((input: NewLegacySession): LegacyExchangeResult => {
     const { changes } = sql(
       `INSERT INTO legacy_exchanges (key, session_id, user_id, exchanged_at, legacy_expires_at)

@@ -53,7 +53,9 @@ export interface SqliteStoreOptions {
  * await store.migrate();
  * ```
  */
-export function createSqliteStore(options: SqliteStoreOptions): SessionStore & AccountStore & LegacyExchangeStore {
+export function createSqliteStore(
+  options: SqliteStoreOptions,
+): SessionStore & AccountStore & LegacyExchangeStore {
   const db = options.database;
   db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
