@@ -158,7 +158,10 @@ async function tour(): Promise<void> {
   const exchanged = legacyJwt('doc-native');
   await record('/oauth/token', { body: exchangeForm(exchanged), contentType });
   await record('/oauth/token', { body: exchangeForm(exchanged), contentType });
-  await record('/auth/adopt', { json: { subject_token: legacyJwt('doc-web') }, origin: APP_ORIGIN });
+  await record('/auth/adopt', {
+    json: { subject_token: legacyJwt('doc-web') },
+    origin: APP_ORIGIN,
+  });
   await record('/auth/adopt', { json: { subject_token: 'not-a-jwt' }, origin: APP_ORIGIN });
   await record('/auth/adopt', { json: { subject_token: legacyJwt('doc-csrf') } });
   for (const path of [

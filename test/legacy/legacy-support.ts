@@ -13,9 +13,10 @@ export const DAY_S = 86_400;
 export async function legacyServer(
   legacy: Partial<LegacyConfigInput> = {},
   extra: Pick<CreateServerOptions, 'logger'> = {},
+  flags: Record<string, unknown> = {},
 ): Promise<TestServer> {
   return createTestServer(
-    {},
+    flags,
     {},
     {
       ...extra,
