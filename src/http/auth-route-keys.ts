@@ -18,6 +18,7 @@ export const AUTH_ROUTE_KEYS = [
   'GET /auth/me',
   'GET /auth/sessions',
   'DELETE /auth/sessions/:id',
+  'POST /auth/adopt',
 ] as const;
 
 /** One /auth route key. */

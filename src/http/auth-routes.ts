@@ -13,6 +13,7 @@ import { readBearerToken } from './request-context.js';
 import { readJsonBody, validate } from './request-body.js';
 import { TICKETS_PER_SESSION } from './ticket-auth.js';
 import { logoutTokensOf, refreshCookiesOf, refreshTokenOf } from './refresh-cookies.js';
+import { adoptRoute } from './adopt-route.js';
 
 const credentials = z.strictObject({
   email: z.string().trim().max(254).pipe(z.email()),
@@ -321,4 +322,6 @@ export const AUTH_ROUTES: Readonly<Record<AuthRouteKey, Route>> = {
       throw new TesseraError('NOT_FOUND', 'No live session with this id belongs to you.');
     return new Response(null, { status: 204 });
   },
+
+  'POST /auth/adopt': adoptRoute,
 };

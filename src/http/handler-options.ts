@@ -1,5 +1,6 @@
 import type { Accounts } from '../accounts/accounts.js';
 import type { AccessTokenClaims } from '../jwt/claims.js';
+import type { LegacyExchange } from '../sessions/legacy-exchange.js';
 import type { SessionManager, TokenSet } from '../sessions/session-manager.js';
 import type { OriginPolicy } from './origin-policy.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -41,6 +42,11 @@ export interface AuthHandlerOptions {
   readonly now?: () => number;
   /** Serves a page at GET / (the demo). */
   readonly homePage?: () => Response;
+  /**
+   * Adopts an old app's sessions (issue 14): `POST /auth/adopt` for browsers and the RFC 8693 token
+   * exchange at `/oauth/token`. Without it both answer LEGACY_NOT_CONFIGURED.
+   */
+  readonly legacy?: LegacyExchange;
 }
 
 /** Everything a route needs, resolved once. */

@@ -82,6 +82,14 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
           },
         },
       },
+      '/auth/adopt': {
+        post: {
+          summary:
+            "Exchange an old app's JWT once for a session (browsers; sets the refresh cookie, never returns a refresh token)",
+          requestBody: body(obj({ subject_token: str })),
+          responses: { '200': json(ref('TokenResponse')), ...errors },
+        },
+      },
       '/auth/logout': {
         post: {
           summary: 'Revoke this session and clear the cookie (idempotent)',
@@ -179,28 +187,41 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
       },
       '/oauth/token': {
         post: {
-          summary: 'RFC 6749 refresh_token grant (form-encoded, RFC 6749 errors)',
+          summary:
+            'RFC 6749 refresh_token grant, and the RFC 8693 token exchange of a legacy JWT when legacy is configured (form-encoded, RFC 6749 errors)',
           requestBody: {
             required: true,
             content: {
               'application/x-www-form-urlencoded': {
-                schema: obj({
-                  grant_type: { const: 'refresh_token' },
-                  refresh_token: str,
-                  client_id: str,
-                }),
+                schema: obj(
+                  {
+                    grant_type: {
+                      enum: ['refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+                    },
+                    refresh_token: str,
+                    subject_token: str,
+                    subject_token_type: { const: 'urn:ietf:params:oauth:token-type:jwt' },
+                    client_id: str,
+                  },
+                  ['grant_type', 'client_id'],
+                ),
               },
             },
           },
           responses: {
             '200': json(
-              obj({
-                access_token: str,
-                token_type: str,
-                expires_in: int,
-                refresh_token: str,
-                refresh_grace_s: int,
-              }),
+              obj(
+                {
+                  access_token: str,
+                  issued_token_type: { const: 'urn:ietf:params:oauth:token-type:access_token' },
+                  token_type: str,
+                  expires_in: int,
+                  refresh_token: str,
+                  refresh_grace_s: int,
+                  session_id: str,
+                },
+                ['access_token', 'token_type', 'expires_in', 'refresh_token', 'refresh_grace_s'],
+              ),
             ),
             '400': oauthError('RFC 6749 error'),
             '401': oauthError('invalid_client: client_id missing or not configured'),

@@ -13,6 +13,8 @@ import {
 } from '../sessions/rotation-limit.js';
 import { MAX_GRACE_SECONDS } from '../sessions/session-options.js';
 import { parseDuration } from './durations.js';
+import { parseLegacyConfig, type LegacyConfigWarning } from './legacy-config.js';
+import type { LegacyOptions } from '../sessions/legacy-options.js';
 
 /** Every setting, by its flag name. Environment: `TESSERA_` + the name in upper snake case (and PORT, DATABASE_URL). */
 export const SETTINGS = {
@@ -171,6 +173,11 @@ export type ServerConfig = Omit<
   keySecretPrevious: string | undefined;
   /** Where each setting came from, for `tessera config`. */
   sources: Partial<Record<SettingName, 'flag' | 'env' | 'file'>>;
+  /**
+   * The config file's `legacy` object, validated (server/legacy-config.ts): how to adopt an old app's
+   * sessions. Its key is a KeyObject, so printing the configuration never shows the old secret.
+   */
+  legacy?: { options: LegacyOptions; warnings: LegacyConfigWarning[] };
 };
 
 /**
@@ -214,7 +221,8 @@ export async function resolveConfig(input: {
   }
   if (merged.production === undefined && input.env.NODE_ENV === 'production')
     merged.production = true;
-  const unknown = Object.keys(file).filter((key) => !(key in SETTINGS));
+  // `legacy` is an object (and may hold a function), so it lives in the config file only.
+  const unknown = Object.keys(file).filter((key) => !(key in SETTINGS) && key !== 'legacy');
   if (unknown.length > 0)
     throw new TesseraError(
       'CONFIG_INVALID',
@@ -249,6 +257,7 @@ export async function resolveConfig(input: {
     keySecret: input.env.TESSERA_KEY_SECRET,
     keySecretPrevious: input.env.TESSERA_KEY_SECRET_PREVIOUS,
     sources,
+    ...(file.legacy === undefined ? {} : { legacy: parseLegacyConfig(file.legacy) }),
   };
 }
 

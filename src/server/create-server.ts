@@ -15,6 +15,8 @@ import { createSessionManager, type SessionManager } from '../sessions/session-m
 import type { SessionClaims } from '../sessions/session-options.js';
 import type { SessionRow } from '../store/session-store.js';
 import type { ServerConfig } from './config.js';
+import { legacyExchangeOf } from './legacy-server.js';
+import type { LegacyConfigInput } from './legacy-config.js';
 import { withDemoRoutes } from './demo-routes.js';
 import { createServerLogger } from './log-format.js';
 import { hasAccountStore, openStore, type ServerStore } from './open-store.js';
@@ -73,6 +75,11 @@ export interface CreateServerOptions {
     emailVerified: boolean;
   }) => SessionClaims | Promise<SessionClaims>;
   readonly homePage?: () => Response;
+  /**
+   * Adopts an old app's sessions (README, "Coming from your own JWT code"); takes the place of the
+   * config file's `legacy`. Needed in code when `checkLegacyToken` closes over your own database.
+   */
+  readonly legacy?: LegacyConfigInput;
 }
 
 /**
@@ -133,7 +140,7 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       now,
       revocations,
     });
-    const sessions = createSessionManager({
+    const managerOptions = {
       store,
       signAccessToken,
       revocations,
@@ -144,12 +151,22 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       ...(config['max-sessions'] === undefined
         ? {}
         : { maxSessionsPerUser: config['max-sessions'] }),
+      // Adopted sessions get the same claims as logins (legacy-server.ts).
+      ...(options.claims === undefined ? {} : { claims: claimsWithAccount(options, store) }),
+    };
+    const sessions = createSessionManager({
+      ...managerOptions,
       // Refresh is limited per session, by rotations that commit (never grace answers, never per IP);
       // the budget follows the access lifetime (config.ts), the rule is in sessions/rotation-limit.ts.
       rotationLimit: createRotationLimit(limiter, { perMinute: config['refresh-rate-limit'] }),
       // Audit events go to the store (for `tessera events`) and to the structured log; they never hold tokens.
       onEvent: (event) => logger.info({ audit: event }, 'audit'),
-      ...(options.claims === undefined ? {} : { claims: claimsWithAccount(options, store) }),
+    });
+    const legacy = legacyExchangeOf({
+      options,
+      store,
+      logger,
+      manager: { ...managerOptions, onEvent: (event) => logger.info({ audit: event }, 'audit') },
     });
     // Mail leaves the request path: a request writes an outbox row, this worker sends (mailer.ts).
     const mailer = hasAccountStore(store)
@@ -209,6 +226,7 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       now,
       // The page at / is the demo: served only with the demo on (config.demo, off in production).
       ...(options.homePage === undefined || !config.demo ? {} : { homePage: options.homePage }),
+      ...(legacy === undefined ? {} : { legacy }),
     });
     // Demo (issue 5): GET /demo/api/hello behind the resource guard, and the compiled client the page at / loads.
     const withDemo = withDemoRoutes(authHandler, {

@@ -3,6 +3,7 @@
 // every documented success must be seen at least once, and the request bodies the tour sends must match
 // the documented request schemas.
 import type { Server } from 'node:http';
+import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen } from '../../src/adapters/node.js';
 import { createClient, type CallOptions, type Client } from './support/client.js';
@@ -16,6 +17,17 @@ import {
 } from './support/server-kit.js';
 
 type Schema = Record<string, unknown>;
+
+// Legacy adoption is on, so its two routes are toured too (issue 14).
+const LEGACY = {
+  secret: 'q8J0v2mYb7kZp4Nw1sLxT9cR6eHdU3aF5gQiVoWzKjE',
+  algorithms: ['HS256'],
+  userIdClaim: 'userId',
+  windowEnds: '2099-01-01',
+};
+const legacyJwt = (userId: string): string =>
+  jwt.sign({ userId, exp: Math.floor(test.now() / 1000) + 600 }, LEGACY.secret);
+
 interface Exchange {
   method: string;
   path: string;
@@ -64,7 +76,7 @@ async function record(
 }
 
 beforeAll(async () => {
-  test = await createTestServer();
+  test = await createTestServer({}, {}, { legacy: LEGACY });
   const started = await listen(test.server.handler, { port: 0, host: '127.0.0.1' });
   http = started.server;
   client = createClient(`http://127.0.0.1:${started.port}`, test.now);
@@ -152,6 +164,23 @@ async function tour(): Promise<void> {
     body: 'grant_type=refresh_token&refresh_token=tsr_nope',
     contentType: 'application/x-www-form-urlencoded',
   });
+  const exchangeForm = (subject: string): string =>
+    new URLSearchParams({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: subject,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      client_id: 'tessera',
+    }).toString();
+  const contentType = 'application/x-www-form-urlencoded';
+  const exchanged = legacyJwt('doc-native');
+  await record('/oauth/token', { body: exchangeForm(exchanged), contentType });
+  await record('/oauth/token', { body: exchangeForm(exchanged), contentType });
+  await record('/auth/adopt', {
+    json: { subject_token: legacyJwt('doc-web') },
+    origin: APP_ORIGIN,
+  });
+  await record('/auth/adopt', { json: { subject_token: 'not-a-jwt' }, origin: APP_ORIGIN });
+  await record('/auth/adopt', { json: { subject_token: legacyJwt('doc-csrf') } });
   for (const path of [
     '/.well-known/jwks.json',
     '/.well-known/oauth-authorization-server',
@@ -213,6 +242,7 @@ describe('the OpenAPI document against real responses', () => {
       '/auth/me',
       '/auth/sessions',
       '/auth/sessions/{id}',
+      '/auth/adopt',
       '/auth/time',
       '/oauth/token',
       '/.well-known/jwks.json',

@@ -1,6 +1,7 @@
 import type { SessionStore } from '../session-store.js';
 import { postgresAccountsMigration, postgresTicketsMigration } from './postgres-accounts.js';
 import { postgresMailMigration } from './postgres-mail.js';
+import { postgresLegacyExchangesMigration } from './postgres-legacy.js';
 import { LOCK_CLASS, queryRows, runTransaction, type PostgresScope } from './postgres-driver.js';
 
 /**
@@ -86,6 +87,7 @@ export const POSTGRES_MIGRATIONS: readonly ((schema: string) => string)[] = [
   postgresAccountsMigration,
   postgresTicketsMigration,
   postgresMailMigration,
+  postgresLegacyExchangesMigration,
 ];
 
 /**

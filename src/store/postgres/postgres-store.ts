@@ -4,7 +4,9 @@
  */
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { AccountStore } from '../account-store.js';
+import type { LegacyExchangeStore } from '../legacy-exchange-store.js';
 import type { SessionStore } from '../session-store.js';
+import { createPostgresLegacyExchanges } from './postgres-legacy.js';
 import { createPostgresAccounts } from './postgres-accounts.js';
 import { quoteSchema, type PgPool, type PostgresScope } from './postgres-driver.js';
 import { createPostgresEvents } from './postgres-events.js';
@@ -33,7 +35,9 @@ export interface PostgresStoreOptions {
  * await store.migrate();
  * ```
  */
-export function createPostgresStore(options: PostgresStoreOptions): SessionStore & AccountStore {
+export function createPostgresStore(
+  options: PostgresStoreOptions,
+): SessionStore & AccountStore & LegacyExchangeStore {
   const { pool } = options;
   const schemaName = options.schema ?? 'public';
   const quotedSchema = quoteSchema(schemaName);
@@ -51,6 +55,7 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
     ...createPostgresRevocations(scope),
     ...createPostgresEvents(scope),
     ...createPostgresKeys(scope),
+    ...createPostgresLegacyExchanges(scope),
     async close() {
       await pool.end();
     },

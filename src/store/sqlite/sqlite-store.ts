@@ -3,7 +3,9 @@
  * module of its noun (sessions, revocation feed, events and sweeping, keys, accounts, schema).
  */
 import type { AccountStore } from '../account-store.js';
+import type { LegacyExchangeStore } from '../legacy-exchange-store.js';
 import type { SessionStore } from '../session-store.js';
+import { createSqliteLegacyExchanges } from './sqlite-legacy.js';
 import { createSqliteAccounts } from './sqlite-accounts.js';
 import { createStatementCache, type SqliteDatabase, type SqliteScope } from './sqlite-driver.js';
 import { createSqliteEvents } from './sqlite-events.js';
@@ -52,7 +54,9 @@ export interface SqliteStoreOptions {
  * await store.migrate();
  * ```
  */
-export function createSqliteStore(options: SqliteStoreOptions): SessionStore & AccountStore {
+export function createSqliteStore(
+  options: SqliteStoreOptions,
+): SessionStore & AccountStore & LegacyExchangeStore {
   const db = options.database;
   db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
@@ -70,6 +74,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore & A
     ...createSqliteRevocations(scope),
     ...createSqliteEvents(scope),
     ...createSqliteKeys(scope),
+    ...createSqliteLegacyExchanges(scope),
     onRevocation: wake.onRevocation,
     async close() {
       wake.stopAll();

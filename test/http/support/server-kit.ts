@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { resolveConfig } from '../../../src/server/config.js';
-import { createTesseraServer, type TesseraServer } from '../../../src/server/create-server.js';
+import {
+  createTesseraServer,
+  type CreateServerOptions,
+  type TesseraServer,
+} from '../../../src/server/create-server.js';
 import { hasAccountStore } from '../../../src/server/open-store.js';
 
 export const ISSUER = 'https://auth.test';
@@ -37,6 +41,7 @@ export interface TestServer {
 export async function createTestServer(
   flags: Record<string, unknown> = {},
   env: NodeJS.ProcessEnv = {},
+  extra: Pick<CreateServerOptions, 'legacy' | 'logger'> = {},
 ): Promise<TestServer> {
   const directory = mkdtempSync(join(tmpdir(), 'tessera-http-'));
   const dbPath = typeof flags.db === 'string' ? flags.db : join(directory, 'tessera.db');
@@ -67,6 +72,7 @@ export async function createTestServer(
       if (mail.kind === 'reset' && mail.token !== undefined && mail.expiresAt !== undefined)
         resetTokens.push({ email: mail.to, token: mail.token, expiresAt: mail.expiresAt });
     },
+    ...extra,
   });
   const drained = /^\/auth\/(signup|login|password-reset)$/;
   const server: TesseraServer = {
