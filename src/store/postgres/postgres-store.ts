@@ -4,10 +4,12 @@
  */
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { AccountStore } from '../account-store.js';
+import type { FeedCredentialStore } from '../feed-credential-store.js';
 import type { SessionStore } from '../session-store.js';
 import { createPostgresAccounts } from './postgres-accounts.js';
 import { quoteSchema, type PgPool, type PostgresScope } from './postgres-driver.js';
 import { createPostgresEvents } from './postgres-events.js';
+import { createPostgresFeedCredentials } from './postgres-feed-credentials.js';
 import { createPostgresKeys } from './postgres-keys.js';
 import { createPostgresRevocations } from './postgres-revocations.js';
 import { createPostgresMigration } from './postgres-schema.js';
@@ -32,7 +34,9 @@ export interface PostgresStoreOptions {
  * await store.migrate();
  * ```
  */
-export function createPostgresStore(options: PostgresStoreOptions): SessionStore & AccountStore {
+export function createPostgresStore(
+  options: PostgresStoreOptions,
+): SessionStore & AccountStore & FeedCredentialStore {
   const { pool } = options;
   const schemaName = options.schema ?? 'public';
   const quotedSchema = quoteSchema(schemaName);
@@ -49,6 +53,7 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
     ...createPostgresRevocations(scope),
     ...createPostgresEvents(scope),
     ...createPostgresKeys(scope),
+    ...createPostgresFeedCredentials(scope),
     async close() {
       await pool.end();
     },

@@ -3,10 +3,12 @@
  * module of its noun (sessions, revocation feed, events and sweeping, keys, accounts, schema).
  */
 import type { AccountStore } from '../account-store.js';
+import type { FeedCredentialStore } from '../feed-credential-store.js';
 import type { SessionStore } from '../session-store.js';
 import { createSqliteAccounts } from './sqlite-accounts.js';
 import { createStatementCache, type SqliteDatabase, type SqliteScope } from './sqlite-driver.js';
 import { createSqliteEvents } from './sqlite-events.js';
+import { createSqliteFeedCredentials } from './sqlite-feed-credentials.js';
 import { createSqliteKeys } from './sqlite-keys.js';
 import {
   createSqliteRevocationWake,
@@ -51,7 +53,9 @@ export interface SqliteStoreOptions {
  * await store.migrate();
  * ```
  */
-export function createSqliteStore(options: SqliteStoreOptions): SessionStore & AccountStore {
+export function createSqliteStore(
+  options: SqliteStoreOptions,
+): SessionStore & AccountStore & FeedCredentialStore {
   const db = options.database;
   db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
@@ -68,6 +72,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore & A
     ...createSqliteRevocations(scope),
     ...createSqliteEvents(scope),
     ...createSqliteKeys(scope),
+    ...createSqliteFeedCredentials(scope),
     onRevocation: wake.onRevocation,
     async close() {
       wake.stopAll();
