@@ -6,6 +6,7 @@ import {
 } from '../jwt/verify-access-token.js';
 import { isTesseraError, TesseraError } from '../errors/tessera-error.js';
 import { createRemoteJwks, type RemoteJwks, type RemoteJwksOptions } from '../keys/remote-jwks.js';
+import { revocationCheckOf, type RevocationSource } from './followed-revocations.js';
 import { problemParts, type ProblemParts } from './problem.js';
 import { readBearerTokenFrom } from '../wire/bearer.js';
 
@@ -21,9 +22,11 @@ export interface ResourceGuardOptions {
   readonly maxLifetimeSeconds?: number;
   /**
    * The revocation view to follow. Without one the guard is stateless: a revoked session's access
-   * tokens keep working until they expire (at most the access TTL). Say which in your docs.
+   * tokens keep working until they expire (at most the access TTL). Say which in your docs. A remote
+   * API follows the auth server's feed with `{ follow: { credential } }` (or `'follow'` in the Express
+   * and Fastify adapters, with TESSERA_FEED_CREDENTIAL): README, "Revocation at remote APIs".
    */
-  readonly revocations?: RevocationCheck;
+  readonly revocations?: RevocationSource;
   readonly now?: () => number;
   readonly fetch?: typeof fetch;
 }
@@ -84,6 +87,7 @@ export function createResourceGuard(options: ResourceGuardOptions): ResourceGuar
       'CONFIG_INVALID',
       'requireAuth() needs either keys (a keyring) or a jwksUrl.',
     );
+  const revocations: RevocationCheck | undefined = revocationCheckOf(options);
   const verifier = createAccessTokenVerifier({
     keys,
     issuer: options.issuer,
@@ -92,7 +96,7 @@ export function createResourceGuard(options: ResourceGuardOptions): ResourceGuar
     ...(options.maxLifetimeSeconds === undefined
       ? {}
       : { maxLifetimeSeconds: options.maxLifetimeSeconds }),
-    ...(options.revocations === undefined ? {} : { revocations: options.revocations }),
+    ...(revocations === undefined ? {} : { revocations }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   const fail = (error: unknown): GuardResult => {
@@ -101,33 +105,39 @@ export function createResourceGuard(options: ResourceGuardOptions): ResourceGuar
       : new TesseraError('KEY_INVALID', 'The verification keys could not be loaded.');
     return { ok: false, error: tessera, problem: problemParts(tessera) };
   };
+  const check = (parts: {
+    url: string;
+    authorization: string | null | undefined;
+  }): GuardResult | Promise<GuardResult> => {
+    let token: string;
+    try {
+      token = readBearerTokenFrom(parts);
+      return { ok: true, claims: verifier.verify(token) };
+    } catch (error) {
+      if (remote === undefined || !isTesseraError(error, 'KEY_UNKNOWN')) return fail(error);
+      // A kid we have not seen may be a freshly rotated key: learn it once (rate-limited), then retry.
+      const jwks = remote;
+      const kid = kidOf(parts.authorization ?? '');
+      if (kid === undefined) return fail(error);
+      return jwks.learn(kid).then((learned) => {
+        if (!learned) return fail(error);
+        try {
+          return { ok: true as const, claims: verifier.verify(readBearerTokenFrom(parts)) };
+        } catch (retryError) {
+          return fail(retryError);
+        }
+      }, fail);
+    }
+  };
+  // A view that can fall behind (a follower of a remote feed) is brought within its bound first.
+  const refresh = revocations?.refresh?.bind(revocations);
   return {
-    followsRevocations: options.revocations !== undefined,
+    followsRevocations: revocations !== undefined,
     verify: (token) => verifier.verify(token),
     async authenticate(request) {
       return this.check({ url: request.url, authorization: request.headers.get('authorization') });
     },
-    check(parts) {
-      let token: string;
-      try {
-        token = readBearerTokenFrom(parts);
-        return { ok: true, claims: verifier.verify(token) };
-      } catch (error) {
-        if (remote === undefined || !isTesseraError(error, 'KEY_UNKNOWN')) return fail(error);
-        // A kid we have not seen may be a freshly rotated key: learn it once (rate-limited), then retry.
-        const jwks = remote;
-        const kid = kidOf(parts.authorization ?? '');
-        if (kid === undefined) return fail(error);
-        return jwks.learn(kid).then((learned) => {
-          if (!learned) return fail(error);
-          try {
-            return { ok: true as const, claims: verifier.verify(readBearerTokenFrom(parts)) };
-          } catch (retryError) {
-            return fail(retryError);
-          }
-        }, fail);
-      }
-    },
+    check: refresh === undefined ? check : (parts) => refresh().then(() => check(parts), fail),
   };
 }
 

@@ -21,6 +21,12 @@ export interface VerificationKeys {
 /** The stateful check that lets revocation reach access tokens; it throws TOKEN_REVOKED or REVOCATION_STALE. */
 export interface RevocationCheck {
   assertNotRevoked(claims: AccessTokenClaims): void;
+  /**
+   * Brings the view within its staleness bound. Guards await it before each check when present (a
+   * follower of a remote feed syncs here on edge runtimes, where no background timer lives); it never
+   * rejects: a view it could not refresh is refused by `assertNotRevoked`.
+   */
+  refresh?(): Promise<void>;
 }
 
 /** Options of {@link createAccessTokenVerifier}. */

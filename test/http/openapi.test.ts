@@ -5,6 +5,8 @@
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen } from '../../src/adapters/node.js';
+import { createFeedCredentials } from '../../src/sessions/feed-credentials.js';
+import type { FeedCredentialStore } from '../../src/store/feed-credential-store.js';
 import { createClient, type CallOptions, type Client } from './support/client.js';
 import { checkSchema } from './support/schema-check.js';
 import {
@@ -135,6 +137,12 @@ async function tour(): Promise<void> {
     body: 'grant_type=refresh_token&refresh_token=tsr_nope',
     contentType: 'application/x-www-form-urlencoded',
   });
+  // The revocation feed takes a feed credential, never an access token.
+  const feeds = createFeedCredentials({ store: test.server.store as FeedCredentialStore });
+  const { value: feedCredential } = await feeds.create('openapi-tour');
+  await record('/auth/revocations?since=0&limit=2', { bearer: feedCredential });
+  await record('/auth/revocations', { bearer: access });
+  await record('/auth/revocations?since=-1', { bearer: feedCredential });
   for (const path of [
     '/.well-known/jwks.json',
     '/.well-known/oauth-authorization-server',
@@ -195,6 +203,7 @@ describe('the OpenAPI document against real responses', () => {
       '/auth/me',
       '/auth/sessions',
       '/auth/sessions/{id}',
+      '/auth/revocations',
       '/auth/time',
       '/oauth/token',
       '/.well-known/jwks.json',
