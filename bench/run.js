@@ -11,6 +11,7 @@ const SECTIONS = {
   audit: () => import('./audit.js'),
   imports: () => import('./imports.js'),
   revocation: () => import('./revocation.js'),
+  remoteRevocation: () => import('./remote-revocation.js'),
 };
 
 const { values } = parseArgs({
