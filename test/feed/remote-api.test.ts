@@ -98,6 +98,12 @@ describe('revocation at a remote API', () => {
     expect((await callApi(other.accessToken)).status).toBe(200);
   });
 
+  it('refuses its own feed credential presented to it as an access token', async () => {
+    const { value } = await feeds.create('presented-api');
+    await expectProblem(await callApi(value), 401, 'TOKEN_MALFORMED');
+    await feeds.revoke('presented-api');
+  });
+
   it('stops the API after the staleness bound of an auth-server outage, then recovers', async () => {
     const user = await client.signup({ transport: 'body' });
     const leaving = await client.signup({ transport: 'body' });
