@@ -102,6 +102,9 @@ function checkedOptions(options: RevocationFollowerOptions): URL {
       'CONFIG_INVALID',
       'pollIntervalMs is at least 50 and below the staleness bound, or every poll would already be stale.',
     );
+  const timeout = options.timeoutMs ?? 5000;
+  if (!(Number.isFinite(timeout) && timeout >= 100 && timeout <= 60_000))
+    throw new TesseraError('CONFIG_INVALID', 'timeoutMs is from 100 to 60000.');
   return url;
 }
 

@@ -3,6 +3,7 @@
 // credential that opens this route and nothing else. Every forged request is built here.
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { redactUrl } from '../../src/http/redact-url.js';
 import {
   createFeedCredentials,
   type FeedCredentials,
@@ -157,6 +158,8 @@ describe.each(['sqlite', 'postgres'] as const)('revocation feed on %s', (kind) =
       const body = await expectProblem(await feed(query), 400, 'FEED_CREDENTIAL_IN_URL');
       expect(JSON.stringify(body)).not.toContain(credential);
     }
+    // The request log redacts it too (prefix_id.secret is token-shaped to the log's redaction).
+    expect(redactUrl(`/auth/revocations?credential=${credential}`)).not.toContain(credential);
     const bare = await client.call(
       `/auth/revocations?credential=${encodeURIComponent(credential)}`,
     );

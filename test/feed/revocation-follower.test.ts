@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { withFeedEnvironment } from '../../src/adapters/feed-environment.js';
 import { isTesseraError, type TesseraError } from '../../src/errors/tessera-error.js';
 import { createResourceGuard } from '../../src/http/require-auth.js';
+import type { AccessTokenClaims } from '../../src/jwt/claims.js';
 import {
   followRevocations,
   type RevocationFollowerOptions,
@@ -19,16 +20,10 @@ import type { Client, SignedIn } from '../http/support/client.js';
 import { useListeningServer } from '../http/support/listening-server.js';
 import { AUDIENCE, ISSUER, type TestServer } from '../http/support/server-kit.js';
 
-interface Claims {
-  sid: string;
-  sub: string;
-  iat: number;
-  exp: number;
-}
-const claimsOf = (user: SignedIn): Claims =>
+const claimsOf = (user: SignedIn): AccessTokenClaims =>
   JSON.parse(
     Buffer.from(user.accessToken.split('.')[1] ?? '', 'base64url').toString('utf8'),
-  ) as Claims;
+  ) as AccessTokenClaims;
 
 const thrown = (run: () => void): TesseraError | undefined => {
   try {
@@ -307,7 +302,7 @@ describe('a feed answer it must not apply', () => {
 
 describe('configuration', () => {
   const good = { url: 'https://auth.example.com/auth/revocations', credential: '' };
-  it.each([
+  it.each<[string, Partial<RevocationFollowerOptions>]>([
     ['plain http off localhost', { url: 'http://auth.example.com/auth/revocations' }],
     ['a query in the URL', { url: 'https://auth.example.com/auth/revocations?credential=x' }],
     ['not a URL', { url: 'auth/revocations' }],
@@ -315,6 +310,7 @@ describe('configuration', () => {
     ['an empty credential', { credential: '' }],
     ['a poll interval at the bound', { pollIntervalMs: 30_000, stalenessSeconds: 30 }],
     ['a zero bound', { stalenessSeconds: 0 }],
+    ['a timeout of no time', { timeoutMs: 0 }],
   ])('refuses %s at construction with CONFIG_INVALID', (_name, override) => {
     const options = { ...good, credential, ...override };
     let error: unknown;
