@@ -105,40 +105,38 @@ export function createResourceGuard(options: ResourceGuardOptions): ResourceGuar
       : new TesseraError('KEY_INVALID', 'The verification keys could not be loaded.');
     return { ok: false, error: tessera, problem: problemParts(tessera) };
   };
-  const check = (parts: {
-    url: string;
-    authorization: string | null | undefined;
-  }): GuardResult | Promise<GuardResult> => {
-    let token: string;
-    try {
-      token = readBearerTokenFrom(parts);
-      return { ok: true, claims: verifier.verify(token) };
-    } catch (error) {
-      if (remote === undefined || !isTesseraError(error, 'KEY_UNKNOWN')) return fail(error);
-      // A kid we have not seen may be a freshly rotated key: learn it once (rate-limited), then retry.
-      const jwks = remote;
-      const kid = kidOf(parts.authorization ?? '');
-      if (kid === undefined) return fail(error);
-      return jwks.learn(kid).then((learned) => {
-        if (!learned) return fail(error);
-        try {
-          return { ok: true as const, claims: verifier.verify(readBearerTokenFrom(parts)) };
-        } catch (retryError) {
-          return fail(retryError);
-        }
-      }, fail);
-    }
-  };
-  // A view that can fall behind (a follower of a remote feed) is brought within its bound first.
-  const refresh = revocations?.refresh?.bind(revocations);
-  return {
+  const guard: ResourceGuard = {
     followsRevocations: revocations !== undefined,
     verify: (token) => verifier.verify(token),
     async authenticate(request) {
       return this.check({ url: request.url, authorization: request.headers.get('authorization') });
     },
-    check: refresh === undefined ? check : (parts) => refresh().then(() => check(parts), fail),
+    check(parts) {
+      let token: string;
+      try {
+        token = readBearerTokenFrom(parts);
+        return { ok: true, claims: verifier.verify(token) };
+      } catch (error) {
+        if (remote === undefined || !isTesseraError(error, 'KEY_UNKNOWN')) return fail(error);
+        // A kid we have not seen may be a freshly rotated key: learn it once (rate-limited), then retry.
+        const jwks = remote;
+        const kid = kidOf(parts.authorization ?? '');
+        if (kid === undefined) return fail(error);
+        return jwks.learn(kid).then((learned) => {
+          if (!learned) return fail(error);
+          try {
+            return { ok: true as const, claims: verifier.verify(readBearerTokenFrom(parts)) };
+          } catch (retryError) {
+            return fail(retryError);
+          }
+        }, fail);
+      }
+    },
   };
+  // A view that can fall behind (a follower of a remote feed) is brought within its bound first.
+  const refresh = revocations?.refresh?.bind(revocations);
+  if (refresh === undefined) return guard;
+  return { ...guard, check: (parts) => refresh().then(() => guard.check(parts), fail) };
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
