@@ -15,6 +15,7 @@ const SECTIONS = {
   passwords: () => import('./passwords.js'),
   reset: () => import('./reset.js'),
   peers: () => import('./peers.js'),
+  remoteRevocation: () => import('./remote-revocation.js'),
 };
 
 const { values } = parseArgs({

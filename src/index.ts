@@ -31,6 +31,13 @@ export {
   type VerifierOptions,
 } from './jwt/verify-access-token.js';
 export { DEFAULT_LEEWAY_SECONDS, MAX_LEEWAY_SECONDS } from './jwt/time-options.js';
+export {
+  followRevocations,
+  type FollowerPolling,
+  type FollowerSchedule,
+  type RevocationFollower,
+  type RevocationFollowerOptions,
+} from './jwt/revocation-follower.js';
 
 // Keys: material, the rotating keyring, where it persists, remote JWKS.
 export {
@@ -145,6 +152,8 @@ export {
   type ResourceGuardOptions,
   type GuardResult,
 } from './http/require-auth.js';
+export type { FollowSettings, RevocationSource } from './http/followed-revocations.js';
+export type { FeedEntry, FeedPage } from './http/revocation-feed.js';
 export {
   createMemoryRateLimiter,
   createRedisRateLimiter,

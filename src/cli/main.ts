@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   config: () => import('./config-command.js'),
   keys: () => import('./keys-command.js'),
   events: () => import('./events-command.js'),
+  feeds: () => import('./feeds-command.js'),
   audit: () => import('./audit-command.js'),
   doctor: () => import('./doctor-command.js'),
   users: () => import('./users-command.js'),

@@ -309,6 +309,36 @@ export const ERROR_TABLE = {
     null,
     'This server has no legacy token configuration',
   ),
+  FEED_CREDENTIAL_INVALID: row(
+    401,
+    'invalid_token',
+    null,
+    'The revocation feed credential is missing, malformed or unknown',
+  ),
+  FEED_CREDENTIAL_REVOKED: row(
+    401,
+    'invalid_token',
+    null,
+    'The revocation feed credential was revoked',
+  ),
+  FEED_CREDENTIAL_IN_URL: row(
+    400,
+    'invalid_request',
+    null,
+    'Feed credentials are accepted only in the Authorization header',
+  ),
+  FEED_QUERY_INVALID: row(
+    400,
+    'invalid_request',
+    null,
+    'The since or limit parameter of the revocation feed is invalid',
+  ),
+  FEED_CREDENTIAL_REFUSED: row(
+    503,
+    'temporarily_unavailable',
+    null,
+    'The revocation feed refused the credential of this resource server',
+  ),
 } as const satisfies Record<string, ErrorTableRow>;
 
 /**

@@ -11,6 +11,7 @@ import { oauthErrorResponse, problemResponse, toTesseraError } from './problem.j
 import { createMemoryRateLimiter } from './rate-limit.js';
 import { redactUrl } from './redact-url.js';
 import { tokenAnswer } from './session-issuer.js';
+import { REVOCATION_FEED_ROUTES } from './revocation-feed.js';
 import { clientAddress } from './request-context.js';
 
 /** Per-request facts only the host runtime knows. */
@@ -49,6 +50,7 @@ const lazyAuthRoute =
 const ROUTES: Readonly<Record<string, Route>> = {
   ...Object.fromEntries(AUTH_ROUTE_KEYS.map((key) => [key, lazyAuthRoute(key)])),
   ...DISCOVERY_ROUTES,
+  ...REVOCATION_FEED_ROUTES,
   'POST /oauth/token': oauthTokenRoute,
   'GET /openapi.json': async (_input, deps) =>
     Response.json(buildOpenApiDocument({ issuer: deps.options.issuer })),

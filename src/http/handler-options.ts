@@ -4,6 +4,8 @@ import type { LegacyExchange } from '../sessions/legacy-exchange.js';
 import type { SessionManager, TokenSet } from '../sessions/session-manager.js';
 import type { OriginPolicy } from './origin-policy.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { FeedCredentials } from '../sessions/feed-credentials.js';
+import type { SessionStore } from '../store/session-store.js';
 import type { ServerWarning } from '../wire/names.js';
 import type { JWK } from 'jose';
 
@@ -12,6 +14,12 @@ export interface LoggerLike {
   info(object: object, message?: string): void;
   warn(object: object, message?: string): void;
   error(object: object, message?: string): void;
+}
+
+/** What the auth handler needs to serve the revocation feed (http/revocation-feed.ts). */
+export interface RevocationFeedOptions {
+  readonly credentials: FeedCredentials;
+  readonly store: Pick<SessionStore, 'listRevocations'>;
 }
 
 /** Options of createAuthHandler. */
@@ -40,6 +48,11 @@ export interface AuthHandlerOptions {
   readonly deviceSecret?: string;
   readonly logger?: LoggerLike;
   readonly now?: () => number;
+  /**
+   * Serves `GET /auth/revocations` to resource servers holding a feed credential (README, "Revocation
+   * at remote APIs"); without it the route answers 404.
+   */
+  readonly revocationFeed?: RevocationFeedOptions;
   /** Serves a page at GET / (the demo). */
   readonly homePage?: () => Response;
   /**

@@ -63,6 +63,11 @@ export const OPENAPI_SCHEMA = {
 export const OPENAPI_COMPONENTS = {
   securitySchemes: {
     bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (RFC 9068 at+jwt)' },
+    feedCredential: {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'tsf_ feed credential (tessera feeds create)',
+    },
   },
   schemas: {
     Problem: obj({

@@ -179,6 +179,54 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
           responses: { '204': noContent, '404': problem('Not your session'), ...errors },
         },
       },
+      '/auth/revocations': {
+        get: {
+          summary:
+            'The revocation feed for resource servers: entries after `since`, in commit order (feed credential only)',
+          security: [{ feedCredential: [] }],
+          parameters: [
+            {
+              name: 'since',
+              in: 'query',
+              required: false,
+              description: 'The seq of the last entry applied; 0 (default) reads from the start',
+              schema: int,
+            },
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              description: 'Entries per page, 1 to 1000 (default 500)',
+              schema: int,
+            },
+          ],
+          responses: {
+            '200': json(
+              obj({
+                revocations: {
+                  type: 'array',
+                  items: obj(
+                    {
+                      seq: int,
+                      kind: { enum: ['session', 'user'] },
+                      userId: str,
+                      at: int,
+                      sessionId: str,
+                      revokedBefore: int,
+                      exceptSessionId: { type: ['string', 'null'] },
+                    },
+                    ['seq', 'kind', 'userId', 'at'],
+                  ),
+                },
+                next: int,
+                more: bool,
+              }),
+            ),
+            '400': problem('Bad since or limit (FEED_QUERY_INVALID), credential in the URL'),
+            '401': problem('Missing, unknown or revoked feed credential'),
+          },
+        },
+      },
       '/auth/time': {
         get: {
           summary: 'Server clock, for skew measurement',

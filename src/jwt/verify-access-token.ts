@@ -12,8 +12,9 @@ export interface VerificationKeys {
 export interface RevocationCheck {
   assertNotRevoked(claims: AccessTokenClaims): void;
   /**
-   * Brings the view up to date when it can only refresh on demand (edge runtimes, where no background
-   * timer lives); guards await it, when present, before verifying.
+   * Brings the view within its staleness bound. Guards await it before each check when present (a
+   * follower of a remote feed syncs here on edge runtimes, where no background timer lives); it never
+   * rejects: a view it could not refresh is refused by `assertNotRevoked`.
    */
   refresh?(): Promise<void>;
 }

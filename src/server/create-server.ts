@@ -10,7 +10,9 @@ import { createSessionIssuer } from '../http/session-issuer.js';
 import { createTicketAuthenticator, type AuthenticateTicket } from '../http/ticket-auth.js';
 import { createAccessTokenSigner } from '../jwt/sign-access-token.js';
 import { createAccessTokenVerifier } from '../jwt/verify-access-token.js';
+import { createFeedCredentials } from '../sessions/feed-credentials.js';
 import { createRevocationView, type RevocationView } from '../sessions/revocation-view.js';
+import { hasFeedCredentialStore } from '../store/feed-credential-store.js';
 import { createSessionManager, type SessionManager } from '../sessions/session-manager.js';
 import type { SessionClaims } from '../sessions/session-options.js';
 import type { SessionRow } from '../store/session-store.js';
@@ -224,6 +226,10 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       ...(config.keySecret === undefined ? {} : { deviceSecret: config.keySecret }),
       logger,
       now,
+      // Remote resource servers follow the revocation feed with a credential from `tessera feeds create`.
+      ...(hasFeedCredentialStore(store)
+        ? { revocationFeed: { credentials: createFeedCredentials({ store, now }), store } }
+        : {}),
       // The page at / is the demo: served only with the demo on (config.demo, off in production).
       ...(options.homePage === undefined || !config.demo ? {} : { homePage: options.homePage }),
       ...(legacy === undefined ? {} : { legacy }),

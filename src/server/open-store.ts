@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { FileModeWarning } from '../keys/file-mode.js';
 import type { AccountStore } from '../store/account-store.js';
+import type { FeedCredentialStore } from '../store/feed-credential-store.js';
 import type { SessionStore } from '../store/session-store.js';
 
 /** A store that keeps sessions and, when it implements them, Tessera's own accounts. */
-export type ServerStore = SessionStore & Partial<AccountStore>;
+export type ServerStore = SessionStore & Partial<AccountStore> & Partial<FeedCredentialStore>;
 
 /**
  * Opens the configured store: PostgreSQL for a `postgres://` URL, else the embedded SQLite file.

@@ -4,6 +4,10 @@ export {
   runLegacyExchangeConformance,
   type LegacyExchangeConformanceOptions,
 } from './testing/legacy-cases.js';
+export {
+  runFeedCredentialStoreConformance,
+  type FeedCredentialConformanceOptions,
+} from './testing/feed-credential-cases.js';
 import type { SessionStore } from './session-store.js';
 import { createConformanceContext } from './testing/fixtures.js';
 import { defineMaintenanceCases } from './testing/maintenance-cases.js';

@@ -6,6 +6,8 @@ import type { Server } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen } from '../../src/adapters/node.js';
+import { createFeedCredentials } from '../../src/sessions/feed-credentials.js';
+import type { FeedCredentialStore } from '../../src/store/feed-credential-store.js';
 import { createClient, type CallOptions, type Client } from './support/client.js';
 import { checkSchema } from './support/schema-check.js';
 import {
@@ -181,6 +183,12 @@ async function tour(): Promise<void> {
   });
   await record('/auth/adopt', { json: { subject_token: 'not-a-jwt' }, origin: APP_ORIGIN });
   await record('/auth/adopt', { json: { subject_token: legacyJwt('doc-csrf') } });
+  // The revocation feed takes a feed credential, never an access token.
+  const feeds = createFeedCredentials({ store: test.server.store as FeedCredentialStore });
+  const { value: feedCredential } = await feeds.create('openapi-tour');
+  await record('/auth/revocations?since=0&limit=2', { bearer: feedCredential });
+  await record('/auth/revocations', { bearer: access });
+  await record('/auth/revocations?since=-1', { bearer: feedCredential });
   for (const path of [
     '/.well-known/jwks.json',
     '/.well-known/oauth-authorization-server',
@@ -243,6 +251,7 @@ describe('the OpenAPI document against real responses', () => {
       '/auth/sessions',
       '/auth/sessions/{id}',
       '/auth/adopt',
+      '/auth/revocations',
       '/auth/time',
       '/oauth/token',
       '/.well-known/jwks.json',

@@ -3,6 +3,7 @@ import { postgresAccountsMigration, postgresTicketsMigration } from './postgres-
 import { postgresMailMigration } from './postgres-mail.js';
 import { postgresLegacyExchangesMigration } from './postgres-legacy.js';
 import { LOCK_CLASS, queryRows, runTransaction, type PostgresScope } from './postgres-driver.js';
+import { postgresFeedCredentialsMigration } from './postgres-feed-credentials.js';
 
 /**
  * The PostgreSQL schema as numbered migrations, each a function of the quoted schema name. A migration is
@@ -88,6 +89,7 @@ export const POSTGRES_MIGRATIONS: readonly ((schema: string) => string)[] = [
   postgresTicketsMigration,
   postgresMailMigration,
   postgresLegacyExchangesMigration,
+  postgresFeedCredentialsMigration,
 ];
 
 /**

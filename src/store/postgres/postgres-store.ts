@@ -5,11 +5,13 @@
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { AccountStore } from '../account-store.js';
 import type { LegacyExchangeStore } from '../legacy-exchange-store.js';
+import type { FeedCredentialStore } from '../feed-credential-store.js';
 import type { SessionStore } from '../session-store.js';
 import { createPostgresLegacyExchanges } from './postgres-legacy.js';
 import { createPostgresAccounts } from './postgres-accounts.js';
 import { quoteSchema, type PgPool, type PostgresScope } from './postgres-driver.js';
 import { createPostgresEvents } from './postgres-events.js';
+import { createPostgresFeedCredentials } from './postgres-feed-credentials.js';
 import { createPostgresKeys } from './postgres-keys.js';
 import { createPostgresMail } from './postgres-mail.js';
 import { createPostgresRevocations } from './postgres-revocations.js';
@@ -37,7 +39,7 @@ export interface PostgresStoreOptions {
  */
 export function createPostgresStore(
   options: PostgresStoreOptions,
-): SessionStore & AccountStore & LegacyExchangeStore {
+): SessionStore & AccountStore & LegacyExchangeStore & FeedCredentialStore {
   const { pool } = options;
   const schemaName = options.schema ?? 'public';
   const quotedSchema = quoteSchema(schemaName);
@@ -56,6 +58,7 @@ export function createPostgresStore(
     ...createPostgresEvents(scope),
     ...createPostgresKeys(scope),
     ...createPostgresLegacyExchanges(scope),
+    ...createPostgresFeedCredentials(scope),
     async close() {
       await pool.end();
     },

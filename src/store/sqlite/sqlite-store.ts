@@ -4,11 +4,13 @@
  */
 import type { AccountStore } from '../account-store.js';
 import type { LegacyExchangeStore } from '../legacy-exchange-store.js';
+import type { FeedCredentialStore } from '../feed-credential-store.js';
 import type { SessionStore } from '../session-store.js';
 import { createSqliteLegacyExchanges } from './sqlite-legacy.js';
 import { createSqliteAccounts } from './sqlite-accounts.js';
 import { createStatementCache, type SqliteDatabase, type SqliteScope } from './sqlite-driver.js';
 import { createSqliteEvents } from './sqlite-events.js';
+import { createSqliteFeedCredentials } from './sqlite-feed-credentials.js';
 import { createSqliteKeys } from './sqlite-keys.js';
 import { createSqliteMail } from './sqlite-mail.js';
 import {
@@ -56,7 +58,7 @@ export interface SqliteStoreOptions {
  */
 export function createSqliteStore(
   options: SqliteStoreOptions,
-): SessionStore & AccountStore & LegacyExchangeStore {
+): SessionStore & AccountStore & LegacyExchangeStore & FeedCredentialStore {
   const db = options.database;
   db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
@@ -75,6 +77,7 @@ export function createSqliteStore(
     ...createSqliteEvents(scope),
     ...createSqliteKeys(scope),
     ...createSqliteLegacyExchanges(scope),
+    ...createSqliteFeedCredentials(scope),
     onRevocation: wake.onRevocation,
     async close() {
       wake.stopAll();
