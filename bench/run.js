@@ -1,7 +1,9 @@
 // npm run bench: every section measures Tessera next to its physical limit and its peers in one run,
 // prints a table, and the last line of output is one JSON object with every figure and ratio.
 // Usage: npm run bench [-- --only verify,audit] [-- --quick]
+// The closing table lists every target of every section that ran, met or MISSED, with figure and spread.
 import { parseArgs } from 'node:util';
+import { collectTargets, formatTargets, summariseTargets } from './lib/targets.js';
 
 const SECTIONS = {
   verify: () => import('./verify.js'),
@@ -23,6 +25,10 @@ const { values } = parseArgs({
   allowPositionals: false,
 });
 const wanted = values.only ? values.only.split(',') : Object.keys(SECTIONS);
+// Issue 16: a whole quick run fits in three minutes, so it can be run before every change.
+const QUICK_BUDGET_S = 180;
+const started = performance.now();
+const ran = [];
 const results = {
   node: process.version,
   cpus: (await import('node:os')).cpus().length,
@@ -48,7 +54,25 @@ for (const name of wanted) {
     throw error;
   }
   console.log(`\n== ${name} ==`);
+  const sectionStarted = performance.now();
   results[name] = await mod.run({ quick: values.quick, log: (line) => console.log(line) });
+  results[name].seconds = Math.round((performance.now() - sectionStarted) / 100) / 10;
+  ran.push(name);
 }
 
+const elapsedSeconds = Math.round((performance.now() - started) / 100) / 10;
+results.elapsedSeconds = elapsedSeconds;
+const targets = collectTargets(results, ran);
+if (values.quick && values.only === undefined)
+  targets.push({
+    section: 'run',
+    target: `the whole --quick run <= ${QUICK_BUDGET_S} s`,
+    figure: elapsedSeconds,
+    spreadPct: null,
+    met: elapsedSeconds <= QUICK_BUDGET_S,
+  });
+console.log('\n== targets ==');
+for (const line of formatTargets(targets)) console.log(line);
+console.log(`${ran.length} sections in ${elapsedSeconds} s`);
+results.targets = summariseTargets(targets);
 console.log(JSON.stringify(results));
