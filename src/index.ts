@@ -152,7 +152,7 @@ export {
   type ResourceGuardOptions,
   type GuardResult,
 } from './http/require-auth.js';
-export type { FollowSettings, RevocationSource } from './http/followed-revocations.js';
+export type { FollowSettings, RevocationSource } from './jwt/revocation-source.js';
 export type { FeedEntry, FeedPage } from './http/revocation-feed.js';
 export {
   createMemoryRateLimiter,

@@ -7,7 +7,7 @@ import {
 import { isTesseraError, TesseraError } from '../errors/tessera-error.js';
 import { createRemoteJwks, type RemoteJwks, type RemoteJwksOptions } from '../keys/remote-jwks.js';
 import { checkJwksUrl } from '../keys/jwks-cache.js';
-import { revocationCheckOf, type RevocationSource } from './followed-revocations.js';
+import { revocationCheckOf, type RevocationSource } from '../jwt/revocation-source.js';
 import { problemParts, type ProblemParts } from './problem.js';
 import { readBearerTokenFrom } from '../wire/bearer.js';
 

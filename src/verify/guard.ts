@@ -50,7 +50,7 @@ export interface Guard {
  */
 export function createGuardWith<K>(backend: CryptoBackend<K>, options: GuardOptions): Guard {
   const verifier = createVerifierWith(backend, options);
-  const { revocations } = options;
+  const { revocations } = verifier;
   return {
     verifier,
     followsRevocations: revocations !== undefined,

@@ -3,6 +3,7 @@ import { decodeBase64url } from '../jws/base64url.js';
 import { parseStrictJson } from '../jws/strict-json.js';
 import type { AccessTokenClaims } from '../jwt/claims.js';
 import { createTokenVerifier } from '../jwt/token-verifier.js';
+import { revocationCheckOf, type FollowSettings } from '../jwt/revocation-source.js';
 import type { RevocationCheck } from '../jwt/verify-access-token.js';
 import type { CryptoBackend, CryptoBackendName } from '../keys/crypto-backend.js';
 import { checkJwksUrl, createJwksCache, type RemoteJwksOptions } from '../keys/jwks-cache.js';
@@ -23,10 +24,14 @@ export interface VerifyOptions {
   /** Longest accepted iat-to-exp lifetime. Default 3600. */
   readonly maxLifetimeSeconds?: number;
   /**
-   * The revocation view to follow. Without one the verifier is stateless: a revoked session's access
-   * tokens keep working until they expire (at most the access TTL).
+   * Revocation: `{ follow: { credential } }` follows the auth server's feed (`tessera feeds create`;
+   * `${issuer}/auth/revocations` unless `url` says otherwise), or pass a view you built. Without one the
+   * verifier is stateless: a revoked session's access tokens keep working until they expire (at most the
+   * access TTL). A followed feed fails closed (REVOCATION_STALE, 503) once older than its bound. The web
+   * flavour syncs on requests (`polling: 'on-request'`, no timer outlives a request on edge runtimes);
+   * the node flavour polls in the background.
    */
-  readonly revocations?: RevocationCheck;
+  readonly revocations?: RevocationCheck | { readonly follow: FollowSettings };
   /** Entries in the verified-token cache; 0 turns it off. Default 10 000. */
   readonly cacheSize?: number;
   /** Clock in epoch milliseconds. */
@@ -51,6 +56,8 @@ export interface Verifier {
   refresh(): Promise<void>;
   /** Which crypto backend the export conditions chose: `node` or `web`. */
   readonly backend: CryptoBackendName;
+  /** The revocation view this verifier checks (the follower built for `{ follow }`), if any. */
+  readonly revocations: RevocationCheck | undefined;
 }
 
 /**
@@ -75,7 +82,17 @@ export function createVerifierWith<K>(backend: CryptoBackend<K>, options: Verify
     },
     (body, where) => importJwks(backend, body, where),
   );
-  const core = createTokenVerifier({ ...options, keys: jwks }, backend);
+  const revocations = revocationCheckOf({
+    issuer: options.issuer,
+    revocations: options.revocations,
+    leewaySeconds: options.leewaySeconds,
+    maxLifetimeSeconds: options.maxLifetimeSeconds,
+    now: options.now,
+    fetch: options.fetch,
+    defaultPolling: backend.name === 'web' ? 'on-request' : 'background',
+  });
+  // The token verifier takes the resolved view, never the `{ follow }` settings.
+  const core = createTokenVerifier({ ...options, keys: jwks, revocations }, backend);
 
   // A kid not seen yet may be a freshly rotated key: learn it once (rate-limited), then verify again.
   // A JWKS that cannot be read answers JWKS_UNAVAILABLE or JWKS_INVALID, never "unknown key".
@@ -88,6 +105,7 @@ export function createVerifierWith<K>(backend: CryptoBackend<K>, options: Verify
 
   return {
     backend: backend.name,
+    revocations,
     refresh: () => jwks.refresh(),
     verify(token) {
       let answer: AccessTokenClaims | Promise<AccessTokenClaims>;

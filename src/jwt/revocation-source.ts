@@ -1,6 +1,10 @@
 import { TesseraError } from '../errors/tessera-error.js';
-import { followRevocations, type RevocationFollowerOptions } from '../jwt/revocation-follower.js';
-import type { RevocationCheck } from '../jwt/verify-access-token.js';
+import {
+  followRevocations,
+  type FollowerPolling,
+  type RevocationFollowerOptions,
+} from './revocation-follower.js';
+import type { RevocationCheck } from './verify-access-token.js';
 
 /**
  * How `requireAuth({ revocations })` follows the auth server's revocation feed: the credential from
@@ -34,6 +38,8 @@ export function revocationCheckOf(options: {
   readonly maxLifetimeSeconds?: number | undefined;
   readonly now?: (() => number) | undefined;
   readonly fetch?: typeof fetch | undefined;
+  /** The polling mode when the settings name none: `on-request` where no timer outlives a request. */
+  readonly defaultPolling?: FollowerPolling | undefined;
 }): RevocationCheck | undefined {
   const source = options.revocations;
   if (source === undefined) return undefined;
@@ -45,6 +51,7 @@ export function revocationCheckOf(options: {
   if (!('follow' in source)) return source;
   const { url, ...settings } = source.follow;
   return followRevocations({
+    ...(options.defaultPolling === undefined ? {} : { polling: options.defaultPolling }),
     ...settings,
     url: url ?? `${options.issuer.replace(/\/$/, '')}/auth/revocations`,
     // Entries older than the longest token lifetime the verifier accepts can no longer refuse one.
