@@ -1,6 +1,7 @@
 import { TesseraError } from '../errors/tessera-error.js';
 import type { RevocationRecord } from '../store/session-store.js';
 import type { Route } from './handler-options.js';
+import type { RevocationEntry } from '../jwt/revocation-set.js';
 
 /**
  * `GET /auth/revocations?since=SEQ&limit=N`: the commit-ordered revocation feed the auth server's own
@@ -9,23 +10,11 @@ import type { Route } from './handler-options.js';
  * server that holds a credential would learn them and none of them acts on them.
  */
 
-/** One feed entry on the wire: the store's record, projected to the members a verifier reads. */
-export type FeedEntry =
-  | {
-      readonly seq: number;
-      readonly kind: 'session';
-      readonly sessionId: string;
-      readonly userId: string;
-      readonly at: number;
-    }
-  | {
-      readonly seq: number;
-      readonly kind: 'user';
-      readonly userId: string;
-      readonly revokedBefore: number;
-      readonly exceptSessionId: string | null;
-      readonly at: number;
-    };
+/**
+ * One feed entry on the wire: the store's record, projected to the members a verifier reads; the
+ * follower's own type, so server and follower cannot drift apart.
+ */
+export type FeedEntry = RevocationEntry;
 
 /** One page of the feed: entries after `since`, the `since` of the next page, and whether it has more. */
 export interface FeedPage {

@@ -1,13 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { LegacyExchangeRow, LegacyExchangeStore } from '../store/legacy-exchange-store.js';
-import type { SessionRow, SessionStore } from '../store/session-store.js';
+import type { SessionStore } from '../store/session-store.js';
 import { adoptedExpiry, judgeLegacyClaims, readLegacyCheck } from './legacy-decision.js';
 import type { LegacyOptions } from './legacy-options.js';
 import { verifyLegacyToken, type VerifiedLegacyToken } from './legacy-token.js';
 import { mintRefreshToken } from './refresh-token.js';
 import { createSessionCore, type SessionCore, type TokenSet } from './session-core.js';
-import type { LoginContext } from './session-login.js';
+import { newSessionRow, type LoginContext } from './session-login.js';
 import type { SessionManagerOptions } from './session-options.js';
 
 /** Options of {@link createLegacyExchange}: the session manager's, a store that records exchanges, the legacy settings. */
@@ -99,25 +98,14 @@ async function adopt(
   const at = core.now();
   const minted = mintRefreshToken({ pepper: options.pepper });
   const claims = await core.decideClaims(input.userId, undefined);
-  const session: SessionRow = {
-    id: randomBytes(16).toString('base64url'),
+  const session = newSessionRow({
     userId: input.userId,
-    clientId: context.clientId ?? 'tessera',
-    transport: context.transport ?? 'cookie',
-    claims: JSON.stringify(claims),
-    createdAt: at,
-    lastUsedAt: at,
+    claims,
+    context,
+    at,
     idleExpiresAt: Math.min(at + core.settings.idleMs, input.absoluteExpiresAt),
     absoluteExpiresAt: input.absoluteExpiresAt,
-    userAgent: context.userAgent ?? null,
-    ip: context.ip ?? null,
-    generation: 0,
-    rotatedAt: null,
-    successorSealed: null,
-    graceCount: 0,
-    revokedAt: null,
-    revokedReason: null,
-  };
+  });
   const event = core.events.describe('legacy.exchanged', session, context, {
     transport: session.transport,
     alg: verified.alg,

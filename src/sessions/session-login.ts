@@ -29,25 +29,14 @@ export async function issueSession(
   const at = core.now();
   const minted = mintRefreshToken({ pepper: options.pepper });
   const claims = await core.decideClaims(userId, undefined);
-  const session: SessionRow = {
-    id: randomBytes(16).toString('base64url'),
+  const session = newSessionRow({
     userId,
-    clientId: context.clientId ?? 'tessera',
-    transport: context.transport ?? 'cookie',
-    claims: JSON.stringify(claims),
-    createdAt: at,
-    lastUsedAt: at,
+    claims,
+    context,
+    at,
     idleExpiresAt: at + Math.min(settings.idleMs, settings.absoluteMs),
     absoluteExpiresAt: at + settings.absoluteMs,
-    userAgent: context.userAgent ?? null,
-    ip: context.ip ?? null,
-    generation: 0,
-    rotatedAt: null,
-    successorSealed: null,
-    graceCount: 0,
-    revokedAt: null,
-    revokedReason: null,
-  };
+  });
   // The login event is written in the session's own transaction: one commit per login.
   const loginEvent = events.describe('login', session, context, { transport: session.transport });
   await options.store.createSession({
@@ -60,4 +49,42 @@ export async function issueSession(
   });
   events.publish(loginEvent);
   return core.respond(session, minted.value, claims, false);
+}
+
+/**
+ * A session's first row, generation 0, never rotated: the one shape a login and an adoption both write.
+ *
+ * @example
+ * ```ts
+ * const row = newSessionRow({ userId: 'u1', claims: {}, context: {}, at, idleExpiresAt, absoluteExpiresAt });
+ * ```
+ */
+export function newSessionRow(input: {
+  readonly userId: string;
+  readonly claims: unknown;
+  readonly context: LoginContext;
+  readonly at: number;
+  readonly idleExpiresAt: number;
+  readonly absoluteExpiresAt: number;
+}): SessionRow {
+  const { context, at } = input;
+  return {
+    id: randomBytes(16).toString('base64url'),
+    userId: input.userId,
+    clientId: context.clientId ?? 'tessera',
+    transport: context.transport ?? 'cookie',
+    claims: JSON.stringify(input.claims),
+    createdAt: at,
+    lastUsedAt: at,
+    idleExpiresAt: input.idleExpiresAt,
+    absoluteExpiresAt: input.absoluteExpiresAt,
+    userAgent: context.userAgent ?? null,
+    ip: context.ip ?? null,
+    generation: 0,
+    rotatedAt: null,
+    successorSealed: null,
+    graceCount: 0,
+    revokedAt: null,
+    revokedReason: null,
+  };
 }

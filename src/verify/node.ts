@@ -4,19 +4,7 @@ import { nodeCryptoBackend } from '../keys/node-crypto-backend.js';
 import { createGuardWith, type Guard, type GuardOptions } from './guard.js';
 import { createVerifierWith, type Verifier, type VerifyOptions } from './verifier.js';
 
-export { TesseraError, isTesseraError, type ErrorFacts } from '../errors/tessera-error.js';
-export { ERROR_TABLE, type Bucket, type ErrorCode, type ErrorTableRow } from '../errors/codes.js';
-export type { AccessTokenClaims } from '../jwt/claims.js';
-export type { RevocationCheck } from '../jwt/verify-access-token.js';
-export type { FollowSettings } from '../jwt/revocation-source.js';
-export {
-  followRevocations,
-  type RevocationFollower,
-  type RevocationFollowerOptions,
-} from '../jwt/revocation-follower.js';
-export type { CryptoBackendName } from '../keys/crypto-backend.js';
-export type { Guard, GuardOptions, GuardResult } from './guard.js';
-export type { Verifier, VerifyOptions } from './verifier.js';
+export * from './exports.js';
 
 /**
  * A verifier for Tessera access tokens against the auth server's JWKS, with the same rules as the
