@@ -12,10 +12,16 @@ import { getMigrations } from 'better-auth/db/migration';
 import { fromNodeHeaders, toNodeHandler } from 'better-auth/node';
 import { jwt } from 'better-auth/plugins';
 import express from 'express';
-import { childOptions, inBatches, listenOn, openSqlite, runChild, serve } from './child.js';
+import {
+  childOptions,
+  inBatches,
+  listenOn,
+  openSqlite,
+  runChild,
+  runSecret,
+  serve,
+} from './child.js';
 
-/** The secret every Better Auth process of one run shares, so cookies signed by one verify on another. */
-const SECRET = 'tessera-bench-better-auth-secret-0123456789abcdef';
 const PASSWORD = 'correct horse battery staple';
 
 // Seeding signs up thousands of users; Better Auth's scrypt costs tens of milliseconds each on this
@@ -34,7 +40,8 @@ const fastHash = {
 export function createBetterAuth({ dir, port, cookieCache, seedHash }) {
   return betterAuth({
     baseURL: `http://127.0.0.1:${port}`,
-    secret: SECRET,
+    // Shared by every Better Auth process of one run, so cookies signed by one verify on another.
+    secret: runSecret(dir, 'better-auth'),
     database: openSqlite(join(dir, 'better-auth.db')),
     emailAndPassword: {
       enabled: true,

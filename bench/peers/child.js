@@ -1,6 +1,9 @@
 // The server side of a peer process: options arrive in one environment variable, the parent learns the
 // port over IPC, and a `seed` command creates users through the server's own code. The process exits when
 // its parent goes away, so an aborted bench never leaves a server behind.
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
 /** The environment variable a peer server reads its options from (JSON). */
@@ -11,6 +14,26 @@ export function childOptions() {
   const raw = process.env[OPTIONS_ENV];
   if (raw === undefined) throw new Error(`${OPTIONS_ENV} is not set: start this file with fork()`);
   return JSON.parse(raw);
+}
+
+/**
+ * A random secret kept in the run's directory: every process of one run (a restart for the cold start,
+ * several servers on one file) shares it, and no run's secret is written in the source.
+ */
+export function runSecret(dir, name) {
+  const path = join(dir, `${name}.secret`);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    const secret = randomBytes(32).toString('base64url');
+    // wx: of two processes racing to create it, the loser reads the winner's.
+    try {
+      writeFileSync(path, secret, { flag: 'wx', mode: 0o600 });
+      return secret;
+    } catch {
+      return readFileSync(path, 'utf8');
+    }
+  }
 }
 
 /**

@@ -12,10 +12,8 @@ import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import express from 'express';
 import jwt from 'jsonwebtoken';
-import { childOptions, listenOn, openSqlite, runChild, serve } from './child.js';
+import { childOptions, listenOn, openSqlite, runChild, runSecret, serve } from './child.js';
 
-/** The HS256 secret every process of one run shares, so tokens survive a restart (cold start). */
-const ACCESS_SECRET = 'tessera-bench-handrolled-secret-0123456789abcdef';
 const ACCESS_TTL = '15m';
 const REFRESH_TTL_MS = 30 * 24 * 3600 * 1000;
 const PASSWORD = 'correct horse battery staple';
@@ -25,6 +23,8 @@ const hashToken = (token) => createHash('sha256').update(token).digest('hex');
 /** The app and its store functions on the SQLite file in `dir`. */
 export function createHandRolled({ dir, bcryptRounds = 10 }) {
   const db = openSqlite(join(dir, 'handrolled.db'));
+  // The HS256 secret every process of one run shares, so tokens survive a restart (cold start).
+  const ACCESS_SECRET = runSecret(dir, 'handrolled');
   db.exec(`
     CREATE TABLE IF NOT EXISTS users (
       id INTEGER PRIMARY KEY,
