@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { compactVerify, errors } from 'jose';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { LegacyAlgorithm, LegacyOptions } from './legacy-options.js';
 
@@ -100,6 +99,8 @@ export async function verifyLegacyToken(
       'LEGACY_SIGNATURE_INVALID',
       `The legacy token's alg ${typeof alg === 'string' ? JSON.stringify(alg.slice(0, 16)) : '(none)'} is not one of the configured legacy algorithms (${options.algorithms.join(', ')}).`,
     );
+  // jose loads on the first legacy token, not at start: most servers never adopt one (cold start).
+  const { compactVerify, errors } = await import('jose');
   let payload: Uint8Array;
   try {
     ({ payload } = await compactVerify(token, options.key, {
