@@ -141,3 +141,25 @@ export async function importUsers(dataDir: string): Promise<string> {
   );
   return imported.stdout;
 }
+
+/**
+ * `diff -ruN --exclude=dist before after` as the example's README shows it: no `diff` command
+ * lines, no timestamps, no trailing blanks (Prettier strips them from the README).
+ */
+export async function exampleDiff(): Promise<string> {
+  const args = ['-ruN', '--exclude=dist', 'before', 'after'];
+  const output = await run('diff', args, { cwd: EXAMPLE }).then(
+    () => '',
+    (error: { code?: unknown; stdout?: string }) => {
+      // diff exits 1 when the folders differ, 2 when it could not compare them.
+      if (error.code !== 1 || error.stdout === undefined) throw error;
+      return error.stdout;
+    },
+  );
+  return output
+    .split('\n')
+    .filter((line) => !line.startsWith('diff '))
+    .map((line) => line.replace(/^(---|\+\+\+) ([^\t]+)\t.*$/, '$1 $2').trimEnd())
+    .join('\n')
+    .trimEnd();
+}

@@ -3,7 +3,7 @@
 // the same data and port. A user signed in on the old app is signed in on the new one without a login
 // and the old tokens leave storage; a user who only had a bcrypt password signs in with it; the old
 // refresh token, replayed after its exchange, is refused and ends the session it became.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -11,6 +11,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildPages,
+  EXAMPLE,
+  exampleDiff,
   freePort,
   importUsers,
   startApp,
@@ -21,6 +23,7 @@ import { launchBrowser } from './harness.js';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-old-password-1' };
 const BOB = { email: 'bob@example.com', password: 'bob-old-password-22' };
+const CAROL = { email: 'carol@example.com', password: 'carol-old-password-3' };
 
 let dataDir: string;
 let port: number;
@@ -48,17 +51,12 @@ async function openApp(context: BrowserContext): Promise<Page> {
   return page;
 }
 
-/** Fills the form, presses `#signup` or `#login` and waits for `outcome` (`#whoami` or `#error`). */
-async function submit(
-  page: Page,
-  button: '#signup' | '#login',
-  user: typeof ALICE,
-  outcome = '#whoami',
-): Promise<void> {
+/** Fills the page's fresh form, presses `#signup` or `#login` and waits for `#whoami` or `#error`. */
+async function submit(page: Page, button: '#signup' | '#login', user: typeof ALICE): Promise<void> {
   await page.fill('#email', user.email);
   await page.fill('#password', user.password);
   await page.click(button);
-  await page.waitForSelector(outcome);
+  await page.waitForSelector('#whoami, #error');
 }
 
 /** What one page asked of the server, as `METHOD /path status`. */
@@ -72,6 +70,24 @@ function trackRequests(page: Page): string[] {
   return seen;
 }
 
+/** Who the page says is signed in, or null when it shows something else (the form, an error). */
+const whoami = async (page: Page): Promise<string | null> =>
+  (await page.isVisible('#whoami')) ? page.textContent('#whoami') : null;
+
+/** The RFC 8693 exchange of an old token at /oauth/token, as a native client or an attacker sends it. */
+async function exchange(token: string): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${origin}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: token,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      client_id: 'tessera',
+    }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
 const storage = (page: Page): Promise<Record<string, string>> =>
   page.evaluate(() => ({ ...localStorage }));
 
@@ -79,13 +95,14 @@ const storage = (page: Page): Promise<Record<string, string>> =>
 describe('the express prototype, upgraded to Tessera on the same data', () => {
   let alice: Page;
   let legacy: Record<string, string>;
+  let loggedOut: string;
 
   it('signs users up on the old app, with both tokens in localStorage', async () => {
     app = await startApp('before', { port, dataDir });
     alice = await openApp(await browser.newContext());
     expect(await alice.isVisible('#login-form')).toBe(true);
     await submit(alice, '#signup', ALICE);
-    expect(await alice.textContent('#whoami')).toBe(ALICE.email);
+    expect(await whoami(alice)).toBe(ALICE.email);
     await alice.evaluate(() => localStorage.setItem('theme', 'dark'));
     legacy = await storage(alice);
     expect(Object.keys(legacy).sort()).toEqual(['refreshToken', 'theme', 'token']);
@@ -94,21 +111,29 @@ describe('the express prototype, upgraded to Tessera on the same data', () => {
     const bobContext = await browser.newContext();
     await submit(await openApp(bobContext), '#signup', BOB);
     await bobContext.close();
+    // Carol signs up and logs out: her old refresh token is out of the old app's table.
+    const carolContext = await browser.newContext();
+    const carol = await openApp(carolContext);
+    await submit(carol, '#signup', CAROL);
+    loggedOut = (await storage(carol)).refreshToken ?? '';
+    await carol.click('#logout');
+    await carol.waitForSelector('#login-form');
+    await carolContext.close();
     // The old app's own reload: still signed in, through its tokens.
     await alice.reload();
-    await alice.waitForSelector('#whoami');
-    expect(await alice.textContent('#whoami')).toBe(ALICE.email);
+    await alice.waitForSelector('#whoami, #login-form');
+    expect(await whoami(alice)).toBe(ALICE.email);
   });
 
   it('after the upgrade and restart, the next page load is signed in through Tessera, with no login, and the legacy keys are gone', async () => {
     await app?.stop();
-    expect(await importUsers(dataDir)).toBe('Imported 2 user(s) (bcrypt 2).\n');
+    expect(await importUsers(dataDir)).toBe('Imported 3 user(s) (bcrypt 3).\n');
     app = await startApp('after', { port, dataDir });
     const requests = trackRequests(alice);
     const authorization = alice.waitForRequest((request) => request.url().endsWith('/api/me'));
     await alice.reload();
     await alice.waitForSelector('#whoami, #login-form');
-    expect(await alice.textContent('#whoami')).toBe(ALICE.email);
+    expect(await whoami(alice)).toBe(ALICE.email);
     expect(requests.filter((line) => /\/(auth|api)\//.test(line))).toEqual([
       'POST /auth/adopt 200',
       'GET /api/me 200',
@@ -144,9 +169,14 @@ describe('the express prototype, upgraded to Tessera on the same data', () => {
       const bob = await openApp(context);
       expect(await bob.isVisible('#login-form')).toBe(true);
       const requests = trackRequests(bob);
-      await submit(bob, '#login', { ...BOB, password: 'not-bobs-password' }, '#error');
+      const refused = bob.waitForResponse((response) => response.url().endsWith('/auth/login'));
+      await submit(bob, '#login', { ...BOB, password: 'not-bobs-password' });
+      expect(await whoami(bob)).toBeNull();
+      expect(await (await refused).json()).toMatchObject({ code: 'CREDENTIALS_INVALID' });
+      await bob.reload();
+      await bob.waitForSelector('#login-form');
       await submit(bob, '#login', BOB);
-      expect(await bob.textContent('#whoami')).toBe(BOB.email);
+      expect(await whoami(bob)).toBe(BOB.email);
       expect(requests.filter((line) => line.includes('/login'))).toEqual([
         'POST /auth/login 401',
         'POST /auth/login 200',
@@ -165,19 +195,9 @@ describe('the express prototype, upgraded to Tessera on the same data', () => {
   });
 
   it('refuses the old refresh token replayed after its exchange, and ends the adopted session', async () => {
-    const replay = await fetch(`${origin}/oauth/token`, {
-      method: 'POST',
-      body: new URLSearchParams({
-        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-        subject_token: legacy.refreshToken ?? '',
-        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-        client_id: 'tessera',
-      }),
-    });
-    expect(replay.status).toBe(400);
-    expect(await replay.json()).toMatchObject({
-      error: 'invalid_request',
-      tessera_code: 'LEGACY_TOKEN_REPLAYED',
+    expect(await exchange(legacy.refreshToken ?? '')).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request', tessera_code: 'LEGACY_TOKEN_REPLAYED' },
     });
     await expect
       .poll(() => app?.auditEvents().filter((type) => type.startsWith('legacy.')))
@@ -195,5 +215,21 @@ describe('the express prototype, upgraded to Tessera on the same data', () => {
     await alice.reload();
     await alice.waitForSelector('#whoami, #login-form');
     expect(await alice.isVisible('#login-form')).toBe(true);
+  });
+
+  it('refuses the old refresh token of a user who logged out of the old app (checkLegacyToken)', async () => {
+    expect(loggedOut).toMatch(/^eyJ/);
+    expect(await exchange(loggedOut)).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request', tessera_code: 'LEGACY_TOKEN_REJECTED' },
+    });
+  });
+});
+
+describe("the example's README", () => {
+  it('shows the diff of before/ and after/ as it is', async () => {
+    const readme = readFileSync(join(EXAMPLE, 'README.md'), 'utf8');
+    const shown = /```diff\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    expect(shown).toBe(await exampleDiff());
   });
 });

@@ -16,7 +16,8 @@ db.exec(`CREATE TABLE IF NOT EXISTS users (
 CREATE TABLE IF NOT EXISTS refresh_tokens (
   token TEXT PRIMARY KEY, user_id INTEGER NOT NULL, expires_at INTEGER NOT NULL);`);
 
-const flags = { port: PORT, db: join(DATA_DIR, 'tessera.db'), demo: 'false' };
+// Open sign-up as before (off by default in production), and no demo routes.
+const flags = { port: PORT, db: join(DATA_DIR, 'tessera.db'), signup: 'true', demo: 'false' };
 const config = await resolveConfig({ flags, env: process.env, cwd: process.cwd() });
 const tessera = await createTesseraServer({
   config,
@@ -26,8 +27,7 @@ const tessera = await createTesseraServer({
     algorithms: ['HS256'],
     userIdClaim: 'userId',
     userIdType: 'number',
-    windowEnds: LEGACY_WINDOW_ENDS, // the deploy date plus 7 days: every old token has expired by then
-    maxLifetime: '7d',
+    windowEnds: LEGACY_WINDOW_ENDS, // the deploy plus 7 days: every old refresh token has expired
     // Still in the old table, i.e. not logged out: adopted, and capped at its old end.
     checkLegacyToken(claims, { token }) {
       const row = db.prepare('SELECT * FROM refresh_tokens WHERE token = ?').get(token);
@@ -45,6 +45,7 @@ app.use(express.json());
 
 app.get('/api/me', requireAuth(guard), async (req, res) => {
   const user = await tessera.store.findUserById(res.locals.auth.sub);
+  if (!user) return res.status(404).json({ message: 'No such user' });
   res.json({ id: user.id, email: user.email });
 });
 
