@@ -134,12 +134,14 @@ describe('the express prototype, upgraded to Tessera on the same data', () => {
     await alice.reload();
     await alice.waitForSelector('#whoami, #login-form');
     expect(await whoami(alice)).toBe(ALICE.email);
+    const apiCall = await authorization;
+    await apiCall.response();
     expect(requests.filter((line) => /\/(auth|api)\//.test(line))).toEqual([
       'POST /auth/adopt 200',
       'GET /api/me 200',
     ]);
     // The page's API call carried a Tessera access token (RFC 9068 at+jwt, the imported user id).
-    const bearer = (await authorization).headers().authorization?.replace(/^Bearer /, '') ?? '';
+    const bearer = apiCall.headers().authorization?.replace(/^Bearer /, '') ?? '';
     const [header, payload] = bearer
       .split('.')
       .slice(0, 2)
