@@ -2,7 +2,8 @@
 // bcrypt, a React page with an axios interceptor, both tokens in localStorage), upgraded to Tessera on
 // the same data and port. A user signed in on the old app is signed in on the new one without a login
 // and the old tokens leave storage; a user who only had a bcrypt password signs in with it; the old
-// refresh token, replayed after its exchange, is refused and ends the session it became.
+// refresh token, replayed after its exchange, is refused and ends the session it became; the token of
+// a user who logged out of the old app is refused by the hook. The README's diff is the folders' diff.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
