@@ -89,6 +89,16 @@ async function exchange(token: string): Promise<{ status: number; body: unknown 
   return { status: response.status, body: await response.json() };
 }
 
+/** Rows of one of the data folder's SQLite files (`app.db`, the old app's; `tessera.db`), read-only. */
+function rows(file: string, sql: string, ...params: unknown[]): Record<string, unknown>[] {
+  const db = new Database(join(dataDir, file), { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as Record<string, unknown>[];
+  } finally {
+    db.close();
+  }
+}
+
 const storage = (page: Page): Promise<Record<string, string>> =>
   page.evaluate(() => ({ ...localStorage }));
 
@@ -160,6 +170,18 @@ describe('the express prototype, upgraded to Tessera on the same data', () => {
     expect(Object.values(kept).filter((value) => /eyJ|tsr_/.test(value))).toEqual([]);
     const cookies = await alice.context().cookies(`${origin}/auth/refresh`);
     expect(cookies.find((cookie) => cookie.name === '__Secure-tessera_rt')?.httpOnly).toBe(true);
+    // One session for Alice, ending when her old refresh token would have (checkLegacyToken's answer).
+    const [oldRefresh] = rows(
+      'app.db',
+      'SELECT expires_at FROM refresh_tokens WHERE token = ?',
+      legacy.refreshToken,
+    );
+    expect(
+      rows(
+        'tessera.db',
+        "SELECT absolute_expires_at, revoked_at FROM sessions WHERE user_id = '1'",
+      ),
+    ).toEqual([{ absolute_expires_at: oldRefresh?.expires_at, revoked_at: null }]);
     // Audit events reach the app's log through a pipe: wait for them.
     await expect
       .poll(() => app?.auditEvents().filter((type) => type.startsWith('legacy.')))
@@ -184,14 +206,9 @@ describe('the express prototype, upgraded to Tessera on the same data', () => {
         'POST /auth/login 401',
         'POST /auth/login 200',
       ]);
-      const store = new Database(join(dataDir, 'tessera.db'), { readonly: true });
-      try {
-        const row = store.prepare('SELECT password_hash FROM users WHERE id = ?').get('2') as
-          { password_hash: string } | undefined;
-        expect(row?.password_hash).toMatch(/^\$argon2id\$/);
-      } finally {
-        store.close();
-      }
+      expect(rows('tessera.db', 'SELECT password_hash FROM users WHERE id = ?', '2')).toEqual([
+        { password_hash: expect.stringMatching(/^\$argon2id\$/) },
+      ]);
     } finally {
       await context.close();
     }
@@ -205,6 +222,9 @@ describe('the express prototype, upgraded to Tessera on the same data', () => {
     await expect
       .poll(() => app?.auditEvents().filter((type) => type.startsWith('legacy.')))
       .toEqual(['legacy.exchanged', 'legacy.replay_detected']);
+    expect(rows('tessera.db', "SELECT revoked_reason FROM sessions WHERE user_id = '1'")).toEqual([
+      { revoked_reason: 'legacy-replay' },
+    ]);
     // The next refresh of Alice's cookie is refused, and her next page load is signed out.
     const refresh = await alice.evaluate(async () => {
       const response = await fetch('/auth/refresh', {
