@@ -140,8 +140,11 @@ export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
   };
 
   return {
+    // `/` is Tessera's only when it serves the demo page there; otherwise an app mounting tesseraRoutes
+    // keeps its own home page.
     handles: (pathname) =>
-      pathname === '/' || COMPILED.some((compiled) => compiled.pattern.test(pathname)),
+      (pathname === '/' && options.homePage !== undefined) ||
+      COMPILED.some((compiled) => compiled.pattern.test(pathname)),
     async fetch(request, info = {}) {
       const started = now();
       let pathname = '/';

@@ -50,6 +50,10 @@ beforeAll(async () => {
     });
     res.status(session.status).set(session.headers).json(session.body);
   });
+  // The app's own home page, registered after tesseraRoutes: Tessera must not take `/` over.
+  app.get('/', (_req, res) => {
+    res.type('html').send('<h1>the app</h1>');
+  });
   app.get(
     '/api/me',
     requireAuth({
@@ -151,6 +155,12 @@ describe('bring your own users', () => {
     });
     expect(refreshed.status).toBe(200);
     expect((await refreshed.json()) as object).toHaveProperty('refresh_token');
+  });
+
+  it("keeps the app's own GET / when Tessera serves no home page there", async () => {
+    const response = await fetch(`${base}/`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('<h1>the app</h1>');
   });
 
   it("Tessera's own sign-up is off and its login does not know the app's users", async () => {
