@@ -25,7 +25,8 @@ export type ImportRefusalReason =
   | 'email-exists'
   | 'hash-format-unknown'
   | 'hash-encoding-invalid'
-  | 'hash-cost-too-high';
+  | 'hash-cost-too-high'
+  | 'email-verified-invalid';
 
 /** One refused row: its number (1 = the first data row) and why. */
 export interface ImportRefusal {
@@ -40,6 +41,8 @@ export interface RawImportRow {
   readonly id: unknown;
   readonly email: unknown;
   readonly hash: unknown;
+  /** The optional `email_verified` column: absent means not verified. */
+  readonly emailVerified?: unknown;
 }
 
 /** What an import did or, on a dry run or a refusal, would do. */
@@ -52,7 +55,11 @@ export interface ImportReport {
   readonly schemes: Readonly<Partial<Record<HashScheme, number>>>;
 }
 
-/** The file formats: CSV with an `id,email,hash` header, or a JSON array of `{ id, email, hash }`. */
+/**
+ * The file formats: CSV with an `id,email,hash` header, or a JSON array of `{ id, email, hash }`; both
+ * may add `email_verified` (true/false, 1/0 in CSV), so accounts the old app had verified can sign in
+ * under `--require-verified-email` without verifying again.
+ */
 export type ImportFormat = 'csv' | 'json';
 
 // The old app's ids, as strings: letters, digits and `._:@|+-` (UUIDs, integers, ObjectIds, `auth0|…`),
@@ -60,6 +67,7 @@ export type ImportFormat = 'csv' | 'json';
 const ID = /^[A-Za-z0-9_][A-Za-z0-9._:@|+-]{0,127}$/;
 const EMAIL = z.string().trim().max(254).pipe(z.email());
 const FIELDS = ['id', 'email', 'hash'] as const;
+const COLUMN_SETS = new Set(['email,hash,id', 'email,email_verified,hash,id']);
 
 /**
  * Reads an import file into raw rows; a row that is not well-formed is a refusal, a file that cannot
@@ -92,9 +100,16 @@ export function readImportFile(
   parsed.forEach((item: unknown, index) => {
     const row = index + 1;
     const keys = typeof item === 'object' && item !== null ? Object.keys(item).sort() : [];
-    if (Array.isArray(item) || keys.join(',') !== 'email,hash,id')
-      refusals.push({ row, reason: 'line-malformed', detail: 'needs exactly id, email and hash' });
-    else rows.push({ row, ...(item as { id: unknown; email: unknown; hash: unknown }) });
+    if (Array.isArray(item) || !COLUMN_SETS.has(keys.join(',')))
+      refusals.push({
+        row,
+        reason: 'line-malformed',
+        detail: 'needs exactly id, email and hash (and optionally email_verified)',
+      });
+    else {
+      const { email_verified: emailVerified, ...rest } = item as Record<string, unknown>;
+      rows.push({ row, id: rest.id, email: rest.email, hash: rest.hash, emailVerified });
+    }
   });
   return { rows, refusals };
 }
@@ -103,21 +118,22 @@ function readCsvRows(text: string): { rows: RawImportRow[]; refusals: ImportRefu
   const records = parseCsv(text);
   const header = records.shift();
   const columns = header?.fields?.map((field) => field.trim().toLowerCase());
-  if (columns === undefined || [...columns].sort().join(',') !== 'email,hash,id')
+  if (columns === undefined || !COLUMN_SETS.has([...columns].sort().join(',')))
     throw new TesseraError(
       'IMPORT_INVALID',
-      'The CSV import file must start with the header id,email,hash (in any order).',
+      'The CSV import file must start with the header id,email,hash (in any order; email_verified may be added).',
     );
   const at = Object.fromEntries(FIELDS.map((name) => [name, columns.indexOf(name)]));
+  const verifiedAt = columns.indexOf('email_verified');
   const rows: RawImportRow[] = [];
   const refusals: ImportRefusal[] = [];
   records.forEach((record, index) => {
     const row = index + 1;
-    if (record.fields === undefined || record.fields.length !== 3)
+    if (record.fields === undefined || record.fields.length !== columns.length)
       refusals.push({
         row,
         reason: 'line-malformed',
-        detail: `line ${record.line}: ${record.problem ?? fieldCount(record.fields?.length ?? 0)}`,
+        detail: `line ${record.line}: ${record.problem ?? fieldCount(record.fields?.length ?? 0, columns.length)}`,
       });
     else {
       const fields = record.fields;
@@ -126,14 +142,23 @@ function readCsvRows(text: string): { rows: RawImportRow[]; refusals: ImportRefu
         id: fields[at.id as number],
         email: fields[at.email as number],
         hash: fields[at.hash as number],
+        ...(verifiedAt < 0 ? {} : { emailVerified: csvBoolean(fields[verifiedAt]) }),
       });
     }
   });
   return { rows, refusals };
 }
 
-const fieldCount = (count: number): string =>
-  `has ${count} fields, not 3${count > 3 ? "; a hash with commas, like scrypt's, goes in double quotes" : ''}`;
+const fieldCount = (count: number, expected: number): string =>
+  `has ${count} fields, not ${expected}${count > expected ? "; a hash with commas, like scrypt's, goes in double quotes" : ''}`;
+
+// CSV spells booleans as text; anything but these stays a string and is refused by planImport.
+const csvBoolean = (text: string | undefined): unknown => {
+  const value = text?.trim().toLowerCase();
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0' || value === '') return false;
+  return text;
+};
 
 /**
  * Checks raw rows: id, email and hash each well-formed and within the caps, and no id or email twice
@@ -196,6 +221,10 @@ export function planImport(
         hash === undefined ? 'the hash is not a string' : hash.reason,
       );
     }
+    if (raw.emailVerified !== undefined && typeof raw.emailVerified !== 'boolean') {
+      ok = false;
+      refuse('email-verified-invalid', 'email_verified is true or false (1 or 0 in CSV)');
+    }
     if (!ok) continue;
     users.push({
       id: id as string,
@@ -203,6 +232,7 @@ export function planImport(
       passwordHash: raw.hash as string,
       createdAt: options.now,
       passwordChangedAt: options.now,
+      emailVerified: raw.emailVerified === true,
     });
     rowNumbers.push(raw.row);
   }

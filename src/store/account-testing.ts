@@ -243,6 +243,9 @@ export function runAccountStoreConformance(options: AccountConformanceOptions): 
       expect(await store.importUsers([user({ id: '4', email: batch[0]?.email ?? '' })])).toEqual([
         { index: 0, field: 'email' },
       ]);
+      // The old app's verification state comes along, so --require-verified-email locks nobody out.
+      expect(await store.importUsers([user({ id: '5', emailVerified: true })])).toEqual([]);
+      expect((await store.findUserById('5'))?.emailVerified).toBe(true);
     });
 
     it('sweeps expired reset tokens and tickets, and keeps live ones', async () => {

@@ -187,11 +187,53 @@ describe('tessera users import on SQLite', () => {
     const refused = await cli(['users', 'import', shapes, '--db', db]);
     expect(refused.out.split('\n').slice(0, 4)).toEqual([
       'row 1: id-invalid (an id is 1 to 128 of A-Z a-z 0-9 . _ : @ | + -, starting with a letter, digit or _)',
-      'row 2: line-malformed (needs exactly id, email and hash)',
-      'row 3: line-malformed (needs exactly id, email and hash)',
+      'row 2: line-malformed (needs exactly id, email and hash (and optionally email_verified))',
+      'row 3: line-malformed (needs exactly id, email and hash (and optionally email_verified))',
       'row 4: hash-format-unknown (the hash is not a string)',
     ]);
     expect(userCount(db)).toBe(2);
+  });
+
+  it('carries email_verified over from CSV and JSON, and refuses a value that is no boolean', async () => {
+    const db = join(directory, 'verified.db');
+    const csv = file(
+      'verified.csv',
+      `email_verified,id,email,hash\ntrue,v1,v1@example.com,${BCRYPT}\n0,v2,v2@example.com,${BCRYPT}\n,v3,v3@example.com,${BCRYPT}\n`,
+    );
+    expect((await cli(['users', 'import', csv, '--db', db])).code).toBe(0);
+    const json = file(
+      'verified.json',
+      JSON.stringify([{ id: 'v4', email: 'v4@example.com', hash: BCRYPT, email_verified: true }]),
+    );
+    expect((await cli(['users', 'import', json, '--db', db])).code).toBe(0);
+    const store = createSqliteStore({ database: new Database(db) });
+    const verified = async (email: string): Promise<boolean | undefined> =>
+      (await store.findUserByEmail(email))?.emailVerified;
+    expect([
+      await verified('v1@example.com'),
+      await verified('v2@example.com'),
+      await verified('v3@example.com'),
+      await verified('v4@example.com'),
+    ]).toEqual([true, false, false, true]);
+    await store.close();
+    const bad = file(
+      'bad-verified.csv',
+      `id,email,hash,email_verified\nv5,v5@example.com,${BCRYPT},yes\nv6,v6@example.com,${BCRYPT},1\n`,
+    );
+    const refused = await cli(['users', 'import', bad, '--db', db]);
+    expect(refused.code).toBe(1);
+    expect(refused.out.split('\n')[0]).toBe(
+      'row 1: email-verified-invalid (email_verified is true or false (1 or 0 in CSV))',
+    );
+    expect(userCount(db)).toBe(4);
+    const badJson = file(
+      'bad-verified.json',
+      JSON.stringify([{ id: 'v7', email: 'v7@example.com', hash: BCRYPT, email_verified: 'true' }]),
+    );
+    expect((await cli(['users', 'import', badJson, '--db', db])).out.split('\n')[0]).toBe(
+      'row 1: email-verified-invalid (email_verified is true or false (1 or 0 in CSV))',
+    );
+    expect(userCount(db)).toBe(4);
   });
 
   it('answers a bad header, a bad command line and a missing file with a message, not a stack', async () => {
@@ -199,7 +241,7 @@ describe('tessera users import on SQLite', () => {
     const header = file('header.csv', `user,mail,pw\n1,a@example.com,${BCRYPT}\n`);
     expect(await cli(['users', 'import', header, '--db', db])).toMatchObject({
       code: 1,
-      err: 'tessera users: The CSV import file must start with the header id,email,hash (in any order).\n',
+      err: 'tessera users: The CSV import file must start with the header id,email,hash (in any order; email_verified may be added).\n',
     });
     expect((await cli(['users', 'export', header])).code).toBe(2);
     expect((await cli(['users', 'import'])).code).toBe(2);

@@ -157,14 +157,15 @@ export function createPostgresAccounts(
         });
         if (conflicts.length > 0 || options?.dryRun === true) return conflicts;
         await client.query(
-          `INSERT INTO ${s}.users (id, email, password_hash, created_at, password_changed_at)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])`,
+          `INSERT INTO ${s}.users (id, email, password_hash, created_at, password_changed_at, email_verified)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::boolean[])`,
           [
             ids,
             emails,
             users.map((user) => user.passwordHash),
             users.map((user) => user.createdAt),
             users.map((user) => user.passwordChangedAt),
+            users.map((user) => user.emailVerified === true),
           ],
         );
         return conflicts;

@@ -112,9 +112,9 @@ export function createSqliteAccounts({
       const conflicts = batchConflicts(users, { ids: taken('id'), emails: taken('email') });
       if (conflicts.length > 0 || dryRun) return conflicts;
       const insert = sql(
-        `INSERT INTO users (id, email, password_hash, created_at, password_changed_at) VALUES (@id, @email, @passwordHash, @createdAt, @passwordChangedAt)`,
+        `INSERT INTO users (id, email, password_hash, created_at, password_changed_at, email_verified) VALUES (@id, @email, @passwordHash, @createdAt, @passwordChangedAt, @emailVerified)`,
       );
-      for (const user of users) insert.run(user);
+      for (const user of users) insert.run({ ...user, emailVerified: user.emailVerified ? 1 : 0 });
       return conflicts;
     },
   );
