@@ -1,9 +1,11 @@
+import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { listen } from '../adapters/node.js';
 import { isTesseraError } from '../errors/tessera-error.js';
-import { resolveConfig, SETTINGS } from '../server/config.js';
+import { resolveConfig, SETTINGS, type ServerConfig } from '../server/config.js';
 import { createTesseraServer } from '../server/create-server.js';
 import { renderHomePage } from '../server/home-page.js';
+import type { TesseraServer } from '../server/create-server.js';
 import { usageError, type CliCommand } from './command.js';
 
 /**
@@ -107,15 +109,7 @@ export const command: CliCommand = {
       return usageError('serve', error instanceof Error ? error.message : String(error));
     }
     try {
-      const config = await resolveConfig({ flags, env: process.env, cwd: process.cwd() });
-      const server = await createTesseraServer({
-        config,
-        homePage: () => renderHomePage({ issuer: config.issuer }),
-      });
-      const { server: http, port } = await listen(server.handler, {
-        port: config.port,
-        host: config.host,
-      });
+      const { config, server, http, port } = await start(flags);
       server.logger.info(
         {
           port,
@@ -161,3 +155,44 @@ export const command: CliCommand = {
     }
   },
 };
+
+/**
+ * Resolves the configuration, builds the server and listens. With `--port 0` the port is bound first
+ * and the configuration resolved again with it, so the development issuer, origins and links name the
+ * port the server really has (not `localhost:0`); requests that arrive meanwhile wait for the server.
+ */
+async function start(flags: Record<string, unknown>): Promise<{
+  config: ServerConfig;
+  server: TesseraServer;
+  http: Server;
+  port: number;
+}> {
+  const resolve = (extra: Record<string, unknown> = {}): Promise<ServerConfig> =>
+    resolveConfig({ flags: { ...flags, ...extra }, env: process.env, cwd: process.cwd() });
+  const build = (config: ServerConfig): Promise<TesseraServer> =>
+    createTesseraServer({ config, homePage: () => renderHomePage({ issuer: config.issuer }) });
+  const first = await resolve();
+  if (first.port !== 0) {
+    const server = await build(first);
+    const bound = await listen(server.handler, { port: first.port, host: first.host });
+    return { config: first, server, http: bound.server, port: bound.port };
+  }
+  let ready: (handler: TesseraServer['handler']) => void = () => undefined;
+  const later = new Promise<TesseraServer['handler']>((resolvePromise) => (ready = resolvePromise));
+  const bound = await listen(
+    {
+      handles: () => true,
+      fetch: async (request, info) => (await later).fetch(request, info),
+    },
+    { port: 0, host: first.host },
+  );
+  try {
+    const config = await resolve({ port: String(bound.port) });
+    const server = await build(config);
+    ready(server.handler);
+    return { config, server, http: bound.server, port: bound.port };
+  } catch (error) {
+    bound.server.close();
+    throw error;
+  }
+}

@@ -10,10 +10,11 @@ const BIN = join(process.cwd(), 'bin/tessera.js');
 
 async function startServer(
   db: string,
-): Promise<{ url: string; started: string; stop: () => void }> {
+  port = '0',
+): Promise<{ url: string; started: string; stop: () => Promise<void> }> {
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--db', db, '--port', '0', '--access-ttl', '1m'],
+    [BIN, 'serve', '--db', db, '--port', port, '--access-ttl', '1m'],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TESSERA_LOG_LEVEL: 'info' } },
   );
   const { url, started } = await new Promise<{ url: string; started: string }>(
@@ -27,7 +28,9 @@ async function startServer(
       child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
     },
   );
-  return { url, started, stop: () => child.kill('SIGTERM') };
+  // Resolves once the process is gone, so a restart on the same port never meets EADDRINUSE.
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  return { url, started, stop: () => (child.kill('SIGTERM'), exited) };
 }
 
 describe('tessera serve, keys, events and config', () => {
@@ -37,6 +40,13 @@ describe('tessera serve, keys, events and config', () => {
     let server = await startServer(db);
     // A development server listens on loopback only, and says so in its start line.
     expect(server.started).toMatch(/"host":"127\.0\.0\.1"/);
+    // With --port 0 the development issuer names the port really bound, not localhost:0.
+    const port = new URL(server.url).port;
+    expect(server.started).toContain(`"issuer":"http://localhost:${port}"`);
+    const discovery = await fetch(`${server.url}/.well-known/oauth-authorization-server`);
+    expect(((await discovery.json()) as { issuer: string }).issuer).toBe(
+      `http://localhost:${port}`,
+    );
     // A new keyring's first key is ES256, the algorithm every common verifier accepts.
     expect(server.started).toMatch(/"alg":"ES256"/);
     const signup = await fetch(`${server.url}/auth/signup`, {
@@ -47,8 +57,9 @@ describe('tessera serve, keys, events and config', () => {
     expect(signup.status).toBe(201);
     const tokens = (await signup.json()) as { access_token: string; refresh_token: string };
     const jwks1 = await (await fetch(`${server.url}/.well-known/jwks.json`)).json();
-    server.stop();
-    server = await startServer(db);
+    await server.stop();
+    // The same port again: the development issuer is http://localhost:PORT, so it stays the same.
+    server = await startServer(db, port);
     try {
       expect(await (await fetch(`${server.url}/.well-known/jwks.json`)).json()).toEqual(jwks1);
       // The access token signed before the restart still verifies after it: the key was persisted.
