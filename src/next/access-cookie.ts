@@ -28,6 +28,20 @@ const ISSUING = new Set(['/auth/login', '/auth/signup', '/auth/refresh']);
 const ENDING = new Set(['/auth/logout', '/auth/logout-all']);
 
 /**
+ * Whether an answer to this request can change the access cookie; only those are read (a token
+ * answer's body is parsed for its `access_token`, nothing else's is).
+ *
+ * @example
+ * ```ts
+ * changesAccessCookie('POST', '/auth/refresh'); // true
+ * changesAccessCookie('GET', '/auth/me'); // false
+ * ```
+ */
+export function changesAccessCookie(method: string, pathname: string): boolean {
+  return method === 'POST' && (ISSUING.has(pathname) || ENDING.has(pathname));
+}
+
+/**
  * Decides, without effect, what an answer of Tessera's `/auth` routes does to the access cookie: a
  * cookie-transport login, signup or refresh sets it for the access token's own lifetime; a logout
  * (whatever its outcome: a user who asks to leave leaves) or a refused refresh clears it.

@@ -2,7 +2,7 @@ import type { AuthHandler } from '../http/auth-handler.js';
 import { problemResponse } from '../http/problem.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import { CSRF_HEADER, REFRESH_COOKIE } from '../wire/names.js';
-import { accessCookieChange, serializeAccessCookie } from './access-cookie.js';
+import { accessCookieChange, changesAccessCookie, serializeAccessCookie } from './access-cookie.js';
 
 /** A Next.js route handler: what `app/auth/[...tessera]/route.ts` exports per method. */
 export type RouteHandler = (request: Request) => Promise<Response>;
@@ -60,6 +60,7 @@ async function withAccessCookie(
   pathname: string,
   answer: Response,
 ): Promise<Response> {
+  if (!changesAccessCookie(method, pathname)) return answer;
   const setsRefreshCookie = answer.headers
     .getSetCookie()
     .some((cookie) => cookie.startsWith(`${REFRESH_COOKIE}=`) && !/Max-Age=0\b/.test(cookie));

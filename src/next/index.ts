@@ -33,6 +33,7 @@ export {
   ACCESS_COOKIE,
   accessCookieChange,
   accessTokenFromCookies,
+  changesAccessCookie,
   serializeAccessCookie,
   type AccessCookieChange,
   type AuthAnswer,
