@@ -1,5 +1,6 @@
 // The Next.js integration in a real app: `next build && next start` of test/next/app, driven by Debian's
 // Chromium. Sign up, a server component that shows the user, expiry, reload, no tab open, two tabs, logout.
+import { generateKeyPair, SignJWT } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchBrowser, sleep } from '../browser/harness.js';
@@ -127,5 +128,39 @@ describe('tessera-auth/next in a built Next.js 16 app', () => {
     const third = await context.newPage();
     expect(await visit(third, '/dashboard')).toEqual(['/dashboard', '/auth/resume', '/signin']);
     for (const page of [first, second, third]) await page.close();
+  });
+
+  test('a forged access cookie shows no page: the navigation ends on the sign-in page', async () => {
+    const attacker = await generateKeyPair('ES256');
+    const now = Math.floor(Date.now() / 1000);
+    const forged = await new SignJWT({
+      sub: userId,
+      client_id: 'tessera',
+      sid: 's'.repeat(22),
+      jti: 'j'.repeat(22),
+    })
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'forged' })
+      .setIssuer(app.url)
+      .setAudience('next-fixture')
+      .setIssuedAt(now)
+      .setExpirationTime(now + 60)
+      .sign(attacker.privateKey);
+    await context.addCookies([
+      {
+        name: ACCESS_COOKIE,
+        value: forged,
+        domain: 'localhost',
+        path: '/',
+        secure: true,
+        httpOnly: true,
+        sameSite: 'Lax',
+      },
+    ]);
+    const page = await context.newPage();
+    expect(await visit(page, '/dashboard')).toEqual(['/dashboard', '/auth/resume', '/signin']);
+    expect(await page.locator('#user').count()).toBe(0);
+    // The resume found no session either, and cleared the forged cookie.
+    expect(await cookie(ACCESS_COOKIE)).toBeUndefined();
+    await page.close();
   });
 });
