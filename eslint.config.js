@@ -12,7 +12,7 @@ export const LAYERS = {
   wire: ['errors'],
   jwa: ['errors'],
   jws: ['errors', 'wire', 'jwa'],
-  keys: ['errors', 'jwa'],
+  keys: ['errors', 'jwa', 'jws'],
   jwt: ['errors', 'jwa', 'jws', 'keys'],
   secrets: ['wire'],
   store: ['errors', 'wire', 'keys'],
@@ -36,7 +36,20 @@ export const LAYERS = {
   next: ['errors', 'wire', 'jwt', 'http', 'client'],
   doctor: ['errors', 'wire', 'jwa', 'jws', 'jwt', 'keys'],
   audit: ['errors', 'jwt'],
-  cli: ['errors', 'wire', 'jwa', 'jwt', 'keys', 'store', 'server', 'adapters', 'doctor', 'audit'],
+  verify: ['errors', 'wire', 'jwa', 'jws', 'jwt', 'keys'],
+  cli: [
+    'errors',
+    'wire',
+    'jwa',
+    'jwt',
+    'keys',
+    'store',
+    'accounts',
+    'server',
+    'adapters',
+    'doctor',
+    'audit',
+  ],
 };
 const FOLDERS = Object.keys(LAYERS);
 
@@ -93,7 +106,7 @@ const siblingRules = Object.entries(SIBLINGS).map(([part, sibling]) =>
 );
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**'] },
+  { ignores: ['dist/**', 'dist-client/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { ...tessera.configs.recommended, files: ['src/**/*.ts'] },

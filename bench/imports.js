@@ -10,6 +10,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ENTRIES = ['jose', 'tessera-auth', 'tessera-auth/express', 'tessera-auth/client'];
 const HEAVY = [
   '@node-rs/argon2',
+  'bcryptjs',
   'pino',
   'hono',
   '@hono/node-server',

@@ -5,12 +5,17 @@ import { parseArgs } from 'node:util';
 
 const SECTIONS = {
   verify: () => import('./verify.js'),
+  'verify-web': () => import('./verify-web.js'),
   rotation: () => import('./rotation.js'),
   http: () => import('./http.js'),
   storm: () => import('./storm.js'),
   audit: () => import('./audit.js'),
   imports: () => import('./imports.js'),
   revocation: () => import('./revocation.js'),
+  passwords: () => import('./passwords.js'),
+  reset: () => import('./reset.js'),
+  peers: () => import('./peers.js'),
+  remoteRevocation: () => import('./remote-revocation.js'),
 };
 
 const { values } = parseArgs({

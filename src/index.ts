@@ -31,6 +31,13 @@ export {
   type VerifierOptions,
 } from './jwt/verify-access-token.js';
 export { DEFAULT_LEEWAY_SECONDS, MAX_LEEWAY_SECONDS } from './jwt/time-options.js';
+export {
+  followRevocations,
+  type FollowerPolling,
+  type FollowerSchedule,
+  type RevocationFollower,
+  type RevocationFollowerOptions,
+} from './jwt/revocation-follower.js';
 
 // Keys: material, the rotating keyring, where it persists, remote JWKS.
 export {
@@ -113,14 +120,40 @@ export {
   type Accounts,
   type AccountsOptions,
 } from './accounts/accounts.js';
+export {
+  createMailOutbox,
+  type MailOutbox,
+  type MailOutboxOptions,
+  type MailReport,
+  type OutgoingMail,
+} from './accounts/mail-outbox.js';
+export {
+  DEFAULT_MAIL_TEMPLATES,
+  mailLink,
+  renderMail,
+  resolveMailTemplates,
+  type MailTemplate,
+  type MailTemplateOverrides,
+  type MailTemplates,
+} from './accounts/mail-templates.js';
+export type { MailKind, MailOutboxRow } from './store/account-store.js';
+export type { DeliveredMail } from './server/mailer.js';
 export { createAuthHandler, type AuthHandler, type ConnectionInfo } from './http/auth-handler.js';
 export type { AuthHandlerOptions, LoggerLike } from './http/handler-options.js';
+export {
+  createSessionIssuer,
+  type IssueSessionContext,
+  type IssuedSession,
+  type SessionIssuerOptions,
+} from './http/session-issuer.js';
 export {
   createResourceGuard,
   type ResourceGuard,
   type ResourceGuardOptions,
   type GuardResult,
 } from './http/require-auth.js';
+export type { FollowSettings, RevocationSource } from './http/followed-revocations.js';
+export type { FeedEntry, FeedPage } from './http/revocation-feed.js';
 export {
   createMemoryRateLimiter,
   createRedisRateLimiter,

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { AccountStore, UserRow } from '../store/account-store.js';
 import type { SessionStore } from '../store/session-store.js';
-import { hashSecret, mintSecret, parseSecret, secretMatches } from '../secrets/opaque-secret.js';
+import { createLegacyPasswords } from './legacy-login.js';
+import { mintLinkToken, redeemLinkToken } from './link-tokens.js';
+import type { MailOutbox } from './mail-outbox.js';
 import { createTicketService, DEFAULT_MAX_TICKETS_PER_SESSION } from './tickets.js';
 import {
   createPasswordHasher,
@@ -17,7 +19,20 @@ export const PASSWORD_RULES = { minLength: 8, maxLength: 256 } as const;
 export interface AccountsOptions {
   readonly store: AccountStore;
   readonly now?: () => number;
-  /** Delivers a password-reset token (email it). Default: none, and the server logs it in development. */
+  /**
+   * Where reset and verification mail goes: one outbox row per request, delivered off the request
+   * path (mail-outbox.ts). Without it (and without `deliverResetToken`) no mail is sent.
+   */
+  readonly outbox?: Pick<MailOutbox, 'enqueue'>;
+  /**
+   * Sign-up answers alike for new and taken addresses and signs no one in; an account signs in once
+   * its address is verified. Needs `outbox`.
+   */
+  readonly requireVerifiedEmail?: boolean;
+  /**
+   * @deprecated Delivers a reset token inside the request, which makes a known address slower to
+   * answer than an unknown one; pass `outbox` instead. Ignored when `outbox` is set.
+   */
   readonly deliverResetToken?: (input: {
     email: string;
     token: string;
@@ -57,7 +72,17 @@ export interface LoginOptions {
  * ```
  */
 export interface Accounts {
+  /** Whether sign-up goes through {@link Accounts.register} (email verification required). */
+  readonly requiresVerifiedEmail: boolean;
   signup(email: string, password: string): Promise<UserRow>;
+  /**
+   * Sign-up with verification: the same work and the same (empty) answer whether the address is new
+   * or taken. A new account is created unverified and gets a verification link; a taken address's
+   * owner gets an "account exists" notice instead.
+   */
+  register(email: string, password: string): Promise<void>;
+  /** Marks the address verified from a `tsv_` link token; returns the user id. `VERIFY_TOKEN_INVALID`. */
+  confirmEmail(token: string): Promise<string>;
   /** Implementations must call `options.admit` once before checking the password, and honour its refusal. */
   login(email: string, password: string, options?: LoginOptions): Promise<UserRow>;
   changePassword(userId: string, current: string, next: string): Promise<void>;
@@ -104,13 +129,36 @@ export function createAccounts(options: AccountsOptions): Accounts {
   const hasher = createPasswordHasher(options.passwordChecks);
   const hash = (password: string, params: Argon2Params): Promise<string> =>
     hasher.hash(password, params);
-  // Verified against when the email is unknown, so both paths cost one argon2id verification.
-  const dummyHash = hash(randomBytes(16).toString('base64url'), ARGON2);
-  // Never rejects: a failure here surfaces at the login that awaits it, not as an unhandled rejection.
-  dummyHash.catch(() => undefined);
+  // Imported hashes (issue 14): the unknown-email dummy costs what the slowest scheme stored costs.
+  const legacy = createLegacyPasswords({ store, argon2: ARGON2, hash, now });
+  // Minted now, not at the first unknown-email login: in a 200-login flood on PostgreSQL every login
+  // waited on that first mint and its store sample, and the flood hung (test/http/login-flood.test.ts).
+  // A failure here is retried by the next login (dummy-work.ts), never an unhandled rejection.
+  legacy.dummy().catch(() => undefined);
 
+  const requireVerified = options.requireVerifiedEmail === true;
+  // With verification required, an unverified account answers exactly like a wrong password: a
+  // distinct answer would tell whoever just signed up with an address whether it already had an owner.
   const invalidCredentials = (): TesseraError =>
-    new TesseraError('CREDENTIALS_INVALID', 'The email or the password is wrong.');
+    new TesseraError(
+      'CREDENTIALS_INVALID',
+      requireVerified
+        ? 'The email or the password is wrong, or the address is not verified yet: follow the link in the verification mail.'
+        : 'The email or the password is wrong.',
+    );
+  const newUser = async (rawEmail: string, password: string): Promise<UserRow> => {
+    checkPassword(password);
+    const at = now();
+    return {
+      id: randomBytes(16).toString('base64url'),
+      email: normaliseEmail(rawEmail),
+      passwordHash: await hash(password, ARGON2),
+      createdAt: at,
+      passwordChangedAt: at,
+      emailVerified: false,
+      passwordEpoch: 0,
+    };
+  };
 
   const checkPassword = (password: string, field = 'password'): void => {
     if (password.length < PASSWORD_RULES.minLength || password.length > PASSWORD_RULES.maxLength) {
@@ -123,31 +171,48 @@ export function createAccounts(options: AccountsOptions): Accounts {
   };
 
   return {
+    requiresVerifiedEmail: requireVerified,
+
     async signup(rawEmail, password) {
-      checkPassword(password);
-      const email = normaliseEmail(rawEmail);
-      const at = now();
-      const user: UserRow = {
-        id: randomBytes(16).toString('base64url'),
-        email,
-        passwordHash: await hash(password, ARGON2),
-        createdAt: at,
-        passwordChangedAt: at,
-      };
+      const user = await newUser(rawEmail, password);
       if (!(await store.createUser(user)))
         throw new TesseraError(
           'ACCOUNT_EXISTS',
           'An account with this email already exists; sign in or reset the password.',
         );
+      // Verification is optional here, but the link lets the claims hook see a verified address.
+      await options.outbox?.enqueue('verify', user.email);
       return user;
+    },
+
+    async register(rawEmail, password) {
+      const user = await newUser(rawEmail, password);
+      const created = await store.createUser(user);
+      await options.outbox?.enqueue(created ? 'verify' : 'account-exists', user.email);
+    },
+
+    async confirmEmail(token) {
+      const redeemed = await redeemLinkToken(store, { kind: 'verify', token, at: now() });
+      if (redeemed === undefined || !(await store.markEmailVerified(redeemed)))
+        throw new TesseraError(
+          'VERIFY_TOKEN_INVALID',
+          'The verification link is unknown, already used, expired, or older than the password; sign in to get a new one.',
+        );
+      return redeemed.userId;
     },
 
     async login(rawEmail, password, loginOptions = {}) {
       if (password.length > PASSWORD_RULES.maxLength) throw invalidCredentials();
       const user = await store.findUserByEmail(normaliseEmail(rawEmail));
-      const ok = await hasher.verify(user?.passwordHash ?? dummyHash, password, loginOptions);
+      if (user !== undefined) legacy.assertUsable(user);
+      const ok = await hasher.verify(user?.passwordHash ?? legacy.dummy(), password, loginOptions);
       if (user === undefined || !ok) throw invalidCredentials();
-      return user;
+      if (requireVerified && user.emailVerified !== true) {
+        // The right password for an unverified address: a fresh link, and the same refusal.
+        await options.outbox?.enqueue('verify', user.email);
+        throw invalidCredentials();
+      }
+      return legacy.upgrade(user, password);
     },
 
     async changePassword(userId, current, next) {
@@ -164,43 +229,40 @@ export function createAccounts(options: AccountsOptions): Accounts {
     },
 
     async requestPasswordReset(rawEmail) {
-      const user = await store.findUserByEmail(normaliseEmail(rawEmail));
-      if (user === undefined) return;
-      const minted = mintSecret('tsp', { pepper: undefined });
-      const expiresAt = now() + resetMs;
-      await store.createOneTimeToken({
-        id: minted.id,
+      const email = normaliseEmail(rawEmail);
+      // The outbox path: one row, known address or not; the worker finds out which.
+      if (options.outbox !== undefined) return options.outbox.enqueue('reset', email);
+      const deliver = options.deliverResetToken;
+      const user = deliver === undefined ? undefined : await store.findUserByEmail(email);
+      if (deliver === undefined || user === undefined) return;
+      const minted = await mintLinkToken(store, {
         kind: 'reset',
-        userId: user.id,
-        sessionId: null,
-        secretHash: minted.secretHash,
-        expiresAt,
+        user,
+        at: now(),
+        lifetimeMs: resetMs,
       });
-      await options.deliverResetToken?.({ email: user.email, token: minted.value, expiresAt });
+      await deliver({ email: user.email, token: minted.token, expiresAt: minted.expiresAt });
     },
 
     async confirmPasswordReset(token, newPassword) {
       checkPassword(newPassword, 'new_password');
-      const parts = parseSecret('tsp', token);
       const invalid = new TesseraError(
         'RESET_TOKEN_INVALID',
-        'The password-reset token is unknown, already used, or expired; request a new one.',
+        'The password-reset token is unknown, already used, expired, or older than the password; request a new one.',
       );
-      if (parts === undefined) throw invalid;
-      const row = await store.consumeOneTimeToken({
-        id: parts.id,
-        kind: 'reset',
-        secretHash: hashSecret(parts.secret, undefined),
-        at: now(),
-      });
-      if (row === undefined || !secretMatches(parts.secret, row.secretHash, undefined))
-        throw invalid;
-      await store.updatePassword({
-        userId: row.userId,
+      const redeemed = await redeemLinkToken(store, { kind: 'reset', token, at: now() });
+      if (redeemed === undefined) throw invalid;
+      // The epoch compare-and-swap: a password changed (any way, a later reset included) since this
+      // token was minted leaves the row alone. The reset proves the inbox, so it verifies too.
+      const changed = await store.updatePassword({
+        userId: redeemed.userId,
         passwordHash: await hash(newPassword, ARGON2),
         at: now(),
+        expectedEpoch: redeemed.passwordEpoch,
+        verifyEmail: true,
       });
-      return row.userId;
+      if (!changed) throw invalid;
+      return redeemed.userId;
     },
 
     createTicket: tickets.createTicket,

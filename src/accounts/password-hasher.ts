@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { TesseraError } from '../errors/tessera-error.js';
+import { readPasswordHash } from './hash-format.js';
+import { verifyLegacyHash } from './legacy-hash.js';
 
 /**
  * argon2id with a cap on how many run at once. Each hash or verification takes a libuv thread-pool
@@ -23,7 +25,8 @@ export interface PasswordHasherOptions {
 export interface PasswordHasher {
   hash(password: string, params: Argon2Params): Promise<string>;
   /**
-   * Verifies a password against a hash; false for a wrong password or an unreadable hash. `admit` runs
+   * Verifies a password against a hash (argon2id, or an imported bcrypt, scrypt or PBKDF2 hash);
+   * false for a wrong password or an unreadable hash. `admit` runs
    * once a turn is held, just before the verification, and may throw to refuse the attempt unchecked.
    */
   verify(
@@ -96,8 +99,15 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
     verify: (hashed, password, verifyOptions = {}) =>
       turn(async () => {
         await verifyOptions.admit?.();
+        const stored = await hashed;
+        // Read first: a hash over the cost caps (hash-format.ts) is refused before it can run long.
+        const reading = readPasswordHash(stored);
+        if (!reading.ok) return false;
+        // Imported hashes (bcrypt, scrypt, PBKDF2) take the same turn: they are as slow as argon2id.
+        if (reading.spec.scheme !== 'argon2id')
+          return verifyLegacyHash(stored, password).catch(() => false);
         const argon2 = await loadArgon2();
-        return argon2.verify(await hashed, password).catch(() => false);
+        return argon2.verify(stored, password).catch(() => false);
       }),
   };
 }

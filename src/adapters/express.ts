@@ -13,6 +13,7 @@ import {
 } from '../http/require-auth.js';
 import type { AccessTokenClaims } from '../jwt/claims.js';
 import { toNodeListener } from './node.js';
+import { withFeedEnvironment } from './feed-environment.js';
 
 /**
  * Mounts Tessera's endpoints in an Express 5 app. Mount it before body parsers: the handler reads the
@@ -56,7 +57,7 @@ export function tesseraRoutes(handler: AuthHandler): RequestHandler {
  * ```
  */
 export function requireAuth(options: ResourceGuardOptions | ResourceGuard): RequestHandler {
-  const guard = 'check' in options ? options : createResourceGuard(options);
+  const guard = 'check' in options ? options : createResourceGuard(withFeedEnvironment(options));
   return (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
     const result = guard.check({ url: req.originalUrl, authorization: req.headers.authorization });
     if (result instanceof Promise) result.then((settled) => finish(settled, res, next), next);

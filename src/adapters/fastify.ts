@@ -8,6 +8,7 @@ import {
 } from '../http/require-auth.js';
 import type { AccessTokenClaims } from '../jwt/claims.js';
 import { toNodeListener } from './node.js';
+import { withFeedEnvironment } from './feed-environment.js';
 
 /**
  * Registers Tessera's endpoints on a Fastify 5 instance. The routes are taken over in `onRequest`,
@@ -56,7 +57,7 @@ declare module 'fastify' {
 export function requireAuth(
   options: ResourceGuardOptions | ResourceGuard,
 ): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
-  const guard = 'check' in options ? options : createResourceGuard(options);
+  const guard = 'check' in options ? options : createResourceGuard(withFeedEnvironment(options));
   return async (request, reply) => {
     const result: GuardResult = await guard.check({
       url: request.url,

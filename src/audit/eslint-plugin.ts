@@ -18,6 +18,7 @@ import ephemeralKey from './rules/ephemeral-key.js';
 import hardcodedSecret from './rules/hardcoded-secret.js';
 import logoutRevocation from './rules/logout-revocation.js';
 import noneAlgorithm from './rules/none-algorithm.js';
+import providerTokenRefresh from './rules/provider-token-refresh.js';
 import refreshInterceptor from './rules/refresh-interceptor.js';
 import refreshRotation from './rules/refresh-rotation.js';
 import requireExpiry from './rules/require-expiry.js';
@@ -57,6 +58,7 @@ export const TESSERA_RULES: Readonly<Record<string, TesseraRule>> = {
   'logout-revokes': logoutRevocation,
   'timing-safe-compare': timingSafeCompare,
   'no-client-clock-expiry': clientClockExpiry,
+  'refresh-provider-tokens': providerTokenRefresh,
 };
 
 /**

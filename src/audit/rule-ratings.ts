@@ -35,6 +35,7 @@ const RATINGS: Record<string, RuleRating> = {
   'logout-revokes': { securitySeverity: '4.3', precision: 'very-high' }, // 5/5
   'timing-safe-compare': { securitySeverity: '5.9', precision: 'medium' }, // was 0/1
   'no-client-clock-expiry': { securitySeverity: '3.1', precision: 'medium' }, // 1/1
+  'refresh-provider-tokens': { securitySeverity: '3.7', precision: 'medium' }, // 1/1
 };
 
 const UNRATED: RuleRating = { securitySeverity: '5.0', precision: 'low' };

@@ -90,6 +90,7 @@ async function readToolVersion(): Promise<string> {
  */
 export const command: CliCommand = {
   summary: 'Find JWT traps (secrets, algorithms, expiry, storage, refresh) in a JS/TS tree',
+  usage: USAGE,
   async run(args) {
     const parsed = parseAuditArgs(args);
     if (typeof parsed === 'string') {

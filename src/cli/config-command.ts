@@ -1,8 +1,17 @@
 import { parseArgs } from 'node:util';
 import { isTesseraError } from '../errors/tessera-error.js';
 import { resolveConfig } from '../server/config.js';
-import type { CliCommand } from './command.js';
-import { expandSwitches, SETTING_FLAGS } from './serve-command.js';
+import { usageError, type CliCommand } from './command.js';
+import { expandSwitches, SETTING_FLAGS, settingsHelp } from './serve-command.js';
+
+const USAGE = `Usage: tessera config [--setting value ...]
+
+Prints the configuration \`tessera serve\` would run with, as JSON, and where each value came from
+(flag > environment > tessera.config.{json,js,mjs} > default). Secrets show as set or unset.
+
+Settings:
+${settingsHelp()}`;
+import { redactSmtpUrl } from '../server/mailer.js';
 
 /**
  * `tessera config`: prints the effective configuration and where each setting came from.
@@ -14,9 +23,11 @@ import { expandSwitches, SETTING_FLAGS } from './serve-command.js';
  */
 export const command: CliCommand = {
   summary: 'print the effective configuration (flags > environment > tessera.config > defaults)',
+  usage: USAGE,
   async run(args) {
+    let flags: Record<string, unknown>;
     try {
-      const flags = parseArgs({
+      flags = parseArgs({
         args: expandSwitches(args),
         options: {
           ...SETTING_FLAGS,
@@ -24,6 +35,10 @@ export const command: CliCommand = {
           'trust-proxy': { type: 'boolean' },
         },
       }).values;
+    } catch (error) {
+      return usageError('config', (error as Error).message);
+    }
+    try {
       const { keySecret, keySecretPrevious, sources, ...config } = await resolveConfig({
         flags,
         env: process.env,
@@ -32,6 +47,7 @@ export const command: CliCommand = {
       const shown = {
         ...config,
         'database-url': config['database-url']?.replace(/\/\/[^@/]*@/, '//***@'),
+        'smtp-url': redactSmtpUrl(config['smtp-url']),
         keySecret: keySecret === undefined ? 'unset' : 'set',
         ...(keySecretPrevious === undefined ? {} : { keySecretPrevious: 'set' }),
         sources,

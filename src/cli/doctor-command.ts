@@ -19,6 +19,7 @@ import { analyseHar } from '../doctor/har/analyse-har.js';
 import { HarUnusableError, readHarFile } from '../doctor/har/read-har.js';
 import { renderHarReport } from '../doctor/har/render-har.js';
 import type { CliCommand } from './command.js';
+import { readMessageInput, readTokenInput, type TokenInput } from './doctor-input.js';
 
 const USAGE = `Usage: tessera doctor [TOKEN | -] [options]
        tessera doctor --server URL [--origin URL] [--email EMAIL --password-env NAME]
@@ -43,10 +44,8 @@ Without a token, --server checks the deployment; --origin is the app's browser o
 
 Exit codes: 0 valid, 1 invalid (with a verdict, or a known error message), 2 could not judge.`;
 
-const MAX_STDIN_BYTES = 64 * 1024;
-
 interface DoctorArgs {
-  readonly token: { value: string; fromArgument: boolean } | undefined;
+  readonly token: TokenInput | undefined;
   readonly server: string | undefined;
   readonly jwks: string | undefined;
   readonly keyFile: string | undefined;
@@ -76,6 +75,7 @@ interface DoctorArgs {
  */
 export const command: CliCommand = {
   summary: 'explain why a token fails (time, storage or validation) and check a running deployment',
+  usage: USAGE,
   async run(args) {
     let parsed: DoctorArgs | undefined;
     try {
@@ -274,25 +274,6 @@ const EMPTY_ARGS: DoctorArgs = {
   har: undefined,
 };
 
-// A pasted message may be a whole log: read at most this much of stdin and judge its start.
-const MAX_MESSAGE_STDIN_BYTES = 1024 * 1024;
-
-async function readMessageInput(value: string): Promise<string> {
-  if (value !== '-') return value;
-  if (process.stdin.isTTY === true)
-    process.stderr.write('Paste the error message, then press Enter and Ctrl-D:\n');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // Beyond the cap the rest is drained, not kept: the writer of a long pipe gets no EPIPE.
-  for await (const chunk of process.stdin) {
-    if (size >= MAX_MESSAGE_STDIN_BYTES) continue;
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    chunks.push(buffer);
-    size += buffer.length;
-  }
-  return Buffer.concat(chunks).subarray(0, MAX_MESSAGE_STDIN_BYTES).toString('utf8');
-}
-
 function runErrorMessage(message: string, json: boolean): number {
   if (message.trim() === '') {
     process.stderr.write(
@@ -325,40 +306,4 @@ async function runHar(file: string, json: boolean): Promise<number> {
     json ? renderJson({ kind: 'har', exitCode, ...report }) : renderHarReport(report),
   );
   return exitCode;
-}
-
-async function readTokenInput(options: {
-  positional: string | undefined;
-  fromEnv: string | undefined;
-  hasServer: boolean;
-}): Promise<DoctorArgs['token']> {
-  const { positional, fromEnv, hasServer } = options;
-  if (positional !== undefined && positional !== '-') {
-    if (fromEnv !== undefined)
-      throw new Error('give the token once: as an argument or with --token-env');
-    return { value: positional, fromArgument: true };
-  }
-  if (fromEnv !== undefined) return { value: fromEnv, fromArgument: false };
-  // Without a token on a terminal, --server means "check the deployment"; a pipe is always read.
-  if (process.stdin.isTTY === true && positional !== '-' && hasServer) return undefined;
-  if (process.stdin.isTTY === true)
-    process.stderr.write('Paste the token, then press Enter and Ctrl-D:\n');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of process.stdin) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > MAX_STDIN_BYTES)
-      throw new Error(`stdin holds more than ${MAX_STDIN_BYTES} bytes; that is no token`);
-    chunks.push(buffer);
-  }
-  // One final newline is how echo, heredocs and files end a line: it is not part of the token.
-  const text = Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
-  if (text === '') {
-    if (hasServer) return undefined;
-    throw new Error('no token on stdin');
-  }
-  return { value: text, fromArgument: false };
 }

@@ -5,10 +5,18 @@ import { resolveConfig } from '../server/config.js';
 import { hasAccountStore, openStore } from '../server/open-store.js';
 import type { AuditEvent } from '../store/session-store.js';
 import { AUDIT_EVENT_WORDS, isAuditEventType } from '../store/vocabulary.js';
-import type { CliCommand } from './command.js';
+import { usageError, type CliCommand } from './command.js';
 
-const USAGE =
-  'Usage: tessera events (--user EMAIL | --user-id ID | --session ID) [--limit N] [--json] [--db PATH | --database-url URL]';
+const USAGE = `Usage: tessera events (--user EMAIL | --user-id ID | --session ID) [--limit N] [--json] [--db PATH | --database-url URL]
+
+Prints a user's or a session's audit events (logins, refreshes, grace answers, reuse, logouts,
+revocations) from the server's store as a timeline, oldest first.
+
+  --user EMAIL        the account with this email      --user-id ID   or this user id
+  --session ID        one session's events
+  --limit N           the newest N events (default 100)
+  --json              the events as JSON instead of the timeline
+  --db PATH           the SQLite file (default ./tessera.db)   --database-url URL   or PostgreSQL`;
 
 /**
  * Renders audit events as a timeline, oldest first.
@@ -39,6 +47,7 @@ export function renderTimeline(events: readonly AuditEvent[]): string {
 export const command: CliCommand = {
   summary:
     "show a user's audit events (logins, refreshes, grace answers, reuse, logouts) as a timeline",
+  usage: USAGE,
   async run(args) {
     let values: Record<string, string | boolean | undefined>;
     try {
@@ -54,9 +63,8 @@ export const command: CliCommand = {
           'database-url': { type: 'string' },
         },
       }).values;
-    } catch {
-      process.stderr.write(`${USAGE}\n`);
-      return 2;
+    } catch (error) {
+      return usageError('events', (error as Error).message);
     }
     const limit = Number(values.limit);
     if (
@@ -66,13 +74,19 @@ export const command: CliCommand = {
       !Number.isInteger(limit) ||
       limit <= 0
     ) {
-      process.stderr.write(`${USAGE}\n`);
-      return 2;
+      return usageError(
+        'events',
+        'give --user EMAIL, --user-id ID or --session ID (and --limit N > 0)',
+      );
     }
     try {
       const flags = { db: values.db, 'database-url': values['database-url'] };
       const config = await resolveConfig({ flags, env: process.env, cwd: process.cwd() });
-      const store = await openStore({ databaseUrl: config['database-url'], sqlitePath: config.db });
+      const store = await openStore({
+        databaseUrl: config['database-url'],
+        sqlitePath: config.db,
+        open: 'existing',
+      });
       try {
         let userId = typeof values['user-id'] === 'string' ? values['user-id'] : undefined;
         if (typeof values.user === 'string') {

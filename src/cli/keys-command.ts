@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isAlgorithm } from '../jwa/algorithms.js';
+import { PUBLISHABLE_ALGORITHMS, type PublishableAlgorithm } from '../jwa/algorithms.js';
 import { sealKeyringEntry } from '../keys/key-store.js';
 import { resealStoredKeyring } from '../keys/keyring-reseal.js';
 import { loadKeyring } from '../keys/load-keyring.js';
@@ -8,10 +8,26 @@ import { formatInstant } from '../errors/explain.js';
 import { isTesseraError } from '../errors/tessera-error.js';
 import { resolveConfig } from '../server/config.js';
 import { openStore } from '../server/open-store.js';
-import type { CliCommand } from './command.js';
+import { usageError, type CliCommand } from './command.js';
 
-const USAGE =
-  'Usage: tessera keys list|rotate|reseal [--db PATH | --database-url postgres://...] [--alg EdDSA|ES256|RS256|PS256|HS256]\n       tessera keys secret   (prints a fresh TESSERA_KEY_SECRET)';
+const USAGE = `Usage: tessera keys list|rotate|reseal [--db PATH | --database-url postgres://...] [--alg ALG]
+       tessera keys secret
+
+  list     the keyring in the server's store: each key's algorithm, state and times
+  rotate   publish a new key (--alg ES256 by default; EdDSA, RS256 or PS256); it signs after the
+           pre-publication delay, so remote JWKS caches learn it first; every node picks it up
+  reseal   re-seal the stored keys under TESSERA_KEY_SECRET, opening old ones with
+           TESSERA_KEY_SECRET_PREVIOUS
+  secret   print a fresh TESSERA_KEY_SECRET (stdout holds only the secret)
+
+  --alg ALG           the new key's algorithm: ES256 (default), EdDSA, RS256 or PS256
+  --db PATH           the SQLite file (default ./tessera.db)   --database-url URL   or PostgreSQL
+
+Signing keys are asymmetric: HS256 is refused, since its secret could never be published in the JWKS.`;
+
+// HS256 has no public half: a keyring key signed with it could be verified by no separate API.
+const isSigningAlgorithm = (alg: string): alg is PublishableAlgorithm =>
+  (PUBLISHABLE_ALGORITHMS as readonly string[]).includes(alg);
 
 /**
  * `tessera keys list|rotate|reseal|secret`: shows the keyring the server uses (in its SQLite file or
@@ -26,6 +42,7 @@ const USAGE =
  */
 export const command: CliCommand = {
   summary: 'list the signing keys, or rotate them in stages (publish, then sign, then retire)',
+  usage: USAGE,
   async run(args) {
     if (args[0] === 'secret' && args.length === 1) {
       process.stdout.write(`${generateSecret()}\n`);
@@ -51,19 +68,26 @@ export const command: CliCommand = {
           leeway: { type: 'string' },
         },
       }));
-    } catch {
-      process.stderr.write(`${USAGE}\n`);
-      return 2;
+    } catch (error) {
+      return usageError('keys', (error as Error).message);
     }
     const action = positionals[0];
-    if (
-      (action !== 'list' && action !== 'rotate' && action !== 'reseal') ||
-      !isAlgorithm(values.alg)
-    ) {
-      process.stderr.write(`${USAGE}\n`);
+    if (action !== 'list' && action !== 'rotate' && action !== 'reseal')
+      return usageError(
+        'keys',
+        `expected list, rotate, reseal or secret, got ${action ?? 'nothing'}`,
+      );
+    const { alg, ...flags } = values;
+    if (!isSigningAlgorithm(alg)) {
+      const why =
+        alg === 'HS256'
+          ? 'HS256 is symmetric: its secret cannot be published in /.well-known/jwks.json, so no separate API could verify its tokens'
+          : `${JSON.stringify(alg.slice(0, 40))} is not an algorithm`;
+      process.stderr.write(
+        `tessera keys: CONFIG_INVALID: --alg ${why}; signing keys take ${PUBLISHABLE_ALGORITHMS.join(', ')}\n`,
+      );
       return 2;
     }
-    const { alg, ...flags } = values;
     try {
       const config = await resolveConfig({ flags, env: process.env, cwd: process.cwd() });
       const store = await openStore({ databaseUrl: config['database-url'], sqlitePath: config.db });

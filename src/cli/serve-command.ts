@@ -4,7 +4,7 @@ import { isTesseraError } from '../errors/tessera-error.js';
 import { resolveConfig, SETTINGS } from '../server/config.js';
 import { createTesseraServer } from '../server/create-server.js';
 import { renderHomePage } from '../server/home-page.js';
-import type { CliCommand } from './command.js';
+import { usageError, type CliCommand } from './command.js';
 
 /**
  * Flag definitions shared by `serve` and `config`: every setting takes a value (booleans as true/false).
@@ -17,6 +17,31 @@ import type { CliCommand } from './command.js';
 export const SETTING_FLAGS = Object.fromEntries(
   Object.keys(SETTINGS).map((name) => [name, { type: 'string' as const }]),
 );
+
+/**
+ * The settings as help lines, one per flag with what it does and its default, from the same table
+ * `resolveConfig` reads, so the help cannot name a setting that does not exist.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(settingsHelp());
+ * ```
+ */
+export function settingsHelp(): string {
+  return Object.entries(SETTINGS)
+    .map(([name, words]) => `  --${name.padEnd(22)} ${words}`)
+    .join('\n');
+}
+
+const SERVE_USAGE = `Usage: tessera serve [--setting value ...]
+
+Runs the auth server on http://localhost:8080 with SQLite in ./tessera.db (PostgreSQL with
+--database-url). Every setting is also TESSERA_<SETTING> in the environment and a key of
+tessera.config.{json,js,mjs}; precedence: flag > environment > file > default. Logs are readable on
+a terminal and JSON lines otherwise (TESSERA_LOG_FORMAT=pretty|json decides; TESSERA_LOG_LEVEL).
+
+Settings:
+${settingsHelp()}`;
 
 // Switches that read as `--demo` alone and also as `--demo false` (the form every other setting takes).
 const SWITCHES = new Set(['--demo', '--signup']);
@@ -65,6 +90,7 @@ export function exposureNotice(config: { demo: boolean; signup: boolean }): stri
  */
 export const command: CliCommand = {
   summary: 'run the auth server (SQLite by default, --database-url postgres://... for many nodes)',
+  usage: SERVE_USAGE,
   async run(args) {
     let flags: Record<string, unknown>;
     try {
@@ -78,14 +104,7 @@ export const command: CliCommand = {
         allowPositionals: false,
       }).values;
     } catch (error) {
-      process.stderr.write(
-        `tessera serve: ${error instanceof Error ? error.message : String(error)}\nSettings: ${Object.keys(
-          SETTINGS,
-        )
-          .map((s) => `--${s}`)
-          .join(' ')}\n`,
-      );
-      return 2;
+      return usageError('serve', error instanceof Error ? error.message : String(error));
     }
     try {
       const config = await resolveConfig({ flags, env: process.env, cwd: process.cwd() });

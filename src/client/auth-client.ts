@@ -80,6 +80,27 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     call,
   });
   const stopTabs = relay.listen(flow);
+  // An old app's JWT left in storage becomes this session once, before the first restore. Loaded only
+  // when asked for (its own chunk), so apps that adopt nothing do not carry it (legacy-adoption.ts).
+  const adoptLegacy = options.adoptLegacy;
+  const adoption =
+    adoptLegacy === undefined
+      ? undefined
+      : import('./legacy-adoption.js').then(({ createLegacyAdoption }) =>
+          createLegacyAdoption({
+            source: adoptLegacy,
+            tabs,
+            transport,
+            base,
+            fetch: fetchImpl,
+            call,
+            accept: (response) => flow.accept(response, 'login', clocks.monotonic()),
+          }),
+        );
+  const restore = async (): Promise<void> => {
+    if (adoption !== undefined && (await (await adoption).run()) === 'adopted') return;
+    return flow.restore();
+  };
 
   // Functions, not inline checks: awaits in between change the state, and narrowing would not see it.
   const usable = (): string | null => freshToken(store.get(), clocks);
@@ -89,7 +110,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     if (usable() !== null) return usable();
     if (status() === 'signed-out') return null;
     if (status() === 'unknown' && store.get().held === null) {
-      await flow.restore();
+      await restore();
       if (usable() !== null || status() === 'signed-out') return usable();
     }
     return flow.refresh();
@@ -128,7 +149,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const wake = async (): Promise<void> => {
     if (typeof document !== 'undefined' && document.visibilityState === 'hidden') return;
     if (status() === 'signed-out') return;
-    if (status() === 'unknown') return flow.restore();
+    if (status() === 'unknown') return restore();
     store.update(resumed);
     if (usable() !== null) return flow.schedule();
     // Asleep, this tab may have missed a refresh by another: ask before rotating again.
@@ -189,7 +210,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     fetch: authFetch,
     getAccessToken,
     recover,
-    restore: flow.restore,
+    restore,
     refresh: flow.refresh,
     remainingMs() {
       const { held } = store.get();

@@ -1,6 +1,9 @@
 // tessera-auth/client: the browser, Node and React Native client. From the server's side it imports only
 // the wire names (a leaf module) and the error codes' types.
 export { createAuthClient } from './auth-client.js';
+// The legacy readers are a separate entry (tessera-auth/client/legacy-readers): only apps adopting an old
+// app's sessions pay for them, and only during the migration.
+export type { LegacyTokenSource } from './legacy-readers.js';
 export { AuthClientError, REFRESHABLE_CODES, isRefreshable, readProblem } from './problem.js';
 export type { LogoutReason } from './logout-reason.js';
 export type { ServerWarning } from '../wire/names.js';

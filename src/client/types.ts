@@ -1,4 +1,5 @@
 import type { ServerWarning, Transport } from '../wire/names.js';
+import type { LegacyTokenSource } from './legacy-readers.js';
 import type { LogoutReason } from './logout-reason.js';
 import type { AuthClientError } from './problem.js';
 import type { TabSync } from './tab-sync.js';
@@ -95,6 +96,12 @@ export interface AuthClientOptions {
   readonly tokenOrigins?: readonly string[];
   /** Where resume/online/visibility events come from. Default: `globalThis` in browsers. */
   readonly lifecycle?: LifecycleTarget | null;
+  /**
+   * Adopts the old app's session once, before the first restore: reads its JWT (see `legacyTokenAt`,
+   * `legacyTokenInJson`), exchanges it for a Tessera session under the cross-tab lock, then removes the
+   * old copies. `clientId` is for the body transport's RFC 8693 exchange (default `tessera`).
+   */
+  readonly adoptLegacy?: LegacyTokenSource & { readonly clientId?: string };
 }
 
 /** The client. */

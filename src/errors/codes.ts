@@ -191,6 +191,12 @@ export const ERROR_TABLE = {
     null,
     'The password-reset token is unknown, used or expired',
   ),
+  VERIFY_TOKEN_INVALID: row(
+    400,
+    'invalid_grant',
+    null,
+    'The email-verification token is unknown, used or expired',
+  ),
   TICKET_INVALID: row(
     401,
     'invalid_token',
@@ -238,6 +244,101 @@ export const ERROR_TABLE = {
   SECRET_WEAK: row(500, 'server_error', null, 'The HMAC secret is too weak'),
   KEY_INVALID: row(500, 'server_error', null, 'A key could not be loaded or used'),
   CONFIG_INVALID: row(500, 'server_error', null, 'The configuration is invalid'),
+  // issue 14: imported password hashes
+  PASSWORD_HASH_UNUSABLE: row(
+    500,
+    'server_error',
+    null,
+    'The stored password hash has an unknown format or a cost above the cap',
+  ),
+  IMPORT_INVALID: row(400, 'invalid_request', null, 'The user import has rows that cannot go in'),
+  // Legacy tokens (issue 14): an old app's own JWTs exchanged once for a Tessera session. RFC 8693
+  // section 2.2.2 answers an unusable subject_token with invalid_request.
+  LEGACY_TOKEN_MALFORMED: row(
+    400,
+    'invalid_request',
+    'storage',
+    'The legacy token is not a compact JWS',
+  ),
+  LEGACY_SIGNATURE_INVALID: row(
+    400,
+    'invalid_request',
+    'validation',
+    'The legacy token is not signed by the configured legacy key',
+  ),
+  LEGACY_TOKEN_NO_EXP: row(
+    400,
+    'invalid_request',
+    'validation',
+    'The legacy token has no exp claim',
+  ),
+  LEGACY_TOKEN_EXPIRED: row(400, 'invalid_request', 'time', 'The legacy token has expired'),
+  LEGACY_CLAIM_INVALID: row(
+    400,
+    'invalid_request',
+    'validation',
+    'The legacy token has the wrong issuer, audience or time claims',
+  ),
+  LEGACY_SUBJECT_INVALID: row(
+    400,
+    'invalid_request',
+    'validation',
+    'The legacy user id claim is missing or of the wrong type',
+  ),
+  LEGACY_WINDOW_CLOSED: row(
+    400,
+    'invalid_request',
+    'time',
+    'The migration window for legacy tokens has closed',
+  ),
+  LEGACY_TOKEN_REPLAYED: row(
+    400,
+    'invalid_request',
+    'validation',
+    'The legacy token was already exchanged; its session is revoked',
+  ),
+  LEGACY_TOKEN_REJECTED: row(
+    400,
+    'invalid_request',
+    'validation',
+    'The old app store refused the legacy token',
+  ),
+  LEGACY_NOT_CONFIGURED: row(
+    400,
+    'invalid_request',
+    null,
+    'This server has no legacy token configuration',
+  ),
+  FEED_CREDENTIAL_INVALID: row(
+    401,
+    'invalid_token',
+    null,
+    'The revocation feed credential is missing, malformed or unknown',
+  ),
+  FEED_CREDENTIAL_REVOKED: row(
+    401,
+    'invalid_token',
+    null,
+    'The revocation feed credential was revoked',
+  ),
+  FEED_CREDENTIAL_IN_URL: row(
+    400,
+    'invalid_request',
+    null,
+    'Feed credentials are accepted only in the Authorization header',
+  ),
+  FEED_QUERY_INVALID: row(
+    400,
+    'invalid_request',
+    null,
+    'The since or limit parameter of the revocation feed is invalid',
+  ),
+  FEED_CREDENTIAL_REFUSED: row(
+    503,
+    'temporarily_unavailable',
+    null,
+    'The revocation feed refused the credential of this resource server',
+  ),
 } as const satisfies Record<string, ErrorTableRow>;
 
 /**

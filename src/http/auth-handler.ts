@@ -1,21 +1,17 @@
 import type { TokenSet } from '../sessions/session-manager.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import { AUTH_ROUTE_KEYS, type AuthRouteKey } from './auth-route-keys.js';
-import { serializeRefreshCookie } from './cookies.js';
 import { DISCOVERY_ROUTES } from './discovery-routes.js';
 import type { AuthHandlerOptions, Route, RouteDeps } from './handler-options.js';
-import {
-  REFRESH_COOKIE,
-  REFRESH_COOKIE_PATH,
-  WARNING_HEADER,
-  type ServerWarning,
-} from '../wire/names.js';
+import { WARNING_HEADER, type ServerWarning } from '../wire/names.js';
 import { oauthTokenRoute } from './oauth-token-route.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { createOriginPolicy } from './origin-policy.js';
 import { oauthErrorResponse, problemResponse, toTesseraError } from './problem.js';
 import { createMemoryRateLimiter } from './rate-limit.js';
 import { redactUrl } from './redact-url.js';
+import { tokenAnswer } from './session-issuer.js';
+import { REVOCATION_FEED_ROUTES } from './revocation-feed.js';
 import { clientAddress } from './request-context.js';
 
 /** Per-request facts only the host runtime knows. */
@@ -54,6 +50,7 @@ const lazyAuthRoute =
 const ROUTES: Readonly<Record<string, Route>> = {
   ...Object.fromEntries(AUTH_ROUTE_KEYS.map((key) => [key, lazyAuthRoute(key)])),
   ...DISCOVERY_ROUTES,
+  ...REVOCATION_FEED_ROUTES,
   'POST /oauth/token': oauthTokenRoute,
   'GET /openapi.json': async (_input, deps) =>
     Response.json(buildOpenApiDocument({ issuer: deps.options.issuer })),
@@ -95,27 +92,10 @@ export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
     now,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
+  // One answer shape for /auth and for apps' own logins (session-issuer.ts), so they cannot drift.
   const tokenBody = (tokens: TokenSet): Response => {
-    const body: Record<string, unknown> = {
-      access_token: tokens.accessToken,
-      token_type: 'Bearer',
-      expires_in: tokens.expiresIn,
-      refresh_grace_s: tokens.refreshGraceSeconds,
-      session_id: tokens.sessionId,
-      grace: tokens.grace,
-    };
-    const headers = new Headers({ 'cache-control': 'no-store', pragma: 'no-cache' });
-    if (tokens.transport === 'body') body.refresh_token = tokens.refreshToken;
-    else
-      headers.append(
-        'set-cookie',
-        serializeRefreshCookie(tokens.refreshToken, tokens.refreshExpiresIn, {
-          name: REFRESH_COOKIE,
-          path: REFRESH_COOKIE_PATH,
-          sameSite,
-        }),
-      );
-    return Response.json(body, { headers });
+    const { body, headers } = tokenAnswer(tokens, sameSite);
+    return Response.json(body, { headers: new Headers(headers) });
   };
   const deps: RouteDeps = {
     options,

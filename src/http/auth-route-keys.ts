@@ -13,10 +13,12 @@ export const AUTH_ROUTE_KEYS = [
   'POST /auth/password',
   'POST /auth/password-reset',
   'POST /auth/password-reset/confirm',
+  'POST /auth/verify-email',
   'POST /auth/ticket',
   'GET /auth/me',
   'GET /auth/sessions',
   'DELETE /auth/sessions/:id',
+  'POST /auth/adopt',
 ] as const;
 
 /** One /auth route key. */

@@ -13,6 +13,7 @@ import { readBearerToken } from './request-context.js';
 import { readJsonBody, validate } from './request-body.js';
 import { TICKETS_PER_SESSION } from './ticket-auth.js';
 import { logoutTokensOf, refreshCookiesOf, refreshTokenOf } from './refresh-cookies.js';
+import { adoptRoute } from './adopt-route.js';
 
 const credentials = z.strictObject({
   email: z.string().trim().max(254).pipe(z.email()),
@@ -25,6 +26,7 @@ const passwordBody = z.strictObject({
   new_password: z.string().max(1024),
 });
 const resetBody = z.strictObject({ email: z.string().max(254) });
+const verifyBody = z.strictObject({ token: z.string().max(256) });
 const resetConfirmBody = z.strictObject({
   token: z.string().max(256),
   new_password: z.string().max(1024),
@@ -120,6 +122,14 @@ const signInWith =
         `${mode}:acct:${account}:${addressBucket(ip)}`,
         LOGIN_PER_ACCOUNT_AND_IP,
       );
+    // With verification required, a new address and a taken one get these same bytes; the mail says which.
+    if (mode === 'signup' && accounts.requiresVerifiedEmail) {
+      await accounts.register(email, password);
+      return Response.json(
+        { status: 'verification_sent' },
+        { status: 202, headers: { 'cache-control': 'no-store' } },
+      );
+    }
     // A browser proven for this account skips the account's delay (a guesser elsewhere cannot lock
     // its owner out); past its own limit it is an unproven browser again.
     const proven = mode === 'login' && (await limits.provenDevice(request, account));
@@ -233,6 +243,14 @@ export const AUTH_ROUTES: Readonly<Record<AuthRouteKey, Route>> = {
     return new Response(null, { status: 204 });
   },
 
+  'POST /auth/verify-email': async ({ request, ip }, deps) => {
+    deps.origins.assertSafeStateChange(request, { usesCookie: false });
+    const { token } = await readJsonBody(request, verifyBody);
+    await enforceRate(deps.limiter, `verify:ip:${addressBucket(ip)}`, LOGIN_PER_IP);
+    await accountsOf(deps).confirmEmail(token);
+    return new Response(null, { status: 204 });
+  },
+
   'POST /auth/ticket': async (input, deps) => {
     deps.origins.assertSafeStateChange(input.request, {
       usesCookie: cookieOf(input.request) !== undefined,
@@ -254,7 +272,11 @@ export const AUTH_ROUTES: Readonly<Record<AuthRouteKey, Route>> = {
     const claims = authenticated(input, deps);
     const user = await deps.options.accounts?.findUser(claims.sub);
     return Response.json({
-      user: { id: claims.sub, email: user?.email ?? null },
+      user: {
+        id: claims.sub,
+        email: user?.email ?? null,
+        email_verified: user?.emailVerified === true,
+      },
       session: {
         id: claims.sid,
         client_id: claims.client_id,
@@ -300,4 +322,6 @@ export const AUTH_ROUTES: Readonly<Record<AuthRouteKey, Route>> = {
       throw new TesseraError('NOT_FOUND', 'No live session with this id belongs to you.');
     return new Response(null, { status: 204 });
   },
+
+  'POST /auth/adopt': adoptRoute,
 };

@@ -27,7 +27,8 @@ export const DISCOVERY_ROUTES: Readonly<Record<string, Route>> = {
         tessera_refresh_grace_s: deps.options.sessions.graceSeconds,
         tessera_access_token_ttl_s: deps.options.accessTtlSeconds,
         tessera_time_endpoint: `${base}/auth/time`,
-        tessera_revocations_endpoint: null,
+        tessera_revocations_endpoint:
+          deps.options.revocationFeed === undefined ? null : `${base}/auth/revocations`,
       },
       { headers: { 'cache-control': 'public, max-age=300' } },
     );

@@ -1,8 +1,11 @@
 import type { Accounts } from '../accounts/accounts.js';
 import type { AccessTokenClaims } from '../jwt/claims.js';
+import type { LegacyExchange } from '../sessions/legacy-exchange.js';
 import type { SessionManager, TokenSet } from '../sessions/session-manager.js';
 import type { OriginPolicy } from './origin-policy.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { FeedCredentials } from '../sessions/feed-credentials.js';
+import type { SessionStore } from '../store/session-store.js';
 import type { ServerWarning } from '../wire/names.js';
 import type { JWK } from 'jose';
 
@@ -11,6 +14,12 @@ export interface LoggerLike {
   info(object: object, message?: string): void;
   warn(object: object, message?: string): void;
   error(object: object, message?: string): void;
+}
+
+/** What the auth handler needs to serve the revocation feed (http/revocation-feed.ts). */
+export interface RevocationFeedOptions {
+  readonly credentials: FeedCredentials;
+  readonly store: Pick<SessionStore, 'listRevocations'>;
 }
 
 /** Options of createAuthHandler. */
@@ -39,8 +48,18 @@ export interface AuthHandlerOptions {
   readonly deviceSecret?: string;
   readonly logger?: LoggerLike;
   readonly now?: () => number;
+  /**
+   * Serves `GET /auth/revocations` to resource servers holding a feed credential (README, "Revocation
+   * at remote APIs"); without it the route answers 404.
+   */
+  readonly revocationFeed?: RevocationFeedOptions;
   /** Serves a page at GET / (the demo). */
   readonly homePage?: () => Response;
+  /**
+   * Adopts an old app's sessions (issue 14): `POST /auth/adopt` for browsers and the RFC 8693 token
+   * exchange at `/oauth/token`. Without it both answer LEGACY_NOT_CONFIGURED.
+   */
+  readonly legacy?: LegacyExchange;
 }
 
 /** Everything a route needs, resolved once. */

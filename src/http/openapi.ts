@@ -3,34 +3,9 @@
  * the document cannot drift from the code unnoticed.
  */
 
-type Schema = Record<string, unknown>;
+import { OPENAPI_COMPONENTS, OPENAPI_SCHEMA, type Schema } from './openapi-parts.js';
 
-const str = { type: 'string' } as const;
-const int = { type: 'integer' } as const;
-const bool = { type: 'boolean' } as const;
-const obj = (
-  properties: Record<string, Schema>,
-  required: string[] = Object.keys(properties),
-): Schema => ({ type: 'object', properties, required });
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: Schema, description = 'OK'): Schema => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const problem = (description: string): Schema => ({
-  description,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
-const noContent = { description: 'No Content' };
-const bearer = [{ bearer: [] }];
-const errors = {
-  '400': problem('Malformed request'),
-  '401': problem('Token or credential failure'),
-  '403': problem('CSRF check failed'),
-  '413': problem('Body too large'),
-  '415': problem('Content type not JSON'),
-  '429': problem('Rate limited'),
-};
+const { str, int, bool, obj, ref, json, problem, noContent, bearer, errors } = OPENAPI_SCHEMA;
 
 /**
  * Builds the OpenAPI document for a server.
@@ -61,54 +36,7 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
         'JWT sessions with rotating refresh tokens. Errors are RFC 9457 problem+json with a stable `code` and a `bucket`.',
     },
     servers: [{ url: options.issuer }],
-    components: {
-      securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (RFC 9068 at+jwt)' },
-      },
-      schemas: {
-        Problem: obj({
-          type: str,
-          title: str,
-          status: int,
-          detail: str,
-          code: str,
-          bucket: { type: ['string', 'null'], enum: ['time', 'storage', 'validation', null] },
-        }),
-        TokenResponse: {
-          ...obj({
-            access_token: str,
-            token_type: { const: 'Bearer' },
-            expires_in: int,
-            refresh_grace_s: int,
-            session_id: str,
-            grace: bool,
-          }),
-          properties: {
-            access_token: str,
-            token_type: { const: 'Bearer' },
-            expires_in: int,
-            refresh_grace_s: int,
-            session_id: str,
-            grace: bool,
-            refresh_token: { ...str, description: 'Only with Token-Transport: body' },
-          },
-        },
-        Credentials: obj({
-          email: { type: 'string', format: 'email' },
-          password: { type: 'string', minLength: 8, maxLength: 256 },
-        }),
-        Session: obj({
-          id: str,
-          created_at: str,
-          last_used_at: str,
-          idle_expires_at: str,
-          absolute_expires_at: str,
-          user_agent: { type: ['string', 'null'] },
-          ip: { type: ['string', 'null'] },
-          current: bool,
-        }),
-      },
-    },
+    components: OPENAPI_COMPONENTS,
     paths: {
       '/auth/signup': {
         post: {
@@ -117,7 +45,11 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
           requestBody: body(ref('Credentials')),
           responses: {
             '201': json(ref('TokenResponse'), 'Signed in'),
-            '409': problem('Email taken'),
+            '202': json(
+              obj({ status: { type: 'string', enum: ['verification_sent'] } }),
+              'With --require-verified-email: the same answer for a new and a taken email; the mail says which',
+            ),
+            '409': problem('Email taken (only without --require-verified-email)'),
             ...errors,
           },
         },
@@ -130,6 +62,9 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
           responses: {
             '200': json(ref('TokenResponse')),
             ...errors,
+            '500': problem(
+              'The stored password hash is over the caps or unknown (PASSWORD_HASH_UNUSABLE)',
+            ),
             '503': problem('Too many password checks waiting (PASSWORD_CHECK_BUSY, Retry-After)'),
           },
         },
@@ -145,6 +80,14 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
             ),
             ...errors,
           },
+        },
+      },
+      '/auth/adopt': {
+        post: {
+          summary:
+            "Exchange an old app's JWT once for a session (browsers; sets the refresh cookie, never returns a refresh token)",
+          requestBody: body(obj({ subject_token: str })),
+          responses: { '200': json(ref('TokenResponse')), ...errors },
         },
       },
       '/auth/logout': {
@@ -184,6 +127,13 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
           responses: { '204': noContent, ...errors },
         },
       },
+      '/auth/verify-email': {
+        post: {
+          summary: 'Mark the address verified with the token of a verification link',
+          requestBody: body(obj({ token: str })),
+          responses: { '204': noContent, ...errors },
+        },
+      },
       '/auth/ticket': {
         post: {
           summary:
@@ -199,7 +149,11 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
           responses: {
             '200': json(
               obj({
-                user: obj({ id: str, email: { type: ['string', 'null'] } }),
+                user: obj({
+                  id: str,
+                  email: { type: ['string', 'null'] },
+                  email_verified: { type: 'boolean' },
+                }),
                 session: obj({ id: str }, ['id']),
               }),
             ),
@@ -225,6 +179,54 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
           responses: { '204': noContent, '404': problem('Not your session'), ...errors },
         },
       },
+      '/auth/revocations': {
+        get: {
+          summary:
+            'The revocation feed for resource servers: entries after `since`, in commit order (feed credential only)',
+          security: [{ feedCredential: [] }],
+          parameters: [
+            {
+              name: 'since',
+              in: 'query',
+              required: false,
+              description: 'The seq of the last entry applied; 0 (default) reads from the start',
+              schema: int,
+            },
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              description: 'Entries per page, 1 to 1000 (default 500)',
+              schema: int,
+            },
+          ],
+          responses: {
+            '200': json(
+              obj({
+                revocations: {
+                  type: 'array',
+                  items: obj(
+                    {
+                      seq: int,
+                      kind: { enum: ['session', 'user'] },
+                      userId: str,
+                      at: int,
+                      sessionId: str,
+                      revokedBefore: int,
+                      exceptSessionId: { type: ['string', 'null'] },
+                    },
+                    ['seq', 'kind', 'userId', 'at'],
+                  ),
+                },
+                next: int,
+                more: bool,
+              }),
+            ),
+            '400': problem('Bad since or limit (FEED_QUERY_INVALID), credential in the URL'),
+            '401': problem('Missing, unknown or revoked feed credential'),
+          },
+        },
+      },
       '/auth/time': {
         get: {
           summary: 'Server clock, for skew measurement',
@@ -233,28 +235,41 @@ export function buildOpenApiDocument(options: { issuer: string }): Record<string
       },
       '/oauth/token': {
         post: {
-          summary: 'RFC 6749 refresh_token grant (form-encoded, RFC 6749 errors)',
+          summary:
+            'RFC 6749 refresh_token grant, and the RFC 8693 token exchange of a legacy JWT when legacy is configured (form-encoded, RFC 6749 errors)',
           requestBody: {
             required: true,
             content: {
               'application/x-www-form-urlencoded': {
-                schema: obj({
-                  grant_type: { const: 'refresh_token' },
-                  refresh_token: str,
-                  client_id: str,
-                }),
+                schema: obj(
+                  {
+                    grant_type: {
+                      enum: ['refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+                    },
+                    refresh_token: str,
+                    subject_token: str,
+                    subject_token_type: { const: 'urn:ietf:params:oauth:token-type:jwt' },
+                    client_id: str,
+                  },
+                  ['grant_type', 'client_id'],
+                ),
               },
             },
           },
           responses: {
             '200': json(
-              obj({
-                access_token: str,
-                token_type: str,
-                expires_in: int,
-                refresh_token: str,
-                refresh_grace_s: int,
-              }),
+              obj(
+                {
+                  access_token: str,
+                  issued_token_type: { const: 'urn:ietf:params:oauth:token-type:access_token' },
+                  token_type: str,
+                  expires_in: int,
+                  refresh_token: str,
+                  refresh_grace_s: int,
+                  session_id: str,
+                },
+                ['access_token', 'token_type', 'expires_in', 'refresh_token', 'refresh_grace_s'],
+              ),
             ),
             '400': oauthError('RFC 6749 error'),
             '401': oauthError('invalid_client: client_id missing or not configured'),

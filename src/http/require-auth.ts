@@ -6,6 +6,8 @@ import {
 } from '../jwt/verify-access-token.js';
 import { isTesseraError, TesseraError } from '../errors/tessera-error.js';
 import { createRemoteJwks, type RemoteJwks, type RemoteJwksOptions } from '../keys/remote-jwks.js';
+import { checkJwksUrl } from '../keys/jwks-cache.js';
+import { revocationCheckOf, type RevocationSource } from './followed-revocations.js';
 import { problemParts, type ProblemParts } from './problem.js';
 import { readBearerTokenFrom } from '../wire/bearer.js';
 
@@ -21,9 +23,11 @@ export interface ResourceGuardOptions {
   readonly maxLifetimeSeconds?: number;
   /**
    * The revocation view to follow. Without one the guard is stateless: a revoked session's access
-   * tokens keep working until they expire (at most the access TTL). Say which in your docs.
+   * tokens keep working until they expire (at most the access TTL). Say which in your docs. A remote
+   * API follows the auth server's feed with `{ follow: { credential } }` (or `'follow'` in the Express
+   * and Fastify adapters, with TESSERA_FEED_CREDENTIAL): README, "Revocation at remote APIs".
    */
-  readonly revocations?: RevocationCheck;
+  readonly revocations?: RevocationSource;
   readonly now?: () => number;
   readonly fetch?: typeof fetch;
 }
@@ -75,7 +79,7 @@ export function createResourceGuard(options: ResourceGuardOptions): ResourceGuar
   else if (options.jwksUrl !== undefined)
     keys = remote = createRemoteJwks({
       ...options.jwks,
-      url: checkedJwksUrl(options.jwksUrl),
+      url: checkJwksUrl(options.jwksUrl),
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
       ...(options.now === undefined ? {} : { now: options.now }),
     });
@@ -84,6 +88,7 @@ export function createResourceGuard(options: ResourceGuardOptions): ResourceGuar
       'CONFIG_INVALID',
       'requireAuth() needs either keys (a keyring) or a jwksUrl.',
     );
+  const revocations: RevocationCheck | undefined = revocationCheckOf(options);
   const verifier = createAccessTokenVerifier({
     keys,
     issuer: options.issuer,
@@ -92,7 +97,7 @@ export function createResourceGuard(options: ResourceGuardOptions): ResourceGuar
     ...(options.maxLifetimeSeconds === undefined
       ? {}
       : { maxLifetimeSeconds: options.maxLifetimeSeconds }),
-    ...(options.revocations === undefined ? {} : { revocations: options.revocations }),
+    ...(revocations === undefined ? {} : { revocations }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   const fail = (error: unknown): GuardResult => {
@@ -101,8 +106,8 @@ export function createResourceGuard(options: ResourceGuardOptions): ResourceGuar
       : new TesseraError('KEY_INVALID', 'The verification keys could not be loaded.');
     return { ok: false, error: tessera, problem: problemParts(tessera) };
   };
-  return {
-    followsRevocations: options.revocations !== undefined,
+  const guard: ResourceGuard = {
+    followsRevocations: revocations !== undefined,
     verify: (token) => verifier.verify(token),
     async authenticate(request) {
       return this.check({ url: request.url, authorization: request.headers.get('authorization') });
@@ -129,24 +134,10 @@ export function createResourceGuard(options: ResourceGuardOptions): ResourceGuar
       }
     },
   };
-}
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/** A JWKS URL is checked when the guard is built, so a typo fails at start, not at the first request. */
-function checkedJwksUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new TesseraError('CONFIG_INVALID', 'jwksUrl is not a URL.');
-  }
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)))
-    return url.href;
-  throw new TesseraError(
-    'CONFIG_INVALID',
-    `jwksUrl must be https (or http on localhost): keys fetched over plain HTTP can be swapped in transit.`,
-  );
+  // A view that can fall behind (a follower of a remote feed) is brought within its bound first.
+  const refresh = revocations?.refresh?.bind(revocations);
+  if (refresh === undefined) return guard;
+  return { ...guard, check: (parts) => refresh().then(() => guard.check(parts), fail) };
 }
 
 function kidOf(authorization: string): string | undefined {

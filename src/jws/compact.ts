@@ -54,8 +54,11 @@ export class CompactParser {
    */
   parse(token: string): CompactParts {
     // Counted in UTF-8 bytes, as a header carries it: length alone lets multi-byte characters through.
-    // The length test first bounds the cost of counting.
-    const bytes = token.length > MAX_TOKEN_BYTES ? token.length : Buffer.byteLength(token, 'utf8');
+    // A UTF-16 unit is at most 3 UTF-8 bytes, so short tokens (nearly all) need no count at all.
+    const bytes =
+      token.length > MAX_TOKEN_BYTES || token.length * 3 <= MAX_TOKEN_BYTES
+        ? token.length
+        : utf8Length(token);
     if (bytes > MAX_TOKEN_BYTES) {
       throw new TesseraError(
         'TOKEN_TOO_LARGE',
@@ -192,6 +195,24 @@ function checkHeader(segment: string, token: string): CheckedHeader {
     );
   }
   return Object.freeze({ alg: header.alg, kid: header.kid, typ });
+}
+
+// UTF-8 length without Buffer (edge runtimes have none); only tokens near the cap are counted.
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 function throwing(error: TesseraError): never {

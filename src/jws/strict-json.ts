@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import { duplicateMemberName } from '../wire/json-duplicates.js';
 
 /** Why a JOSE header or claims set was refused before any claim was read. */
@@ -16,12 +15,15 @@ export type StrictJsonResult =
  *
  * @example
  * ```ts
- * parseStrictJson(Buffer.from('{"a":1,"a":2}')); // { ok: false, problem: 'duplicate-key' }
+ * parseStrictJson(new TextEncoder().encode('{"a":1,"a":2}')); // { ok: false, problem: 'duplicate-key' }
  * ```
  */
-export function parseStrictJson(bytes: Buffer): StrictJsonResult {
-  if (!isUtf8(bytes)) return { ok: false, problem: 'utf8' };
-  const text = bytes.toString('utf8');
+export function parseStrictJson(
+  bytes: Uint8Array,
+  toText: (bytes: Uint8Array) => string | undefined = utf8Text,
+): StrictJsonResult {
+  const text = toText(bytes);
+  if (text === undefined) return { ok: false, problem: 'utf8' };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -70,4 +72,36 @@ function countKeys(value: unknown): number {
   for (const key of Object.keys(value))
     count += 1 + countKeys((value as Record<string, unknown>)[key]);
   return count;
+}
+
+// Pure code, no Buffer, so edge runtimes read claims as Node does. Claims are nearly always ASCII: that
+// path builds the string directly; anything else goes through a fatal TextDecoder (invalid UTF-8 refused;
+// a BOM kept, as Buffer kept it, so JSON.parse refuses it on every runtime).
+const FATAL_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const CHUNK = 4096;
+
+/**
+ * The text of UTF-8 bytes, or undefined when they are not valid UTF-8; a BOM is kept. Pure code: the Web
+ * Crypto backend's decoder (the node:crypto one uses Node's native check and decoder).
+ *
+ * @example
+ * ```ts
+ * utf8Text(new Uint8Array([0xc0, 0xaf])); // undefined (overlong)
+ * ```
+ */
+export function utf8Text(bytes: Uint8Array): string | undefined {
+  for (let i = 0; i < bytes.length; i++) {
+    if ((bytes[i] as number) >= 0x80) {
+      try {
+        return FATAL_UTF8.decode(bytes);
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  if (bytes.length <= CHUNK) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  let text = '';
+  for (let i = 0; i < bytes.length; i += CHUNK)
+    text += String.fromCharCode.apply(null, bytes.subarray(i, i + CHUNK) as unknown as number[]);
+  return text;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { TesseraError } from '../errors/tessera-error.js';
-import { signJws } from '../jwa/algorithms.js';
+import { signJws } from '../jwa/node-signatures.js';
 import { encodeBase64url } from '../jws/base64url.js';
 import type { KeyMaterial } from '../keys/key-material.js';
 import { findSensitiveClaim } from './sensitive-claims.js';

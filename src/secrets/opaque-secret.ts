@@ -4,12 +4,12 @@ import { REFRESH_TOKEN_PATTERN } from '../wire/names.js';
 /**
  * Tessera's opaque secrets, one format for all of them: `<prefix>_<id>.<secret>`, a 128-bit id and a
  * 256-bit secret, both base64url. The prefix says what a leaked one is (`tsr` refresh token, `tsp`
- * password-reset token, `tst` ticket). Only the id and a hash of the secret are ever stored; the id
+ * password-reset token, `tst` ticket, `tsv` email-verification token, `tsf` revocation-feed credential). Only the id and a hash of the secret are ever stored; the id
  * finds the row, the hash is compared in constant time.
  */
 
 /** What an opaque secret is, by its prefix. */
-export type OpaquePrefix = 'tsr' | 'tsp' | 'tst';
+export type OpaquePrefix = 'tsr' | 'tsp' | 'tst' | 'tsv' | 'tsf';
 
 /** A freshly minted opaque secret: the value for the client, and what the store keeps. */
 export interface MintedSecret {
@@ -28,6 +28,8 @@ const SHAPES: Readonly<Record<OpaquePrefix, RegExp>> = {
   tsr: REFRESH_TOKEN_PATTERN,
   tsp: /^tsp_([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/,
   tst: /^tst_([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/,
+  tsv: /^tsv_([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/,
+  tsf: /^tsf_([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/,
 };
 
 /**

@@ -13,6 +13,8 @@ import {
 } from '../sessions/rotation-limit.js';
 import { MAX_GRACE_SECONDS } from '../sessions/session-options.js';
 import { parseDuration } from './durations.js';
+import { parseLegacyConfig, type LegacyConfigWarning } from './legacy-config.js';
+import type { LegacyOptions } from '../sessions/legacy-options.js';
 
 /** Every setting, by its flag name. Environment: `TESSERA_` + the name in upper snake case (and PORT, DATABASE_URL). */
 export const SETTINGS = {
@@ -44,6 +46,15 @@ export const SETTINGS = {
   retention:
     'how long audit events, revocation records and stored IP addresses are kept (default 90d)',
   alg: 'algorithm of the first signing key: ES256 (default), EdDSA, RS256 or PS256; a stored keyring keeps its keys (change with tessera keys rotate --alg)',
+  'smtp-url':
+    'smtp://user:pass@host:587 or smtps://... for reset and verification mail (development default: links printed on the console)',
+  'public-url':
+    'the app URL mail links are built from, never from a request (development default: the first allowed origin)',
+  'mail-from': 'From address of the mail (development default: Tessera <tessera@localhost>)',
+  'mail-templates':
+    'JSON file of subject/text/html overrides per mail: reset, verify, account-exists',
+  'require-verified-email':
+    'sign-up answers alike for new and taken emails and accounts sign in once verified (true/false, default false)',
 } as const;
 
 /** A setting name. */
@@ -121,13 +132,30 @@ const schema = z.strictObject({
           : 'must be ES256, EdDSA, RS256 or PS256',
     })
     .default(DEFAULT_ALGORITHM),
+  'smtp-url': z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must start with smtp:// or smtps://')
+    .optional(),
+  'public-url': z.url({ protocol: /^https?$/ }).optional(),
+  'mail-from': z.string().trim().min(3).max(320).optional(),
+  'mail-templates': z.string().min(1).optional(),
+  'require-verified-email': bool.default(false),
 });
 
 /** The validated configuration with development defaults applied. */
 export type ServerConfig = Omit<
   z.output<typeof schema>,
-  'issuer' | 'audience' | 'allowed-origins' | 'refresh-rate-limit' | 'host' | 'signup' | 'demo'
+  | 'issuer'
+  | 'audience'
+  | 'allowed-origins'
+  | 'refresh-rate-limit'
+  | 'host'
+  | 'signup'
+  | 'demo'
+  | 'public-url'
 > & {
+  /** Where mail links point: as configured, else (development only) the first allowed origin. */
+  'public-url': string;
   /** Open sign-up: on in development, off in production unless set. */
   signup: boolean;
   /** The demo page and its routes: on in development, off in production unless set. */
@@ -145,6 +173,11 @@ export type ServerConfig = Omit<
   keySecretPrevious: string | undefined;
   /** Where each setting came from, for `tessera config`. */
   sources: Partial<Record<SettingName, 'flag' | 'env' | 'file'>>;
+  /**
+   * The config file's `legacy` object, validated (server/legacy-config.ts): how to adopt an old app's
+   * sessions. Its key is a KeyObject, so printing the configuration never shows the old secret.
+   */
+  legacy?: { options: LegacyOptions; warnings: LegacyConfigWarning[] };
 };
 
 /**
@@ -188,7 +221,8 @@ export async function resolveConfig(input: {
   }
   if (merged.production === undefined && input.env.NODE_ENV === 'production')
     merged.production = true;
-  const unknown = Object.keys(file).filter((key) => !(key in SETTINGS));
+  // `legacy` is an object (and may hold a function), so it lives in the config file only.
+  const unknown = Object.keys(file).filter((key) => !(key in SETTINGS) && key !== 'legacy');
   if (unknown.length > 0)
     throw new TesseraError(
       'CONFIG_INVALID',
@@ -205,6 +239,8 @@ export async function resolveConfig(input: {
   const config = parsed.data;
   if (config.production) assertProductionReady(config, input.env);
   const issuer = config.issuer ?? `http://localhost:${config.port}`;
+  const origins =
+    config['allowed-origins'].length > 0 ? config['allowed-origins'] : [new URL(issuer).origin];
   return {
     ...config,
     // A development server is for this machine: other users on the network must not reach its
@@ -216,11 +252,12 @@ export async function resolveConfig(input: {
     'refresh-rate-limit': refreshRateLimit(config),
     issuer,
     audience: config.audience ?? 'tessera',
-    'allowed-origins':
-      config['allowed-origins'].length > 0 ? config['allowed-origins'] : [new URL(issuer).origin],
+    'allowed-origins': origins,
+    'public-url': config['public-url'] ?? origins[0] ?? issuer,
     keySecret: input.env.TESSERA_KEY_SECRET,
     keySecretPrevious: input.env.TESSERA_KEY_SECRET_PREVIOUS,
     sources,
+    ...(file.legacy === undefined ? {} : { legacy: parseLegacyConfig(file.legacy) }),
   };
 }
 
@@ -254,6 +291,11 @@ function assertProductionReady(config: z.output<typeof schema>, env: NodeJS.Proc
     );
   if (config['allowed-origins'].length === 0)
     problems.push('set --allowed-origins to the browser origins of your app');
+  // Mail links go to people's inboxes: their base is never guessed in production.
+  if (config['smtp-url'] !== undefined && config['public-url'] === undefined)
+    problems.push('set --public-url (TESSERA_PUBLIC_URL) to the app URL mail links should open');
+  if (config['smtp-url'] !== undefined && config['mail-from'] === undefined)
+    problems.push('set --mail-from (TESSERA_MAIL_FROM) to the address mail is sent from');
   if (problems.length > 0)
     throw new TesseraError(
       'CONFIG_INVALID',

@@ -1,24 +1,30 @@
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { createAccounts } from '../accounts/accounts.js';
+import { createMailOutbox, type MailOutbox } from '../accounts/mail-outbox.js';
+import type { MailTemplateOverrides } from '../accounts/mail-templates.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import { createAuthHandler, type AuthHandler } from '../http/auth-handler.js';
-import {
-  createMemoryRateLimiter,
-  createRedisRateLimiter,
-  createRotationLimit,
-  type RateLimiter,
-  type RedisLike,
-} from '../http/rate-limit.js';
+import { createRotationLimit } from '../http/rate-limit.js';
 import { createResourceGuard } from '../http/require-auth.js';
+import { createSessionIssuer } from '../http/session-issuer.js';
 import { createTicketAuthenticator, type AuthenticateTicket } from '../http/ticket-auth.js';
 import { createAccessTokenSigner } from '../jwt/sign-access-token.js';
 import { createAccessTokenVerifier } from '../jwt/verify-access-token.js';
+import { createFeedCredentials } from '../sessions/feed-credentials.js';
 import { createRevocationView, type RevocationView } from '../sessions/revocation-view.js';
+import { hasFeedCredentialStore } from '../store/feed-credential-store.js';
 import { createSessionManager, type SessionManager } from '../sessions/session-manager.js';
+import type { SessionClaims } from '../sessions/session-options.js';
+import type { SessionRow } from '../store/session-store.js';
 import type { ServerConfig } from './config.js';
+import { legacyExchangeOf } from './legacy-server.js';
+import type { LegacyConfigInput } from './legacy-config.js';
 import { withDemoRoutes } from './demo-routes.js';
+import { createServerLogger } from './log-format.js';
 import { hasAccountStore, openStore, type ServerStore } from './open-store.js';
 import { withKeyringHealth } from './keyring-health.js';
+import { createMailer, logMailReport, type DeliveredMail } from './mailer.js';
+import { createLimiter } from './rate-limiter.js';
 import { createReloadingKeyring, type ReloadingKeyring } from './reloading-keyring.js';
 
 /** A running Tessera: the Fetch handler and the parts behind it, for tests and embedding. */
@@ -34,6 +40,16 @@ export interface TesseraServer {
    * use, 30 s, dead with its session; throws `TICKET_INVALID` (see `createTicketAuthenticator`).
    */
   readonly authenticateTicket: AuthenticateTicket;
+  /**
+   * For apps with their own users: starts a session after the app's own password check and answers
+   * as `POST /auth/login` does (see `createSessionIssuer`, and the README's "Bring your own users").
+   */
+  readonly issueSession: ReturnType<typeof createSessionIssuer>;
+  /**
+   * The mail outbox, when mail can be sent: `drain()` delivers what is due now; `stop()` pauses the
+   * worker (requests still queue) and `start()` resumes it.
+   */
+  readonly mail?: Pick<MailOutbox, 'drain' | 'start' | 'stop'>;
   close(): Promise<void>;
 }
 
@@ -47,7 +63,25 @@ export interface CreateServerOptions {
     token: string;
     expiresAt: number;
   }) => void | Promise<void>;
+  /** Sends every rendered mail (reset, verify, account-exists) yourself instead of SMTP. */
+  readonly deliverMail?: (mail: DeliveredMail) => void | Promise<void>;
+  /** Overrides of the mail templates (over `--mail-templates`), see accounts/mail-templates.ts. */
+  readonly mailTemplates?: MailTemplateOverrides;
+  /**
+   * Decides roles and scope at login and each refresh, told whether the user's address is verified
+   * (false for a user the account store does not hold).
+   */
+  readonly claims?: (input: {
+    userId: string;
+    session: SessionRow | undefined;
+    emailVerified: boolean;
+  }) => SessionClaims | Promise<SessionClaims>;
   readonly homePage?: () => Response;
+  /**
+   * Adopts an old app's sessions (README, "Coming from your own JWT code"); takes the place of the
+   * config file's `legacy`. Needed in code when `checkLegacyToken` closes over your own database.
+   */
+  readonly legacy?: LegacyConfigInput;
 }
 
 /**
@@ -62,23 +96,7 @@ export interface CreateServerOptions {
 export async function createTesseraServer(options: CreateServerOptions): Promise<TesseraServer> {
   const { config } = options;
   const now = options.now ?? Date.now;
-  const logger =
-    options.logger ??
-    pino({
-      level: process.env.TESSERA_LOG_LEVEL ?? 'info',
-      redact: {
-        paths: [
-          '*.authorization',
-          '*.cookie',
-          '*["set-cookie"]',
-          '*.token',
-          '*.refresh_token',
-          '*.access_token',
-          '*.password',
-        ],
-        censor: '[redacted]',
-      },
-    });
+  const logger = options.logger ?? (await createServerLogger({ production: config.production }));
   const store = await openStore({
     databaseUrl: config['database-url'],
     sqlitePath: config.db,
@@ -124,7 +142,7 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       now,
       revocations,
     });
-    const sessions = createSessionManager({
+    const managerOptions = {
       store,
       signAccessToken,
       revocations,
@@ -135,28 +153,58 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       ...(config['max-sessions'] === undefined
         ? {}
         : { maxSessionsPerUser: config['max-sessions'] }),
+      // Adopted sessions get the same claims as logins (legacy-server.ts).
+      ...(options.claims === undefined ? {} : { claims: claimsWithAccount(options, store) }),
+    };
+    const sessions = createSessionManager({
+      ...managerOptions,
       // Refresh is limited per session, by rotations that commit (never grace answers, never per IP);
       // the budget follows the access lifetime (config.ts), the rule is in sessions/rotation-limit.ts.
       rotationLimit: createRotationLimit(limiter, { perMinute: config['refresh-rate-limit'] }),
       // Audit events go to the store (for `tessera events`) and to the structured log; they never hold tokens.
       onEvent: (event) => logger.info({ audit: event }, 'audit'),
     });
-    const deliverResetToken =
-      options.deliverResetToken ??
-      (config.production
+    const legacy = legacyExchangeOf({
+      options,
+      store,
+      logger,
+      manager: { ...managerOptions, onEvent: (event) => logger.info({ audit: event }, 'audit') },
+    });
+    // Mail leaves the request path: a request writes an outbox row, this worker sends (mailer.ts).
+    const mailer = hasAccountStore(store)
+      ? await createMailer({
+          config,
+          logger,
+          now,
+          ...(options.deliverMail === undefined ? {} : { deliverMail: options.deliverMail }),
+          ...(options.deliverResetToken === undefined
+            ? {}
+            : { deliverResetToken: options.deliverResetToken }),
+          ...(options.mailTemplates === undefined ? {} : { templates: options.mailTemplates }),
+        })
+      : undefined;
+    const outbox =
+      mailer === undefined || !hasAccountStore(store)
         ? undefined
-        : ({ email }: { email: string }) => {
-            // Development only: the token goes to the console so the flow can be tried without email.
-            logger.warn(
-              { email },
-              'password reset requested; configure deliverResetToken to email it (development: see stdout)',
-            );
+        : createMailOutbox({
+            store,
+            deliver: (mail) => mailer.deliver(mail),
+            now,
+            report: logMailReport(logger),
           });
+    if (outbox !== undefined) {
+      outbox.start();
+      closers.unshift(async () => {
+        await outbox.stop();
+        mailer?.close();
+      });
+    }
     const accounts = hasAccountStore(store)
       ? createAccounts({
           store,
           now,
-          ...(deliverResetToken === undefined ? {} : { deliverResetToken }),
+          ...(outbox === undefined ? {} : { outbox }),
+          requireVerifiedEmail: config['require-verified-email'],
         })
       : undefined;
     const authHandler = createAuthHandler({
@@ -178,8 +226,13 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       ...(config.keySecret === undefined ? {} : { deviceSecret: config.keySecret }),
       logger,
       now,
+      // Remote resource servers follow the revocation feed with a credential from `tessera feeds create`.
+      ...(hasFeedCredentialStore(store)
+        ? { revocationFeed: { credentials: createFeedCredentials({ store, now }), store } }
+        : {}),
       // The page at / is the demo: served only with the demo on (config.demo, off in production).
       ...(options.homePage === undefined || !config.demo ? {} : { homePage: options.homePage }),
+      ...(legacy === undefined ? {} : { legacy }),
     });
     // Demo (issue 5): GET /demo/api/hello behind the resource guard, and the compiled client the page at / loads.
     const withDemo = withDemoRoutes(authHandler, {
@@ -215,10 +268,12 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       keyring,
       revocations,
       logger,
+      ...(outbox === undefined ? {} : { mail: outbox }),
       authenticateTicket:
         accounts === undefined
           ? async () => Promise.reject(noTickets())
           : createTicketAuthenticator({ accounts }),
+      issueSession: createSessionIssuer({ sessions, cookieSameSite: config['cookie-same-site'] }),
       async close() {
         for (const close of closers) await close();
       },
@@ -229,49 +284,23 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
   }
 }
 
+// The application's claims hook, told whether the address is verified: one user read per login
+// and refresh, only when a hook is configured.
+function claimsWithAccount(
+  options: CreateServerOptions,
+  store: ServerStore,
+): NonNullable<Parameters<typeof createSessionManager>[0]['claims']> {
+  const hook = options.claims;
+  return async ({ userId, session }) => {
+    const user = await store.findUserById?.(userId);
+    return hook === undefined
+      ? {}
+      : hook({ userId, session, emailVerified: user?.emailVerified === true });
+  };
+}
+
 const noTickets = (): TesseraError =>
   new TesseraError('NOT_FOUND', 'This store holds no accounts, so no tickets: it cannot use one.');
-
-async function createLimiter(
-  config: ServerConfig,
-  closers: (() => Promise<void> | void)[],
-  now: () => number,
-): Promise<RateLimiter> {
-  // The injected clock, so windows move with the rest of the server (tests step it instead of sleeping).
-  if (config['redis-url'] === undefined) return createMemoryRateLimiter({ now });
-  type RedisClient = RedisLike & {
-    connect(): Promise<unknown>;
-    quit(): Promise<unknown>;
-    disconnect(): void;
-    on(event: 'error', listener: (error: Error) => void): unknown;
-  };
-  const { Redis } = (await import('ioredis')) as unknown as {
-    Redis: new (url: string, options: object) => RedisClient;
-  };
-  // lazyConnect + connect(): with the offline queue off, requests sent before the connection is up would
-  // fail, and a server whose Redis is unreachable must refuse to start rather than answer 503 to every login.
-  const redis = new Redis(config['redis-url'], {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    lazyConnect: true,
-  });
-  // Later outages surface per request as STORE_UNAVAILABLE; without a listener ioredis prints every reconnect failure.
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-  } catch (error) {
-    redis.disconnect();
-    const reason = (error as { code?: unknown }).code ?? 'unreachable';
-    throw new TesseraError(
-      'STORE_UNAVAILABLE',
-      `Cannot reach Redis for rate limits (--redis-url): ${String(reason)}.`,
-    );
-  }
-  closers.unshift(async () => {
-    await redis.quit().catch(() => redis.disconnect());
-  });
-  return createRedisRateLimiter({ redis });
-}
 
 // --alg only chooses the first key: a stored keyring keeps signing with its own, so that changing the
 // setting (or Tessera's default) logs nobody out. Say so, and how to change it for real.

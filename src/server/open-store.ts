@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
+import { TesseraError } from '../errors/tessera-error.js';
 import type { FileModeWarning } from '../keys/file-mode.js';
 import type { AccountStore } from '../store/account-store.js';
+import type { FeedCredentialStore } from '../store/feed-credential-store.js';
 import type { SessionStore } from '../store/session-store.js';
 
 /** A store that keeps sessions and, when it implements them, Tessera's own accounts. */
-export type ServerStore = SessionStore & Partial<AccountStore>;
+export type ServerStore = SessionStore & Partial<AccountStore> & Partial<FeedCredentialStore>;
 
 /**
  * Opens the configured store: PostgreSQL for a `postgres://` URL, else the embedded SQLite file.
@@ -18,11 +21,22 @@ export async function openStore(options: {
   databaseUrl?: string | undefined;
   sqlitePath: string;
   onFileModeWarning?: (warning: FileModeWarning) => void;
+  /**
+   * `existing` for commands that only read or change what a server wrote (`tessera events`): a
+   * mistyped --db path is refused instead of creating an empty database (and its folders) there.
+   * Default `create`.
+   */
+  open?: 'create' | 'existing';
 }): Promise<ServerStore> {
   if (options.databaseUrl !== undefined) {
     const { openPostgresStore } = await import('../store/postgres/open-postgres-store.js');
     return openPostgresStore({ url: options.databaseUrl });
   }
+  if (options.open === 'existing' && !existsSync(options.sqlitePath))
+    throw new TesseraError(
+      'CONFIG_INVALID',
+      `There is no SQLite database at ${options.sqlitePath}: give the --db a server uses (or --database-url).`,
+    );
   const { openSqliteStore } = await import('../store/sqlite/open-sqlite-store.js');
   return openSqliteStore({
     path: options.sqlitePath,

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AccountStore, OneTimeTokenRow, UserRow } from './account-store.js';
+import type { AccountStore, OneTimeTokenRow } from './account-store.js';
 import type { SessionStore } from './session-store.js';
+import { defineMailCases } from './testing/mail-cases.js';
+import { newUser, T0 } from './testing/fixtures.js';
 
 /** Options of {@link runAccountStoreConformance}. */
 export interface AccountConformanceOptions {
@@ -13,18 +15,7 @@ export interface AccountConformanceOptions {
   >;
 }
 
-const T0 = 1_767_268_800_000;
-
-function user(overrides: Partial<UserRow> = {}): UserRow {
-  return {
-    id: `u-${randomUUID()}`,
-    email: `${randomUUID()}@example.com`,
-    passwordHash: '$argon2id$stub',
-    createdAt: T0,
-    passwordChangedAt: T0,
-    ...overrides,
-  };
-}
+const user = newUser;
 
 const use = (token: OneTimeTokenRow): { id: string; secretHash: string } => ({
   id: token.id,
@@ -39,6 +30,7 @@ function oneTime(userId: string, overrides: Partial<OneTimeTokenRow> = {}): OneT
     sessionId: null,
     secretHash: `h-${randomUUID()}`,
     expiresAt: T0 + 900_000,
+    passwordEpoch: null,
     ...overrides,
   };
 }
@@ -89,6 +81,8 @@ export function runAccountStoreConformance(options: AccountConformanceOptions): 
         passwordChangedAt: T0 + 5,
       });
     });
+
+    defineMailCases(() => store);
 
     it('consumes a one-time token exactly once, even when raced', async () => {
       const alice = user();
@@ -185,6 +179,70 @@ export function runAccountStoreConformance(options: AccountConformanceOptions): 
         tokens.map((token) => store.consumeOneTimeToken({ ...use(token), kind: 'ticket', at: T0 })),
       );
       expect(used.filter((row) => row !== undefined)).toHaveLength(8);
+    });
+
+    it('replaces a password hash only while it is still the expected one, keeping passwordChangedAt', async () => {
+      const alice = user({ passwordHash: '$2b$10$old' });
+      await store.createUser(alice);
+      const swaps = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          store.replacePasswordHash({ userId: alice.id, from: '$2b$10$old', to: `$argon2id$${i}` }),
+        ),
+      );
+      expect(swaps.filter(Boolean)).toHaveLength(1);
+      const stored = await store.findUserById(alice.id);
+      expect(stored?.passwordHash).toBe(`$argon2id$${swaps.indexOf(true)}`);
+      expect(stored?.passwordChangedAt).toBe(T0);
+      expect(
+        await store.replacePasswordHash({ userId: alice.id, from: '$2b$10$old', to: '$x' }),
+      ).toBe(false);
+      expect(await store.replacePasswordHash({ userId: '\u0000', from: '\u0000', to: '$x' })).toBe(
+        false,
+      );
+    });
+
+    it('samples one stored hash per scheme and cost, salts and digests aside', async () => {
+      const hashes = [
+        '$2b$10$' + 'a'.repeat(53),
+        '$2b$10$' + 'b'.repeat(53),
+        '$2b$12$' + 'a'.repeat(53),
+        '$scrypt$ln=15,r=8,p=1$c2FsdA$aGFzaGhhc2hoYXNoaGFzaA',
+        '$scrypt$ln=15,r=8,p=1$c2FsdDI$aGFzaGhhc2hoYXNoaGFzaB',
+        '$scrypt$ln=16,r=8,p=1$c2FsdA$aGFzaGhhc2hoYXNoaGFzaA',
+        'pbkdf2_sha256$870000$abc$aGFzaA==',
+        'pbkdf2_sha256$870000$xyz$aGFzaB==',
+        '$pbkdf2-sha256$i=600000,l=32$c2FsdA$aGFzaA',
+      ];
+      for (const passwordHash of hashes) await store.createUser(user({ passwordHash }));
+      const samples = await store.passwordHashSamples();
+      expect([...samples].sort()).toEqual(
+        [0, 2, 3, 5, 6, 8].map((i) => hashes[i] as string).sort(),
+      );
+    });
+
+    it('imports a batch whole, or reports its conflicts and writes nothing', async () => {
+      const stored = user();
+      await store.createUser(stored);
+      const batch = [user({ id: '1' }), user({ id: '2' }), user({ id: '3' })];
+      const clash = [
+        ...batch,
+        user({ email: stored.email }),
+        user({ id: stored.id }),
+        user({ id: '1' }),
+      ];
+      expect(await store.importUsers(clash)).toEqual([
+        { index: 3, field: 'email' },
+        { index: 4, field: 'id' },
+        { index: 5, field: 'id' },
+      ]);
+      expect(await store.findUserById('1')).toBeUndefined();
+      expect(await store.importUsers(batch, { dryRun: true })).toEqual([]);
+      expect(await store.findUserById('1')).toBeUndefined();
+      expect(await store.importUsers(batch)).toEqual([]);
+      expect(await store.findUserById('2')).toEqual(batch[1]);
+      expect(await store.importUsers([user({ id: '4', email: batch[0]?.email ?? '' })])).toEqual([
+        { index: 0, field: 'email' },
+      ]);
     });
 
     it('sweeps expired reset tokens and tickets, and keeps live ones', async () => {

@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 export { runAccountStoreConformance, type AccountConformanceOptions } from './account-testing.js';
+export {
+  runLegacyExchangeConformance,
+  type LegacyExchangeConformanceOptions,
+} from './testing/legacy-cases.js';
+export {
+  runFeedCredentialStoreConformance,
+  type FeedCredentialConformanceOptions,
+} from './testing/feed-credential-cases.js';
 import type { SessionStore } from './session-store.js';
 import { createConformanceContext } from './testing/fixtures.js';
 import { defineMaintenanceCases } from './testing/maintenance-cases.js';

@@ -12,7 +12,10 @@ export type AuditEventType =
   | 'refresh.reuse_detected'
   | 'logout'
   | 'session.revoked'
-  | 'user.revoked';
+  | 'user.revoked'
+  | 'mail.undeliverable'
+  | 'legacy.exchanged'
+  | 'legacy.replay_detected';
 
 /** What each audit event means, in the words a person debugging a logout needs. */
 export const AUDIT_EVENT_WORDS: Readonly<Record<AuditEventType, string>> = {
@@ -23,6 +26,10 @@ export const AUDIT_EVENT_WORDS: Readonly<Record<AuditEventType, string>> = {
   logout: 'logged out: session revoked',
   'session.revoked': 'session revoked',
   'user.revoked': 'every session revoked (logout everywhere, password change or reset)',
+  'mail.undeliverable': 'a reset, verification or notice mail was given up on after its retries',
+  'legacy.exchanged': "adopted: the old app's token was exchanged for a new session",
+  'legacy.replay_detected':
+    'an already exchanged legacy token came back (possible theft): its session revoked',
 };
 
 /** Why a session (or every session of a user) was revoked. */
@@ -34,7 +41,8 @@ export type RevocationReason =
   | 'revoked-by-user'
   | 'reuse'
   | 'session_limit'
-  | 'admin';
+  | 'admin'
+  | 'legacy-replay';
 
 /** Each revocation reason as the end of "This session was revoked at … ". */
 export const REVOCATION_WORDS: Readonly<Record<RevocationReason, string>> = {
@@ -46,6 +54,8 @@ export const REVOCATION_WORDS: Readonly<Record<RevocationReason, string>> = {
   reuse: 'because a refresh token was used twice (possible theft); sign in again',
   session_limit: 'because the user signed in on more devices than the session limit allows',
   admin: 'by an administrator',
+  'legacy-replay':
+    'because the old token it was adopted from was presented again (possible theft); sign in again',
 };
 
 /**

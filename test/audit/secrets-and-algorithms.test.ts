@@ -19,6 +19,13 @@ ruleTester.run('tessera/no-hardcoded-secret', hardcodedSecret, {
     }),
     // A secret-named key in an object nobody exports, in a file not named like configuration.
     "const labels = { secret: 'Secret', password: 'Password' }; render(labels);",
+    // ConfigService reads without a fallback, and a fallback for a setting that is not a secret.
+    ts({
+      code: "JwtModule.registerAsync({ useFactory: (config: ConfigService) => ({ secret: config.getOrThrow('JWT_SECRET'), signOptions: { expiresIn: config.get('JWT_EXPIRES', '15m') } }) });",
+    }),
+    ts({
+      code: "const port = this.configService.get('PORT', '3000'); cache.get('JWT_SECRET', 'x');",
+    }),
   ],
   invalid: [
     {
@@ -49,6 +56,15 @@ ruleTester.run('tessera/no-hardcoded-secret', hardcodedSecret, {
       code: "const jwt = { key: process.env.JWT_SIGNING_KEY ?? 'changeme' };",
       errors: [{ messageId: 'envFallback' }],
     },
+    // Nest's ConfigService spells process.env another way; its default argument is the same fallback.
+    ts({
+      code: "JwtModule.registerAsync({ useFactory: (config: ConfigService) => ({ secret: config.get<string>('JWT_SECRET') || 'secretKey' }) });",
+      errors: [{ messageId: 'envFallback', data: { env: 'JWT_SECRET' } }],
+    }),
+    ts({
+      code: "class S { constructor(private configService: ConfigService) {} key() { return this.configService.get('JWT_ACCESS_SECRET', 'dev-access-secret'); } }",
+      errors: [{ messageId: 'envFallback', data: { env: 'JWT_ACCESS_SECRET' } }],
+    }),
     // The config module a signer's config.secret comes from.
     cjs({
       code: "module.exports = { secret: 'bezkoder-secret-key', jwtExpiration: 3600 };",

@@ -53,6 +53,10 @@ ruleTester.run('tessera/secure-token-storage', tokenStorage, {
       settings: { tessera: { usesRefreshTokens: false, tokenStorageKeys: ['session'] } },
     },
     ts({ code: "await SecureStore.setItemAsync('refreshToken', token);" }),
+    // IndexedDB writes of what is not a token, and a `set` that is not idb-keyval's.
+    "import { set } from 'idb-keyval'; await set('theme', 'dark');",
+    "import { openDB } from 'idb'; const db = await openDB('app', 1); await db.put('drafts', draft, 'current');",
+    "const cache = new Map(); cache.set('token', token); store.put('token', token);",
   ],
   invalid: [
     // Another module reads user.accessToken from this key (the audit's project facts say so).
@@ -74,6 +78,26 @@ ruleTester.run('tessera/secure-token-storage', tokenStorage, {
       errors: [{ messageId: 'webStorage' }],
     }),
     { code: 'localStorage.jwt = response.token;', errors: [{ messageId: 'webStorage' }] },
+    {
+      code: "import { set } from 'idb-keyval'; await set('accessToken', data.accessToken);",
+      errors: [{ messageId: 'webStorage', data: { storage: 'IndexedDB' } }],
+    },
+    {
+      code: "import * as kv from 'idb-keyval'; await kv.update('auth', () => ({ jwt }));",
+      errors: [{ messageId: 'webStorage', data: { storage: 'IndexedDB' } }],
+    },
+    ts({
+      code: "import { openDB } from 'idb'; const db = await openDB('app', 1); await db.put('auth', { refreshToken, userId }, 'session');",
+      errors: [{ messageId: 'webStorage', data: { storage: 'IndexedDB' } }],
+    }),
+    {
+      code: "const request = indexedDB.open('app'); request.onsuccess = () => request.result.transaction('s', 'readwrite').objectStore('s').put(token, 'jwt');",
+      errors: [{ messageId: 'webStorage', data: { storage: 'IndexedDB' } }],
+    },
+    ts({
+      code: "import Dexie from 'dexie'; const db = new Dexie('app'); await db.tokens.put({ id: 1, value });",
+      errors: [{ messageId: 'webStorage', data: { storage: 'IndexedDB' } }],
+    }),
     {
       code: 'document.cookie = `access_token=${token}; path=/`;',
       errors: [{ messageId: 'scriptCookie' }],

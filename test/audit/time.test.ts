@@ -2,6 +2,7 @@ import requireExpiry from '../../src/audit/rules/require-expiry.js';
 import tokenLifetime from '../../src/audit/rules/token-lifetime.js';
 import refreshInterceptor from '../../src/audit/rules/refresh-interceptor.js';
 import clientClockExpiry from '../../src/audit/rules/client-clock-expiry.js';
+import providerTokenRefresh from '../../src/audit/rules/provider-token-refresh.js';
 import { cjs, ruleTester, ts } from './rule-tester.js';
 
 ruleTester.run('tessera/require-expiry', requireExpiry, {
@@ -245,5 +246,37 @@ ruleTester.run('tessera/no-client-clock-expiry', clientClockExpiry, {
       code: "export function check(token: string): void { const { exp } = jwtDecode<{ exp: number }>(token); if (Date.now() >= exp * 1000) { localStorage.removeItem('token'); } }",
       errors: [{ messageId: 'deviceClock' }],
     }),
+  ],
+});
+
+ruleTester.run('tessera/refresh-provider-tokens', providerTokenRefresh, {
+  valid: [
+    // The Auth.js refresh-token-rotation guide: the expiry is stored and checked, the token renewed.
+    ts({
+      code: `export const { auth } = NextAuth({ callbacks: { async jwt({ token, account }) {
+        if (account) return { ...token, access_token: account.access_token, expires_at: account.expires_at, refresh_token: account.refresh_token };
+        if (Date.now() < token.expires_at * 1000) return token;
+        return refresh(token);
+      }, session({ session, token }) { session.error = token.error; return session; } } });`,
+    }),
+    // A jwt callback that keeps only the user's id, and callbacks that are not Auth.js's.
+    'NextAuth({ callbacks: { jwt({ token, user }) { if (user) token.id = user.id; return token; } } });',
+    'const handlers = { jwt({ account }) { return account.access_token; } };',
+  ],
+  invalid: [
+    ts({
+      code: `NextAuth({ callbacks: {
+        jwt({ token, trigger, session, account }) {
+          if (account?.provider === 'keycloak') return { ...token, accessToken: account.access_token };
+          return token;
+        },
+        async session({ session, token }) { if (token?.accessToken) session.accessToken = token.accessToken; return session; },
+      } });`,
+      errors: [{ messageId: 'neverRefreshed', line: 2 }],
+    }),
+    {
+      code: 'export const authOptions = { callbacks: { async session({ session, token }) { return { ...session, accessToken: token.accessToken, refreshToken: token.refreshToken }; } } };',
+      errors: [{ messageId: 'refreshInSession' }],
+    },
   ],
 });

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -79,6 +79,23 @@ describe('tessera serve, keys, events and config', () => {
     const keys = await run(process.execPath, [BIN, 'keys', 'rotate', '--db', db]);
     expect(keys.stdout).toMatch(/published .* \(ES256\)/);
     expect(keys.stdout.trim().split('\n')).toHaveLength(3);
+  });
+
+  it('events on a mistyped --db path refuses, and creates neither the file nor its folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-'));
+    const missing = join(dir, 'no-such-folder', 'tessera.db');
+    const failed = await run(process.execPath, [
+      BIN,
+      'events',
+      '--user-id',
+      'u1',
+      '--db',
+      missing,
+    ]).catch((error: { code: number; stderr: string }) => error);
+    expect(failed).toMatchObject({ code: 1 });
+    expect((failed as { stderr: string }).stderr).toContain('CONFIG_INVALID');
+    expect((failed as { stderr: string }).stderr).toContain('There is no SQLite database at');
+    expect(existsSync(join(dir, 'no-such-folder'))).toBe(false);
   });
 
   it('prints the effective configuration without secrets, and refuses bad settings with exit 1', async () => {

@@ -21,6 +21,8 @@ const ENTRY_POINTS: readonly { file: string; name: string }[] = [
   { file: 'src/client/ticket.ts', name: 'ticketUrl' },
   { file: 'src/http/ticket-auth.ts', name: 'createTicketAuthenticator' },
   { file: 'src/jwt/verify-access-token.ts', name: 'createAccessTokenVerifier' },
+  { file: 'src/verify/web.ts', name: 'createGuard' },
+  { file: 'src/verify/web.ts', name: 'createVerifier' },
   { file: 'src/store/sqlite/open-sqlite-store.ts', name: 'openSqliteStore' },
   { file: 'src/store/postgres/open-postgres-store.ts', name: 'openPostgresStore' },
 ];

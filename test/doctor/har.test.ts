@@ -147,6 +147,68 @@ describe('HAR analysis', () => {
     expect(renderHarReport(report)).not.toContain('rt-0123456789abcdef');
   });
 
+  it('a 401 the client recovered from by refreshing and retrying is noted, not the first failure', () => {
+    const expired = token(60);
+    const fresh = token(900);
+    const api = 'https://shop.test/api/orders';
+    const refresh = JSON.stringify({ refreshToken: 'rt-recovered-0123456789' });
+    const steps = [
+      entry({ at: 0, method: 'POST', url: 'https://shop.test/login', status: 200 }),
+      entry({
+        at: 120_000,
+        url: api,
+        status: 401,
+        requestHeaders: [['Authorization', `Bearer ${expired}`]],
+      }),
+      entry({
+        at: 120_050,
+        method: 'POST',
+        url: 'https://shop.test/refresh',
+        status: 200,
+        body: refresh,
+      }),
+      entry({
+        at: 120_100,
+        url: api,
+        status: 200,
+        requestHeaders: [['Authorization', `Bearer ${fresh}`]],
+      }),
+    ];
+    const report = analyseHar(har(steps));
+    expect(report.firstFailure).toBeNull();
+    expect(report.requests.find((r) => r.number === 2)?.notes).toContain(
+      'recovered: the client refreshed (#3) and retried (#4), as it should',
+    );
+    // Without the successful retry (it failed again), the 401 stays the first failure.
+    const failedRetry = analyseHar(
+      har([
+        ...steps.slice(0, 3),
+        entry({
+          at: 120_100,
+          url: api,
+          status: 401,
+          requestHeaders: [['Authorization', `Bearer ${fresh}`]],
+        }),
+      ]),
+    );
+    expect(failedRetry.firstFailure).toMatchObject({ number: 2, code: 'TOKEN_EXPIRED' });
+    // A refresh that was itself refused recovers nothing.
+    const refusedRefresh = analyseHar(
+      har([
+        ...steps.slice(0, 2),
+        entry({
+          at: 120_050,
+          method: 'POST',
+          url: 'https://shop.test/refresh',
+          status: 401,
+          body: refresh,
+        }),
+        steps[3] as HarEntry,
+      ]),
+    );
+    expect(refusedRefresh.firstFailure?.number).toBe(2);
+  });
+
   it("Chromium's sanitized export: auth traffic but no credential header at all", () => {
     const report = analyseHar(
       har([

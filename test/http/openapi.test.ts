@@ -3,8 +3,11 @@
 // every documented success must be seen at least once, and the request bodies the tour sends must match
 // the documented request schemas.
 import type { Server } from 'node:http';
+import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen } from '../../src/adapters/node.js';
+import { createFeedCredentials } from '../../src/sessions/feed-credentials.js';
+import type { FeedCredentialStore } from '../../src/store/feed-credential-store.js';
 import { createClient, type CallOptions, type Client } from './support/client.js';
 import { checkSchema } from './support/schema-check.js';
 import {
@@ -16,6 +19,17 @@ import {
 } from './support/server-kit.js';
 
 type Schema = Record<string, unknown>;
+
+// Legacy adoption is on, so its two routes are toured too (issue 14).
+const LEGACY = {
+  secret: 'q8J0v2mYb7kZp4Nw1sLxT9cR6eHdU3aF5gQiVoWzKjE',
+  algorithms: ['HS256'],
+  userIdClaim: 'userId',
+  windowEnds: '2099-01-01',
+};
+const legacyJwt = (userId: string): string =>
+  jwt.sign({ userId, exp: Math.floor(test.now() / 1000) + 600 }, LEGACY.secret);
+
 interface Exchange {
   method: string;
   path: string;
@@ -41,8 +55,12 @@ function templateOf(path: string): string {
   return bare;
 }
 
-async function record(path: string, options: CallOptions = {}): Promise<Response> {
-  const response = await client.call(path, options);
+async function record(
+  path: string,
+  options: CallOptions = {},
+  via: Client = client,
+): Promise<Response> {
+  const response = await via.call(path, options);
   const text = await response.clone().text();
   const method = (
     options.method ?? (options.json !== undefined || options.body !== undefined ? 'POST' : 'GET')
@@ -60,12 +78,22 @@ async function record(path: string, options: CallOptions = {}): Promise<Response
 }
 
 beforeAll(async () => {
-  test = await createTestServer();
+  test = await createTestServer({}, {}, { legacy: LEGACY });
   const started = await listen(test.server.handler, { port: 0, host: '127.0.0.1' });
   http = started.server;
   client = createClient(`http://127.0.0.1:${started.port}`, test.now);
   doc = (await (await client.call('/openapi.json')).json()) as Schema;
   await tour();
+  // Sign-up with --require-verified-email answers 202 whether or not the address is taken.
+  const verified = await createTestServer({ 'require-verified-email': 'true' });
+  const listening = await listen(verified.server.handler, { port: 0, host: '127.0.0.1' });
+  const verifiedClient = createClient(`http://127.0.0.1:${listening.port}`, verified.now);
+  const json = { email: freshEmail('doc-verified'), password: 'correct horse battery' };
+  await record('/auth/signup', { json, ip: freshIp() }, verifiedClient);
+  await record('/auth/signup', { json, ip: freshIp() }, verifiedClient);
+  await new Promise<void>((done) => listening.server.close(() => done()));
+  await verified.server.close();
+  verified.cleanup();
 });
 
 afterAll(async () => {
@@ -89,6 +117,9 @@ async function tour(): Promise<void> {
     }),
   );
   await record('/auth/signup', { json: { email, password }, ip });
+  const verify = test.mails.find((mail) => mail.kind === 'verify' && mail.to === email);
+  await record('/auth/verify-email', { json: { token: verify?.token }, ip });
+  await record('/auth/verify-email', { json: { token: verify?.token }, ip });
   await record('/auth/signup', { body: 'x', contentType: 'text/plain', ip });
   await record('/auth/signup', { json: { email: 'not an email', password }, ip });
   const login = await body(
@@ -135,6 +166,29 @@ async function tour(): Promise<void> {
     body: 'grant_type=refresh_token&refresh_token=tsr_nope',
     contentType: 'application/x-www-form-urlencoded',
   });
+  const exchangeForm = (subject: string): string =>
+    new URLSearchParams({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: subject,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      client_id: 'tessera',
+    }).toString();
+  const contentType = 'application/x-www-form-urlencoded';
+  const exchanged = legacyJwt('doc-native');
+  await record('/oauth/token', { body: exchangeForm(exchanged), contentType });
+  await record('/oauth/token', { body: exchangeForm(exchanged), contentType });
+  await record('/auth/adopt', {
+    json: { subject_token: legacyJwt('doc-web') },
+    origin: APP_ORIGIN,
+  });
+  await record('/auth/adopt', { json: { subject_token: 'not-a-jwt' }, origin: APP_ORIGIN });
+  await record('/auth/adopt', { json: { subject_token: legacyJwt('doc-csrf') } });
+  // The revocation feed takes a feed credential, never an access token.
+  const feeds = createFeedCredentials({ store: test.server.store as FeedCredentialStore });
+  const { value: feedCredential } = await feeds.create('openapi-tour');
+  await record('/auth/revocations?since=0&limit=2', { bearer: feedCredential });
+  await record('/auth/revocations', { bearer: access });
+  await record('/auth/revocations?since=-1', { bearer: feedCredential });
   for (const path of [
     '/.well-known/jwks.json',
     '/.well-known/oauth-authorization-server',
@@ -191,10 +245,13 @@ describe('the OpenAPI document against real responses', () => {
       '/auth/password',
       '/auth/password-reset',
       '/auth/password-reset/confirm',
+      '/auth/verify-email',
       '/auth/ticket',
       '/auth/me',
       '/auth/sessions',
       '/auth/sessions/{id}',
+      '/auth/adopt',
+      '/auth/revocations',
       '/auth/time',
       '/oauth/token',
       '/.well-known/jwks.json',

@@ -6,7 +6,9 @@ import {
   Keyring,
   createAccessTokenSigner,
   createAccessTokenVerifier,
+  exportPublicJwk,
   generateKeyMaterial,
+  type AccessTokenClaims,
   type AccessTokenVerifier,
   type Algorithm,
   type ErrorCode,
@@ -14,6 +16,71 @@ import {
   type TesseraError,
   type VerifierOptions,
 } from '../../src/index.js';
+import type { PublicJwk, VerificationKey } from '../../src/keys/crypto-backend.js';
+import { webCryptoBackend } from '../../src/keys/web-crypto-backend.js';
+import { createTokenVerifier } from '../../src/jwt/token-verifier.js';
+
+/**
+ * The crypto backends every attack and differential test runs against: `node` is the root entry's
+ * verifier (node:crypto, synchronous), `web` the same rules over Web Crypto (globalThis.crypto.subtle,
+ * asynchronous), as `tessera-auth/verify` runs them on edge runtimes.
+ */
+export type BackendName = 'node' | 'web';
+export const BACKENDS: readonly BackendName[] = ['node', 'web'];
+
+/** A verifier on either backend: claims, or a Promise of them on Web Crypto. */
+export interface TestVerifier {
+  verify(token: string): AccessTokenClaims | Promise<AccessTokenClaims>;
+}
+
+// Web Crypto keys are imported once per KeyMaterial (importKey is asynchronous, lookups are not), through
+// the backend's own JWK import for published keys; HS256 has no JWK to publish, so its secret is imported raw.
+const webKeys = new WeakMap<KeyMaterial, VerificationKey<CryptoKey>>();
+
+/** Imports a key for the Web Crypto backend; call before building a `web` verifier over it. */
+export async function prepareWebKey(key: KeyMaterial): Promise<void> {
+  if (webKeys.has(key)) return;
+  let publicKey: CryptoKey | string;
+  if (key.alg === 'HS256') {
+    publicKey = await globalThis.crypto.subtle.importKey(
+      'raw',
+      key.publicKey.export(),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['verify'],
+    );
+  } else {
+    const { kty, crv, x, y, n, e } = exportPublicJwk(key) as Record<string, string>;
+    const jwk = Object.fromEntries(
+      Object.entries({ kty, crv, x, y, n, e }).filter(([, value]) => value !== undefined),
+    ) as unknown as PublicJwk;
+    publicKey = await webCryptoBackend.importPublicJwk(key.alg, jwk);
+  }
+  if (typeof publicKey === 'string')
+    throw new Error(`Web Crypto refused the ${key.alg} key: ${publicKey}`);
+  webKeys.set(key, { kid: key.kid, alg: key.alg, publicKey });
+}
+
+/**
+ * A verifier with the root verifier's options on one backend. On `web`, the keys the lookup returns must
+ * have been prepared with {@link prepareWebKey}.
+ */
+export function verifierOn<B extends BackendName>(
+  backend: B,
+  options: VerifierOptions,
+): VerifierOn<B> {
+  if (backend === 'node') return createAccessTokenVerifier(options) as VerifierOn<B>;
+  const keys = {
+    verificationKey(kid: string): VerificationKey<CryptoKey> | undefined {
+      const material = options.keys.verificationKey(kid);
+      if (material === undefined) return undefined;
+      const key = webKeys.get(material);
+      if (key === undefined) throw new Error(`prepareWebKey was not called for kid ${kid}`);
+      return key;
+    },
+  };
+  return createTokenVerifier({ ...options, keys }, webCryptoBackend) as VerifierOn<B>;
+}
 
 export const ISSUER = 'https://auth.test';
 export const AUDIENCE = 'api';
@@ -140,6 +207,25 @@ export function expectRejection(
   } catch (error) {
     caught = error;
   }
+  return checkRejection(caught, token, code);
+}
+
+/** {@link expectRejection} for a verifier on either backend: awaits its answer, synchronous or not. */
+export async function expectRefusal(
+  verifier: TestVerifier,
+  token: string,
+  code: ErrorCode,
+): Promise<TesseraError> {
+  let caught: unknown;
+  try {
+    await verifier.verify(token);
+  } catch (error) {
+    caught = error;
+  }
+  return checkRejection(caught, token, code);
+}
+
+function checkRejection(caught: unknown, token: string, code: ErrorCode): TesseraError {
   expect(caught, `expected ${code}, but the token verified`).toBeDefined();
   const error = caught as TesseraError;
   expect({ name: error.name, code: error.code }).toEqual({ name: 'TesseraError', code });
@@ -187,29 +273,41 @@ export async function expectCodeAsync(
   return caught as TesseraError;
 }
 
-export interface Fixture {
+/** The verifier type of a backend: the root entry's synchronous one on `node`. */
+export type VerifierOn<B extends BackendName> = B extends 'node'
+  ? AccessTokenVerifier
+  : TestVerifier;
+
+export interface Fixture<B extends BackendName = 'node'> {
   readonly key: KeyMaterial;
   readonly keyring: Keyring;
-  readonly verifier: AccessTokenVerifier;
+  readonly backend: B;
+  readonly verifier: VerifierOn<B>;
   readonly sign: ReturnType<typeof createAccessTokenSigner>;
-  /** A fresh verifier on the same keyring with other options. */
-  verifierWith(options: Partial<VerifierOptions>): AccessTokenVerifier;
+  /** A fresh verifier on the same keyring and backend with other options. */
+  verifierWith(options: Partial<VerifierOptions>): VerifierOn<B>;
 }
 
-/** One key, a keyring, a signer and a verifier, all on the fixed clock NOW_MS unless `now` is given. */
-export async function createFixture(
+/**
+ * One key, a keyring, a signer and a verifier on `backend` (default `node`), all on the fixed clock
+ * NOW_MS unless `now` is given.
+ */
+export async function createFixture<B extends BackendName = 'node'>(
   alg: Algorithm,
-  options: { key?: KeyMaterial; now?: () => number } = {},
-): Promise<Fixture> {
+  options: { key?: KeyMaterial; now?: () => number; backend?: B } = {},
+): Promise<Fixture<B>> {
   const now = options.now ?? ((): number => NOW_MS);
+  const backend = (options.backend ?? 'node') as B;
   const key = options.key ?? (await generateKeyMaterial({ alg }));
+  if (backend === 'web') await prepareWebKey(key);
   const keyring = new Keyring({ entries: [{ key, createdAt: 0, activatesAt: 0 }], now });
   const base = { keys: keyring, issuer: ISSUER, audience: AUDIENCE, now };
   return {
     key,
     keyring,
-    verifier: createAccessTokenVerifier(base),
+    backend,
+    verifier: verifierOn(backend, base),
     sign: createAccessTokenSigner(base),
-    verifierWith: (extra) => createAccessTokenVerifier({ ...base, ...extra }),
+    verifierWith: (extra) => verifierOn(backend, { ...base, ...extra }),
   };
 }

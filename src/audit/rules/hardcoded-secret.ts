@@ -1,4 +1,5 @@
 /** Rule: the signing secret is written in the source, falls back to a literal, is short, or is a published example. */
+import type { SourceCode } from 'eslint';
 import type * as ESTree from 'estree';
 import { readKeyName, readLastName, readMemberPath } from '../ast-names.js';
 import { type AstNode, unwrapNode } from '../ast-tree.js';
@@ -50,6 +51,9 @@ const WELL_KNOWN = new Set([
 const SECRET_NAME =
   /^(jwt[_-]?)?(signing[_-]?|token[_-]?|access[_-]?(token[_-]?)?|refresh[_-]?(token[_-]?)?|app[_-]?|session[_-]?)?(secret|secret[_-]?key)$|^(jwt|signing)[_-]?key$/i;
 const SECRET_ENV = /SECRET|JWT|SIGNING|PRIVATE_KEY/i;
+// JWT_EXPIRES_IN || '15m' is a lifetime, not a secret with a fallback.
+const NOT_SECRET_ENV = /EXPIR|TTL|LIFETIME|ALGORITHM|ISSUER|AUDIENCE|COOKIE_NAME|HEADER/i;
+const isSecretEnv = (name: string): boolean => SECRET_ENV.test(name) && !NOT_SECRET_ENV.test(name);
 
 const CONFIG_FILE =
   /(^|[/\\._-])(config|configs|settings|constants|keys|env|vars|secrets?)([/\\._-]|$)/i;
@@ -115,6 +119,12 @@ export default defineRule({
         data: { short: bytes < MIN_SECRET_BYTES ? ` and only ${bytes} bytes long` : '' },
       });
     };
+    const reportFallback = (node: AstNode, right: AstNode, env: string): void => {
+      const fallback = readStaticString(right, sourceCode);
+      if (fallback === undefined || fallback.length === 0) return;
+      reported.add(unwrapNode(right));
+      context.report({ node, messageId: 'envFallback', data: { env } });
+    };
     const checkKey = (key: AstNode | undefined): void => {
       if (!key) return;
       let value = resolveConst(key, sourceCode);
@@ -175,14 +185,32 @@ export default defineRule({
       },
       LogicalExpression(node) {
         if (node.operator === '&&') return;
-        const env = readMemberPath(node.left as AstNode);
-        if (!env?.startsWith('process.env.') || !SECRET_ENV.test(env)) return;
-        const fallback = readStaticString(node.right as AstNode, sourceCode);
-        if (fallback !== undefined && fallback.length > 0) {
-          reported.add(unwrapNode(node.right as AstNode));
-          context.report({ node, messageId: 'envFallback', data: { env } });
-        }
+        const left = unwrapNode(node.left as AstNode);
+        const path = readMemberPath(left);
+        const env = path?.startsWith('process.env.')
+          ? path
+          : readConfigServiceKey(left, sourceCode);
+        if (env === undefined || !isSecretEnv(env)) return;
+        reportFallback(node, node.right as AstNode, env);
+      },
+      'CallExpression:exit'(node: ESTree.CallExpression) {
+        // Nest's ConfigService: configService.get<string>('JWT_SECRET', 'default') is the same fallback.
+        const env = readConfigServiceKey(node as AstNode, sourceCode);
+        const fallback = node.arguments[1] as AstNode | undefined;
+        if (env !== undefined && fallback && isSecretEnv(env))
+          reportFallback(node as AstNode, fallback, env);
       },
     };
   },
 });
+
+// `config.get('JWT_SECRET')`, `this.configService.get<string>('JWT_SECRET')`: Nest's ConfigService
+// reads process.env under another spelling.
+function readConfigServiceKey(node: AstNode, sourceCode: SourceCode): string | undefined {
+  if (node.type !== 'CallExpression' || node.callee.type !== 'MemberExpression') return undefined;
+  if (readLastName(node.callee as AstNode) !== 'get') return undefined;
+  const owner = readLastName(node.callee.object as AstNode) ?? '';
+  if (!/^(config|configService|_?config_?service|env)$/i.test(owner)) return undefined;
+  const key = node.arguments[0] as AstNode | undefined;
+  return key ? readStaticString(key, sourceCode) : undefined;
+}

@@ -5,6 +5,7 @@ import { type AstNode } from '../ast-tree.js';
 import { findProperty, isOpenObject, readStaticString, resolveConst } from '../ast-values.js';
 import { readProjectFacts } from '../project-facts.js';
 import { defineRule } from '../rule-kit.js';
+import { readIndexedDbFacts, writesIndexedDbToken, type IndexedDbFacts } from './indexed-db.js';
 
 const TOKEN_NAME = /token|jwt|bearer|credential|^auth$|^auth[_-]|^session$|session_?id|^sid$/i;
 const STORAGE = /(^|\.)(localStorage|sessionStorage|AsyncStorage|localforage|SecureStore)$/i;
@@ -17,7 +18,7 @@ export default defineRule({
     hasSuggestions: true,
     docs: {
       description:
-        'Keep tokens out of localStorage, sessionStorage and script-written cookies, and set httpOnly, Secure and SameSite on token cookies.',
+        'Keep tokens out of localStorage, sessionStorage, IndexedDB and script-written cookies, and set httpOnly, Secure and SameSite on token cookies.',
       bucket: 'storage',
       severity: 'error',
       why: 'Any script on the page, including one injected through XSS or a compromised dependency, can read a token kept where JavaScript reaches it.',
@@ -94,8 +95,20 @@ export default defineRule({
             ],
       });
     };
+    let indexedDb: IndexedDbFacts = {
+      keyvalSetters: new Set(),
+      namespaces: new Set(),
+      used: false,
+    };
     return {
+      Program(program) {
+        indexedDb = readIndexedDbFacts(program, sourceCode.text);
+      },
       CallExpression(node) {
+        if (writesIndexedDbToken(node, indexedDb, isTokenish)) {
+          context.report({ node, messageId: 'webStorage', data: { storage: 'IndexedDB' } });
+          return;
+        }
         const path = readMemberPath(node.callee as AstNode) ?? '';
         const method = readLastName(node.callee as AstNode);
         const first = node.arguments[0] as AstNode | undefined;

@@ -7,7 +7,8 @@
 import { generateKeyPairSync, randomBytes, createSecretKey, type KeyObject } from 'node:crypto';
 import { isTesseraError, TesseraError } from '../../errors/tessera-error.js';
 import { readBearerTokenFrom } from '../../wire/bearer.js';
-import { isAlgorithm, signJws, type Algorithm } from '../../jwa/algorithms.js';
+import { isAlgorithm, type Algorithm } from '../../jwa/algorithms.js';
+import { signJws } from '../../jwa/node-signatures.js';
 import { CompactParser } from '../../jws/compact.js';
 import { createAccessTokenVerifier } from '../../jwt/verify-access-token.js';
 import type { KeySet } from './key-sources.js';

@@ -1,5 +1,6 @@
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { AccountStore } from '../account-store.js';
+import type { FeedCredentialStore } from '../feed-credential-store.js';
 import type { SessionStore } from '../session-store.js';
 import type { PgPool } from './postgres-driver.js';
 import { createPostgresStore } from './postgres-store.js';
@@ -45,7 +46,7 @@ interface PgModule {
  */
 export async function openPostgresStore(
   options: OpenPostgresStoreOptions,
-): Promise<SessionStore & AccountStore> {
+): Promise<SessionStore & AccountStore & FeedCredentialStore> {
   let driver: PgModule;
   try {
     driver = (await import('pg')) as unknown as PgModule;

@@ -1,6 +1,9 @@
 import type { SessionStore } from '../session-store.js';
 import { postgresAccountsMigration, postgresTicketsMigration } from './postgres-accounts.js';
+import { postgresMailMigration } from './postgres-mail.js';
+import { postgresLegacyExchangesMigration } from './postgres-legacy.js';
 import { LOCK_CLASS, queryRows, runTransaction, type PostgresScope } from './postgres-driver.js';
+import { postgresFeedCredentialsMigration } from './postgres-feed-credentials.js';
 
 /**
  * The PostgreSQL schema as numbered migrations, each a function of the quoted schema name. A migration is
@@ -84,6 +87,9 @@ export const POSTGRES_MIGRATIONS: readonly ((schema: string) => string)[] = [
   `,
   postgresAccountsMigration,
   postgresTicketsMigration,
+  postgresMailMigration,
+  postgresLegacyExchangesMigration,
+  postgresFeedCredentialsMigration,
 ];
 
 /**

@@ -6,12 +6,13 @@
 import type { RevocationReason } from '../vocabulary.js';
 import { sessionsKeptBesideNew } from '../query-inputs.js';
 import { splitRefreshTokenJoin, type RefreshTokenJoinRow } from '../refresh-token-join.js';
-import type { SessionRow, SessionStore } from '../session-store.js';
+import type { NewSession, SessionRow, SessionStore } from '../session-store.js';
 import {
   LOCK_CLASS,
   isStorableText,
   queryRows,
   runTransaction,
+  type PgClient,
   type PostgresScope,
 } from './postgres-driver.js';
 import { insertEvent } from './postgres-events.js';
@@ -37,6 +38,70 @@ export type PostgresSessionMethods = Pick<
 >;
 
 /**
+ * Writes a new session, its first refresh token, its event and the evictions beyond the per-user limit,
+ * inside the caller's transaction (login's own, or a legacy exchange's together with its key).
+ *
+ * @example
+ * ```ts
+ * await runTransaction(pool, (client) => insertSessionRows(client, scope, input));
+ * ```
+ */
+export async function insertSessionRows(
+  client: PgClient,
+  scope: PostgresScope,
+  input: NewSession,
+): Promise<void> {
+  const { schemaName, quotedSchema: s } = scope;
+  const { session, token } = input;
+  // Two logins of one user at once would each miss the other's uncommitted session and both keep too many.
+  if (input.maxSessionsPerUser !== undefined)
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+      LOCK_CLASS.user,
+      `${schemaName}:${session.userId}`,
+    ]);
+  await client.query(
+    `INSERT INTO ${s}.sessions (id, user_id, client_id, transport, claims, created_at, last_used_at, idle_expires_at, absolute_expires_at, user_agent, ip)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [
+      session.id,
+      session.userId,
+      session.clientId,
+      session.transport,
+      session.claims,
+      session.createdAt,
+      session.lastUsedAt,
+      session.idleExpiresAt,
+      session.absoluteExpiresAt,
+      session.userAgent ?? null,
+      session.ip ?? null,
+    ],
+  );
+  await client.query(
+    `INSERT INTO ${s}.refresh_tokens (id, session_id, generation, secret_hash, created_at) VALUES ($1, $2, 0, $3, $4)`,
+    [token.id, session.id, token.secretHash, token.createdAt],
+  );
+  if (input.event !== undefined) await insertEvent(client, s, input.event);
+  if (input.maxSessionsPerUser === undefined) return;
+  // The new session always stays; the others live at its creation instant are kept newest first.
+  const keep = sessionsKeptBesideNew(input.maxSessionsPerUser);
+  const evicted = await queryRows<{ id: string }>(
+    client,
+    `SELECT id FROM ${s}.sessions WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL AND idle_expires_at > $3 AND absolute_expires_at > $3
+     ORDER BY created_at DESC, id DESC OFFSET $4`,
+    [session.userId, session.id, session.createdAt, keep],
+  );
+  if (evicted.length === 0) return;
+  await lockFeed(client, schemaName);
+  await revokeSessionRows(
+    client,
+    scope,
+    evicted.map((row) => row.id),
+    session.createdAt,
+    EVICTION_REASON,
+  );
+}
+
+/**
  * Sessions and rotation for the PostgreSQL store.
  *
  * @example
@@ -46,58 +111,10 @@ export type PostgresSessionMethods = Pick<
  * ```
  */
 export function createPostgresSessions(scope: PostgresScope): PostgresSessionMethods {
-  const { pool, schemaName, quotedSchema: s } = scope;
+  const { pool, quotedSchema: s } = scope;
   return {
     async createSession(input) {
-      const { session, token } = input;
-      await runTransaction(pool, async (client) => {
-        // Two logins of one user at once would each miss the other's uncommitted session and both keep too many.
-        if (input.maxSessionsPerUser !== undefined)
-          await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
-            LOCK_CLASS.user,
-            `${schemaName}:${session.userId}`,
-          ]);
-        await client.query(
-          `INSERT INTO ${s}.sessions (id, user_id, client_id, transport, claims, created_at, last_used_at, idle_expires_at, absolute_expires_at, user_agent, ip)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-          [
-            session.id,
-            session.userId,
-            session.clientId,
-            session.transport,
-            session.claims,
-            session.createdAt,
-            session.lastUsedAt,
-            session.idleExpiresAt,
-            session.absoluteExpiresAt,
-            session.userAgent ?? null,
-            session.ip ?? null,
-          ],
-        );
-        await client.query(
-          `INSERT INTO ${s}.refresh_tokens (id, session_id, generation, secret_hash, created_at) VALUES ($1, $2, 0, $3, $4)`,
-          [token.id, session.id, token.secretHash, token.createdAt],
-        );
-        if (input.event !== undefined) await insertEvent(client, s, input.event);
-        if (input.maxSessionsPerUser === undefined) return;
-        // The new session always stays; the others live at its creation instant are kept newest first.
-        const keep = sessionsKeptBesideNew(input.maxSessionsPerUser);
-        const evicted = await queryRows<{ id: string }>(
-          client,
-          `SELECT id FROM ${s}.sessions WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL AND idle_expires_at > $3 AND absolute_expires_at > $3
-           ORDER BY created_at DESC, id DESC OFFSET $4`,
-          [session.userId, session.id, session.createdAt, keep],
-        );
-        if (evicted.length === 0) return;
-        await lockFeed(client, schemaName);
-        await revokeSessionRows(
-          client,
-          scope,
-          evicted.map((row) => row.id),
-          session.createdAt,
-          EVICTION_REASON,
-        );
-      });
+      await runTransaction(pool, (client) => insertSessionRows(client, scope, input));
     },
     async findSession(sessionId) {
       if (!isStorableText(sessionId)) return undefined;

@@ -4,11 +4,16 @@
  */
 import { TesseraError } from '../../errors/tessera-error.js';
 import type { AccountStore } from '../account-store.js';
+import type { LegacyExchangeStore } from '../legacy-exchange-store.js';
+import type { FeedCredentialStore } from '../feed-credential-store.js';
 import type { SessionStore } from '../session-store.js';
+import { createPostgresLegacyExchanges } from './postgres-legacy.js';
 import { createPostgresAccounts } from './postgres-accounts.js';
 import { quoteSchema, type PgPool, type PostgresScope } from './postgres-driver.js';
 import { createPostgresEvents } from './postgres-events.js';
+import { createPostgresFeedCredentials } from './postgres-feed-credentials.js';
 import { createPostgresKeys } from './postgres-keys.js';
+import { createPostgresMail } from './postgres-mail.js';
 import { createPostgresRevocations } from './postgres-revocations.js';
 import { createPostgresMigration } from './postgres-schema.js';
 import { createPostgresSessions } from './postgres-sessions.js';
@@ -32,7 +37,9 @@ export interface PostgresStoreOptions {
  * await store.migrate();
  * ```
  */
-export function createPostgresStore(options: PostgresStoreOptions): SessionStore & AccountStore {
+export function createPostgresStore(
+  options: PostgresStoreOptions,
+): SessionStore & AccountStore & LegacyExchangeStore & FeedCredentialStore {
   const { pool } = options;
   const schemaName = options.schema ?? 'public';
   const quotedSchema = quoteSchema(schemaName);
@@ -44,11 +51,14 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
   const scope: PostgresScope = { pool, schemaName, quotedSchema };
   return {
     ...createPostgresAccounts(scope),
+    ...createPostgresMail(scope),
     ...createPostgresMigration(scope),
     ...createPostgresSessions(scope),
     ...createPostgresRevocations(scope),
     ...createPostgresEvents(scope),
     ...createPostgresKeys(scope),
+    ...createPostgresLegacyExchanges(scope),
+    ...createPostgresFeedCredentials(scope),
     async close() {
       await pool.end();
     },

@@ -7,6 +7,7 @@ import {
   type FileModeWarning,
 } from '../../keys/file-mode.js';
 import type { AccountStore } from '../account-store.js';
+import type { FeedCredentialStore } from '../feed-credential-store.js';
 import type { SessionStore } from '../session-store.js';
 import { createSqliteStore, type SqliteDatabase, type SqliteStoreOptions } from './sqlite-store.js';
 
@@ -43,7 +44,7 @@ export interface OpenSqliteStoreOptions {
  */
 export async function openSqliteStore(
   options: OpenSqliteStoreOptions,
-): Promise<SessionStore & AccountStore> {
+): Promise<SessionStore & AccountStore & FeedCredentialStore> {
   let driver: { default: new (path: string) => SqliteDatabase };
   try {
     driver = (await import('better-sqlite3')) as unknown as {

@@ -1,4 +1,12 @@
-import type { AccountStore, OneTimeTokenRow, UserRow } from '../account-store.js';
+import {
+  batchConflicts,
+  HASH_WORK_KEY_SQL,
+  type AccountStore,
+  type MailStoreMethods,
+  type ImportConflict,
+  type OneTimeTokenRow,
+  type UserRow,
+} from '../account-store.js';
 import type { SqliteScope, SqliteStatements } from './sqlite-driver.js';
 
 /**
@@ -55,9 +63,16 @@ export function sweepOneTimeTokens(sql: SqliteStatements, now: number): number {
 }
 
 const USER_COLUMNS =
-  'id, email, password_hash AS passwordHash, created_at AS createdAt, password_changed_at AS passwordChangedAt';
+  'id, email, password_hash AS passwordHash, created_at AS createdAt, password_changed_at AS passwordChangedAt, email_verified AS emailVerified, password_epoch AS passwordEpoch';
 const TOKEN_COLUMNS =
-  'id, kind, user_id AS userId, session_id AS sessionId, secret_hash AS secretHash, expires_at AS expiresAt';
+  'id, kind, user_id AS userId, session_id AS sessionId, secret_hash AS secretHash, expires_at AS expiresAt, password_epoch AS passwordEpoch';
+
+// SQLite has no boolean: email_verified comes back 0 or 1.
+function userOf(row: unknown): UserRow | undefined {
+  if (row === undefined) return undefined;
+  const user = row as Omit<UserRow, 'emailVerified'> & { emailVerified: number };
+  return { ...user, emailVerified: user.emailVerified === 1 };
+}
 
 /**
  * The {@link AccountStore} half of the SQLite store, over its statement cache.
@@ -67,12 +82,15 @@ const TOKEN_COLUMNS =
  * Object.assign(store, createSqliteAccounts(sql));
  * ```
  */
-export function createSqliteAccounts({ db, sql }: SqliteScope): AccountStore {
+export function createSqliteAccounts({
+  db,
+  sql,
+}: SqliteScope): Omit<AccountStore, keyof MailStoreMethods> {
   const insertCapped = db.transaction(
     (token: OneTimeTokenRow, maxPerSession: number | undefined): void => {
       sql(
-        `INSERT INTO one_time_tokens (id, kind, user_id, session_id, secret_hash, expires_at) VALUES (@id, @kind, @userId, @sessionId, @secretHash, @expiresAt)`,
-      ).run(token);
+        `INSERT INTO one_time_tokens (id, kind, user_id, session_id, secret_hash, expires_at, password_epoch) VALUES (@id, @kind, @userId, @sessionId, @secretHash, @expiresAt, @passwordEpoch)`,
+      ).run({ ...token, passwordEpoch: token.passwordEpoch ?? null });
       if (maxPerSession === undefined || token.sessionId === null) return;
       // Newest first by expiry (tokens of a kind share one lifetime): the rows past the cap are the
       // expired and the oldest, which a client asking again has given up on.
@@ -83,27 +101,76 @@ export function createSqliteAccounts({ db, sql }: SqliteScope): AccountStore {
       ).run({ sessionId: token.sessionId, kind: token.kind, keep: Math.max(0, maxPerSession) });
     },
   );
+  const importAll = db.transaction(
+    (users: readonly UserRow[], dryRun: boolean): ImportConflict[] => {
+      const taken = (column: 'id' | 'email'): Set<string> =>
+        new Set(
+          users
+            .map((user) => user[column])
+            .filter((value) => sql(`SELECT 1 FROM users WHERE ${column} = ?`).get(value)),
+        );
+      const conflicts = batchConflicts(users, { ids: taken('id'), emails: taken('email') });
+      if (conflicts.length > 0 || dryRun) return conflicts;
+      const insert = sql(
+        `INSERT INTO users (id, email, password_hash, created_at, password_changed_at) VALUES (@id, @email, @passwordHash, @createdAt, @passwordChangedAt)`,
+      );
+      for (const user of users) insert.run(user);
+      return conflicts;
+    },
+  );
   return {
     async createUser(user) {
       return (
         sql(
-          `INSERT INTO users (id, email, password_hash, created_at, password_changed_at) VALUES (@id, @email, @passwordHash, @createdAt, @passwordChangedAt) ON CONFLICT DO NOTHING`,
-        ).run(user).changes === 1
+          `INSERT INTO users (id, email, password_hash, created_at, password_changed_at, email_verified, password_epoch) VALUES (@id, @email, @passwordHash, @createdAt, @passwordChangedAt, @emailVerified, @passwordEpoch) ON CONFLICT DO NOTHING`,
+        ).run({
+          ...user,
+          emailVerified: user.emailVerified === true ? 1 : 0,
+          passwordEpoch: user.passwordEpoch ?? 0,
+        }).changes === 1
       );
     },
     async findUserByEmail(email) {
-      return sql(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`).get(email) as
-        UserRow | undefined;
+      return userOf(sql(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`).get(email));
     },
     async findUserById(id) {
-      return sql(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`).get(id) as UserRow | undefined;
+      return userOf(sql(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`).get(id));
     },
-    async updatePassword({ userId, passwordHash, at }) {
-      sql(`UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`).run(
-        passwordHash,
-        at,
-        userId,
+    async updatePassword({ userId, passwordHash, at, expectedEpoch, verifyEmail }) {
+      return (
+        sql(
+          `UPDATE users SET password_hash = @passwordHash, password_changed_at = @at,
+             password_epoch = password_epoch + 1,
+             email_verified = CASE WHEN @verify = 1 THEN 1 ELSE email_verified END
+           WHERE id = @userId AND (@expected IS NULL OR password_epoch = @expected)`,
+        ).run({
+          passwordHash,
+          at,
+          userId,
+          verify: verifyEmail === true ? 1 : 0,
+          expected: expectedEpoch ?? null,
+        }).changes === 1
       );
+    },
+    async replacePasswordHash({ userId, from, to }) {
+      return (
+        sql(`UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?`).run(
+          to,
+          userId,
+          from,
+        ).changes === 1
+      );
+    },
+    async passwordHashSamples() {
+      return (
+        sql(
+          `SELECT min(password_hash) AS sample FROM users GROUP BY ${HASH_WORK_KEY_SQL}`,
+        ).all() as { sample: string }[]
+      ).map((row) => row.sample);
+    },
+    async importUsers(users, options) {
+      // Immediate: the existence checks and the inserts see one state, with no signup in between.
+      return importAll.immediate(users, options?.dryRun === true);
     },
     async createOneTimeToken(token, options) {
       insertCapped.immediate(token, options?.maxPerSession);

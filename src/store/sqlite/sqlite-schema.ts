@@ -1,6 +1,9 @@
 import type { SessionStore } from '../session-store.js';
 import { SQLITE_ACCOUNTS_MIGRATION, SQLITE_TICKETS_MIGRATION } from './sqlite-accounts.js';
 import type { SqliteDatabase } from './sqlite-driver.js';
+import { SQLITE_MAIL_MIGRATION } from './sqlite-mail.js';
+import { SQLITE_LEGACY_EXCHANGES_MIGRATION } from './sqlite-legacy.js';
+import { SQLITE_FEED_CREDENTIALS_MIGRATION } from './sqlite-feed-credentials.js';
 
 /**
  * The SQLite schema as numbered migrations. A migration is only ever appended, never edited: a database
@@ -84,6 +87,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `,
   SQLITE_ACCOUNTS_MIGRATION,
   SQLITE_TICKETS_MIGRATION,
+  SQLITE_MAIL_MIGRATION,
+  SQLITE_LEGACY_EXCHANGES_MIGRATION,
+  SQLITE_FEED_CREDENTIALS_MIGRATION,
 ];
 
 /**

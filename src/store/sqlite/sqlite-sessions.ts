@@ -60,6 +60,36 @@ export type SqliteSessionMethods = Pick<
 >;
 
 /**
+ * Writes a new session, its first refresh token, its event and the evictions beyond the per-user limit,
+ * inside the caller's transaction (login's own, or a legacy exchange's together with its key).
+ *
+ * @example
+ * ```ts
+ * db.transaction(() => insertSessionRows(sql, input)).immediate();
+ * ```
+ */
+export function insertSessionRows(sql: SqliteStatements, input: NewSession): void {
+  const { session, token } = input;
+  sql(
+    `INSERT INTO sessions (id, user_id, client_id, transport, claims, created_at, last_used_at, idle_expires_at, absolute_expires_at, user_agent, ip)
+     VALUES (@id, @userId, @clientId, @transport, @claims, @createdAt, @lastUsedAt, @idleExpiresAt, @absoluteExpiresAt, @userAgent, @ip)`,
+  ).run({ ...session, userAgent: session.userAgent ?? null, ip: session.ip ?? null });
+  insertToken(sql, { ...token, sessionId: session.id, generation: 0 });
+  if (input.event !== undefined) insertEvent(sql, input.event);
+  if (input.maxSessionsPerUser === undefined) return;
+  // The new session always stays; the others live at its creation instant are kept newest first.
+  const keep = sessionsKeptBesideNew(input.maxSessionsPerUser);
+  const evicted = sql(
+    `SELECT id FROM sessions WHERE user_id = @userId AND id <> @id AND revoked_at IS NULL
+       AND idle_expires_at > @createdAt AND absolute_expires_at > @createdAt
+     ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET @keep`,
+  ).all({ userId: session.userId, id: session.id, createdAt: session.createdAt, keep }) as {
+    id: string;
+  }[];
+  for (const { id } of evicted) revokeSessionRow(sql, id, session.createdAt, EVICTION_REASON);
+}
+
+/**
  * Sessions and rotation for the SQLite store. Rotation and grace answers are conditional UPDATEs inside
  * `BEGIN IMMEDIATE`, which holds the write lock from the start, so the check and the swap cannot interleave
  * with another process's.
@@ -71,26 +101,7 @@ export type SqliteSessionMethods = Pick<
  * ```
  */
 export function createSqliteSessions({ db, sql }: SqliteScope): SqliteSessionMethods {
-  const createSession = db.transaction((input: NewSession): void => {
-    const { session, token } = input;
-    sql(
-      `INSERT INTO sessions (id, user_id, client_id, transport, claims, created_at, last_used_at, idle_expires_at, absolute_expires_at, user_agent, ip)
-       VALUES (@id, @userId, @clientId, @transport, @claims, @createdAt, @lastUsedAt, @idleExpiresAt, @absoluteExpiresAt, @userAgent, @ip)`,
-    ).run({ ...session, userAgent: session.userAgent ?? null, ip: session.ip ?? null });
-    insertToken(sql, { ...token, sessionId: session.id, generation: 0 });
-    if (input.event !== undefined) insertEvent(sql, input.event);
-    if (input.maxSessionsPerUser === undefined) return;
-    // The new session always stays; the others live at its creation instant are kept newest first.
-    const keep = sessionsKeptBesideNew(input.maxSessionsPerUser);
-    const evicted = sql(
-      `SELECT id FROM sessions WHERE user_id = @userId AND id <> @id AND revoked_at IS NULL
-         AND idle_expires_at > @createdAt AND absolute_expires_at > @createdAt
-       ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET @keep`,
-    ).all({ userId: session.userId, id: session.id, createdAt: session.createdAt, keep }) as {
-      id: string;
-    }[];
-    for (const { id } of evicted) revokeSessionRow(sql, id, session.createdAt, EVICTION_REASON);
-  });
+  const createSession = db.transaction((input: NewSession): void => insertSessionRows(sql, input));
 
   const rotate = db.transaction((rotation: Rotation): boolean => {
     const { changes } = sql(

@@ -3,11 +3,16 @@
  * module of its noun (sessions, revocation feed, events and sweeping, keys, accounts, schema).
  */
 import type { AccountStore } from '../account-store.js';
+import type { LegacyExchangeStore } from '../legacy-exchange-store.js';
+import type { FeedCredentialStore } from '../feed-credential-store.js';
 import type { SessionStore } from '../session-store.js';
+import { createSqliteLegacyExchanges } from './sqlite-legacy.js';
 import { createSqliteAccounts } from './sqlite-accounts.js';
 import { createStatementCache, type SqliteDatabase, type SqliteScope } from './sqlite-driver.js';
 import { createSqliteEvents } from './sqlite-events.js';
+import { createSqliteFeedCredentials } from './sqlite-feed-credentials.js';
 import { createSqliteKeys } from './sqlite-keys.js';
+import { createSqliteMail } from './sqlite-mail.js';
 import {
   createSqliteRevocationWake,
   type RevocationWakeOptions,
@@ -51,7 +56,9 @@ export interface SqliteStoreOptions {
  * await store.migrate();
  * ```
  */
-export function createSqliteStore(options: SqliteStoreOptions): SessionStore & AccountStore {
+export function createSqliteStore(
+  options: SqliteStoreOptions,
+): SessionStore & AccountStore & LegacyExchangeStore & FeedCredentialStore {
   const db = options.database;
   db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
@@ -63,11 +70,14 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore & A
   const wake = createSqliteRevocationWake(scope, options.revocationWake);
   return {
     ...createSqliteAccounts(scope),
+    ...createSqliteMail(scope),
     ...createSqliteMigration(db),
     ...createSqliteSessions(scope),
     ...createSqliteRevocations(scope),
     ...createSqliteEvents(scope),
     ...createSqliteKeys(scope),
+    ...createSqliteLegacyExchanges(scope),
+    ...createSqliteFeedCredentials(scope),
     onRevocation: wake.onRevocation,
     async close() {
       wake.stopAll();

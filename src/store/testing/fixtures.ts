@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { StoredKey } from '../../keys/key-store.js';
+import type { UserRow } from '../account-store.js';
 import type {
   NewSession,
   RevocationRecord,
@@ -201,5 +202,26 @@ export function createConformanceContext(options: ConformanceContextOptions): Co
     async allRevocations() {
       return currentStore().listRevocations({ afterSeq: 0, limit: 100_000 });
     },
+  };
+}
+
+/**
+ * A fresh account row with unique id and email, created at T0, unverified, password epoch 0.
+ *
+ * @example
+ * ```ts
+ * await store.createUser(newUser({ emailVerified: true }));
+ * ```
+ */
+export function newUser(overrides: Partial<UserRow> = {}): UserRow {
+  return {
+    id: `u-${randomUUID()}`,
+    email: `${randomUUID()}@example.com`,
+    passwordHash: '$argon2id$stub',
+    createdAt: T0,
+    passwordChangedAt: T0,
+    emailVerified: false,
+    passwordEpoch: 0,
+    ...overrides,
   };
 }

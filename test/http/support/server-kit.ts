@@ -1,12 +1,19 @@
 // A real Tessera server for HTTP tests: a fresh SQLite file in a temp dir, a clock five hours ahead of the
 // wall clock (so a Date header or timestamp that came from the wall clock instead of the server's clock
-// shows), reset tokens captured instead of emailed, and a silent logger.
+// shows), mail captured instead of sent, and a silent logger. Mail leaves through the server's outbox
+// worker, off the request path; so that suites can read a reset token right after asking for it, the
+// handler here drains the outbox before it hands back the answer to a signup, login or reset request.
+import type { DeliveredMail } from '../../../src/server/mailer.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { resolveConfig } from '../../../src/server/config.js';
-import { createTesseraServer, type TesseraServer } from '../../../src/server/create-server.js';
+import {
+  createTesseraServer,
+  type CreateServerOptions,
+  type TesseraServer,
+} from '../../../src/server/create-server.js';
 import { hasAccountStore } from '../../../src/server/open-store.js';
 
 export const ISSUER = 'https://auth.test';
@@ -24,6 +31,8 @@ export interface TestServer {
   setClock(ms: number | undefined): void;
   /** Reset tokens delivered so far, newest last. */
   readonly resetTokens: { email: string; token: string; expiresAt: number }[];
+  /** Every mail delivered so far (reset, verify, account-exists), newest last. */
+  readonly mails: DeliveredMail[];
   /** Removes the temp dir; call after the server is closed. */
   cleanup(): void;
 }
@@ -32,6 +41,7 @@ export interface TestServer {
 export async function createTestServer(
   flags: Record<string, unknown> = {},
   env: NodeJS.ProcessEnv = {},
+  extra: Pick<CreateServerOptions, 'legacy' | 'logger'> = {},
 ): Promise<TestServer> {
   const directory = mkdtempSync(join(tmpdir(), 'tessera-http-'));
   const dbPath = typeof flags.db === 'string' ? flags.db : join(directory, 'tessera.db');
@@ -52,12 +62,30 @@ export async function createTestServer(
   let frozen: number | undefined;
   const now = (): number => frozen ?? Date.now() + CLOCK_OFFSET_MS;
   const resetTokens: TestServer['resetTokens'] = [];
-  const server = await createTesseraServer({
+  const mails: DeliveredMail[] = [];
+  const started = await createTesseraServer({
     config,
     now,
     logger: pino({ level: 'silent' }),
-    deliverResetToken: (input) => void resetTokens.push(input),
+    deliverMail: (mail) => {
+      mails.push(mail);
+      if (mail.kind === 'reset' && mail.token !== undefined && mail.expiresAt !== undefined)
+        resetTokens.push({ email: mail.to, token: mail.token, expiresAt: mail.expiresAt });
+    },
+    ...extra,
   });
+  const drained = /^\/auth\/(signup|login|password-reset)$/;
+  const server: TesseraServer = {
+    ...started,
+    handler: {
+      handles: (pathname) => started.handler.handles(pathname),
+      async fetch(request, info) {
+        const response = await started.handler.fetch(request, info);
+        if (drained.test(new URL(request.url).pathname)) await started.mail?.drain();
+        return response;
+      },
+    },
+  };
   if (!hasAccountStore(server.store))
     throw new Error('the store has no accounts: signup and login would answer 404');
   const setClock = (ms: number | undefined): void => {
@@ -69,6 +97,7 @@ export async function createTestServer(
     now,
     setClock,
     resetTokens,
+    mails,
     cleanup: () => rmSync(directory, { recursive: true, force: true }),
   };
 }
