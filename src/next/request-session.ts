@@ -1,5 +1,6 @@
 import type { AccessTokenClaims } from '../jwt/claims.js';
-import { isTesseraError, TesseraError } from '../errors/tessera-error.js';
+import { ERROR_TABLE, type ErrorCode } from '../errors/codes.js';
+import { isTesseraError, TesseraError, type ErrorFacts } from '../errors/tessera-error.js';
 import { createOriginPolicy, type OriginPolicy } from '../http/origin-policy.js';
 import { readBearerTokenFrom } from '../wire/bearer.js';
 import { accessTokenFromCookies } from './access-cookie.js';
@@ -129,8 +130,11 @@ export function sessionOf(claims: AccessTokenClaims, via: TesseraSession['via'])
 }
 
 /**
- * Any verifier failure as a TesseraError: a thrown non-Tessera value (a broken key, a bug) becomes
- * KEY_INVALID with no detail from it, as `createResourceGuard` answers.
+ * Any verifier failure as a TesseraError. A TesseraError from another copy of this package counts as
+ * one: Next bundles the proxy apart from the app's routes, so the proxy's copy may judge errors thrown
+ * by a verifier that the app's (unbundled) copy built, and `instanceof` fails across copies. Any other
+ * thrown value (a broken key, a bug) becomes KEY_INVALID with no detail from it, as
+ * `createResourceGuard` answers.
  *
  * @example
  * ```ts
@@ -138,7 +142,16 @@ export function sessionOf(claims: AccessTokenClaims, via: TesseraSession['via'])
  * ```
  */
 export function asTesseraError(error: unknown): TesseraError {
-  return isTesseraError(error)
-    ? error
-    : new TesseraError('KEY_INVALID', 'The verification keys could not be loaded.');
+  if (isTesseraError(error)) return error;
+  const foreign = foreignTesseraError(error);
+  if (foreign !== undefined) return foreign;
+  return new TesseraError('KEY_INVALID', 'The verification keys could not be loaded.');
+}
+
+function foreignTesseraError(error: unknown): TesseraError | undefined {
+  if (!(error instanceof Error) || error.name !== 'TesseraError') return undefined;
+  const { code, facts } = error as { code?: unknown; facts?: unknown };
+  if (typeof code !== 'string' || !Object.hasOwn(ERROR_TABLE, code)) return undefined;
+  const copied = typeof facts === 'object' && facts !== null ? (facts as ErrorFacts) : {};
+  return new TesseraError(code as ErrorCode, error.message, copied);
 }

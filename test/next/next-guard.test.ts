@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createAccessTokenSigner } from '../../src/jwt/sign-access-token.js';
 import { ACCESS_COOKIE } from '../../src/next/access-cookie.js';
 import { createProxyGuard, isProtected } from '../../src/next/proxy-guard.js';
-import type { SessionResult } from '../../src/next/request-session.js';
+import { createRequestAuthenticator, type SessionResult } from '../../src/next/request-session.js';
 import {
   AUDIENCE,
   codeOf,
@@ -157,5 +157,29 @@ describe('the proxy guard', () => {
     );
     expect(answer?.status).toBe(403);
     expect(((await answer?.json()) as { code: string }).code).toBe('CSRF_FAILED');
+  });
+
+  it('judges a TesseraError thrown by another copy of the package by its code, not as KEY_INVALID', async () => {
+    // Next bundles the proxy apart from the app's routes: the verifier may come from the other copy.
+    class TesseraError extends Error {
+      override readonly name = 'TesseraError';
+      readonly code = 'KEY_UNKNOWN';
+      readonly facts = { kid: 'forged' };
+    }
+    const foreign = createProxyGuard(
+      { protect: ['/dashboard'] },
+      createRequestAuthenticator({
+        verify: () => {
+          throw new TesseraError('No published key has kid "forged".');
+        },
+      }),
+    );
+    const request = withAccessCookie('a.b.c', {
+      path: '/dashboard',
+      headers: { 'sec-fetch-mode': 'navigate' },
+    });
+    const answer = await foreign(request);
+    expect(answer?.status).toBe(307);
+    expect(answer?.headers.get('location')).toBe(`${ORIGIN}/auth/resume?to=%2Fdashboard`);
   });
 });
