@@ -1,7 +1,8 @@
 // Builds the fixture app of test/next/app with `next build` and runs it with `next start`, as a user's
-// app runs. The app is copied to a temp dir whose node_modules links `tessera-auth` to this repo (its
-// dist/, built by the global setup) and `next`, `react`, `react-dom` to the repo's: a link inside the
-// repo would make every tool that walks test/ walk the repo again through it.
+// app runs. The app is copied to a temp dir whose node_modules holds `tessera-auth` as npm installs it
+// (package.json and dist/, built by the global setup, copied, so it resolves inside node_modules as
+// Next expects of a package) and links to the repo's other packages (`next`, `react`, ...): a link
+// inside the repo would make every tool that walks test/ walk the repo again through it.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
@@ -52,12 +53,13 @@ export async function buildApp(): Promise<BuiltApp> {
     recursive: true,
     filter: (source) => !/[/\\](?:node_modules|\.next)(?:[/\\]|$)/.test(source),
   });
-  mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(ROOT, join(dir, 'node_modules/tessera-auth'));
-  // Every package of the repo's, as an app that installed tessera-auth has them: Next keeps a server
-  // package external (argon2's binary, the SQLite driver) only when it resolves from the app's root.
+  mkdirSync(join(dir, 'node_modules/tessera-auth'), { recursive: true });
+  cpSync(join(ROOT, 'package.json'), join(dir, 'node_modules/tessera-auth/package.json'));
+  cpSync(join(ROOT, 'dist'), join(dir, 'node_modules/tessera-auth/dist'), { recursive: true });
+  // Every other package of the repo's, as an app that installed tessera-auth has them: Next keeps a
+  // server package external (argon2's binary, the SQLite driver) only when it resolves from the app's root.
   for (const name of readdirSync(join(ROOT, 'node_modules')))
-    if (!name.startsWith('.'))
+    if (!name.startsWith('.') && name !== 'tessera-auth')
       symlinkSync(join(ROOT, 'node_modules', name), join(dir, 'node_modules', name));
   const started = Date.now();
   try {
