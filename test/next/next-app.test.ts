@@ -1,5 +1,6 @@
 // The Next.js integration in a real app: `next build && next start` of test/next/app, driven by Debian's
-// Chromium. Sign up, a server component that shows the user, expiry, reload, no tab open, two tabs, logout.
+// Chromium. Sign up, a server component that shows the user, the edge runtime, expiry, reload, no tab
+// open, two tabs, logout, a forged cookie.
 import { generateKeyPair, SignJWT } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -89,6 +90,18 @@ describe('tessera-auth/next in a built Next.js 16 app', () => {
     await page.close();
   });
 
+  test('edge runtime: a server component reads the same cookie, verified with Web Crypto', async () => {
+    // An open dashboard tab keeps the 4 s access cookie fresh while the edge page is asked.
+    const page = await context.newPage();
+    await visit(page, '/dashboard');
+    await signedInPage(page);
+    const edgePage = await context.newPage();
+    await visit(edgePage, '/edge');
+    expect(await edgePage.textContent('#edge-user')).toBe(`Signed in as ${userId}`);
+    expect(await edgePage.textContent('#edge-runtime')).toBe('edge web');
+    for (const open of [edgePage, page]) await open.close();
+  });
+
   test('an open tab keeps the access cookie fresh past its lifetime, and a reload stays signed in', async () => {
     const page = await context.newPage();
     await visit(page, '/dashboard');
@@ -157,6 +170,10 @@ describe('tessera-auth/next in a built Next.js 16 app', () => {
       },
     ]);
     const page = await context.newPage();
+    // On the edge runtime, where no proxy stands in front: the page sees no one.
+    await visit(page, '/edge');
+    expect(await page.textContent('#edge-user')).toBe('signed out');
+    // On Node, through the proxy.
     expect(await visit(page, '/dashboard')).toEqual(['/dashboard', '/auth/resume', '/signin']);
     expect(await page.locator('#user').count()).toBe(0);
     // The resume found no session either, and cleared the forged cookie.
