@@ -33,6 +33,7 @@ export const LAYERS = {
     'adapters',
   ],
   client: ['errors', 'wire'],
+  next: ['errors', 'wire', 'jwt', 'http', 'client'],
   doctor: ['errors', 'wire', 'jwa', 'jws', 'jwt', 'keys'],
   audit: ['errors', 'jwt'],
   verify: ['errors', 'wire', 'jwa', 'jws', 'jwt', 'keys'],
@@ -129,6 +130,13 @@ export default tseslint.config(
         URL: 'readonly',
         MessageChannel: 'readonly',
       },
+    },
+  },
+  // The Next.js fixture app (test/next/app): a user's app, on Node and in the browser.
+  {
+    files: ['test/next/app/**/*.js'],
+    languageOptions: {
+      globals: { process: 'readonly', Response: 'readonly', globalThis: 'readonly' },
     },
   },
 );
