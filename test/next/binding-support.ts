@@ -40,7 +40,12 @@ export function useBinding(): () => Binding {
       env: { TESSERA_KEY_SECRET: 'next-binding-secret-Qh3vN9xK2mP7wR4tY8zB1cD6' },
       cwd: dir,
     });
-    const server = await createTesseraServer({ config, logger: pino({ level: 'silent' }) });
+    // Mail is not what these tests check: kept off the console, where development prints its links.
+    const server = await createTesseraServer({
+      config,
+      logger: pino({ level: 'silent' }),
+      deliverMail: () => undefined,
+    });
     const guard = createResourceGuard({
       issuer: ISSUER,
       audience: AUDIENCE,
