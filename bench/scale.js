@@ -30,7 +30,7 @@ export async function run({ quick, log }) {
   const settings = quick
     ? { concurrency: [4, 16], seconds: 2, rounds: 1, users: 1500, lagTrials: 3, pgbenchC: 16 }
     : {
-        concurrency: [2, 4, 8, 16, 32],
+        concurrency: [1, 2, 4, 8, 16, 32],
         seconds: 5,
         rounds: 3,
         users: 4000,
@@ -118,7 +118,7 @@ export async function run({ quick, log }) {
         'CPU ms/refresh: pg',
         'tessera',
         'bouncer',
-        'WAL B',
+        'WAL B (server)',
         'commits',
       ],
     ];
@@ -175,7 +175,7 @@ export async function run({ quick, log }) {
       );
     }
 
-    const pgbench = await runPgbench({ bouncer, database: pgbenchDb, settings });
+    const pgbench = await runPgbench({ admin, bouncer, database: pgbenchDb, settings });
     log(
       `limit: pgbench -N -c ${settings.pgbenchC} via pgbouncer: ${formatRate(pgbench.tps.median)} tps (spread ${pgbench.tps.spreadPct}%), p50 ${pgbench.p50} ms, p99 ${pgbench.p99} ms; postgres ${pgbench.pgCpuMsPerTx} ms CPU per transaction`,
     );
@@ -236,7 +236,7 @@ async function measureCell({ admin, loads, nodes, mode, c, seconds, pids, databa
     p99: Math.max(results[0].p99, results[1].p99),
     failed: results.reduce((sum, r) => sum + r.non2xx + r.errors, 0),
     cost: {
-      pgCpuMs: per(after.pgCpuMs - before.pgCpuMs),
+      pgCpuMs: per(backendDelta(before.backends, after.backends)),
       tesseraCpuMs: per(after.tesseraCpuMs - before.tesseraCpuMs),
       bouncerCpuMs: per(after.bouncerCpuMs - before.bouncerCpuMs),
       walBytes: Math.round(per(after.wal - before.wal)),
@@ -251,21 +251,33 @@ function medianCost(costs) {
   return out;
 }
 
-/** CPU milliseconds of the postgres, pgbouncer and given processes, WAL position and commits of `database`. */
+/**
+ * CPU milliseconds of the backends serving `database` (by pid, so other clients of the shared server do
+ * not count; WAL writer and checkpointer are not included), of pgbouncer and of the given processes; the
+ * server's WAL position (the whole server's: an upper bound) and the commits in `database`.
+ */
 async function primaryCounters(admin, database, pids) {
   const { rows } = await admin.query(
     `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8 AS wal,
-       (SELECT xact_commit FROM pg_stat_database WHERE datname = $1)::float8 AS commits`,
+       (SELECT xact_commit FROM pg_stat_database WHERE datname = $1)::float8 AS commits,
+       ARRAY(SELECT pid FROM pg_stat_activity WHERE datname = $1) AS backends`,
     [database],
   );
   const cpu = processCpu();
   return {
     wal: rows[0].wal,
     commits: rows[0].commits,
-    pgCpuMs: cpu.postgres ?? 0,
+    backends: new Map(rows[0].backends.map((pid) => [pid, cpu.byPid.get(pid) ?? 0])),
     bouncerCpuMs: cpu.pgbouncer ?? 0,
     tesseraCpuMs: pids.reduce((sum, pid) => sum + (cpu.byPid.get(pid) ?? 0), 0),
   };
+}
+
+// CPU the backends alive at `after` spent since `before` (a backend born in between: all of it).
+function backendDelta(before, after) {
+  let sum = 0;
+  for (const [pid, ms] of after) sum += ms - (before.get(pid) ?? 0);
+  return sum;
 }
 
 // Sums utime + stime by command name (postgres, pgbouncer) and by pid.
@@ -281,9 +293,7 @@ function processCpu() {
     }
     const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // For postgres, cutime + cstime too: the postmaster reaps backends that exited (pool churn).
-    const reaped = comm === 'postgres' ? Number(fields[13]) + Number(fields[14]) : 0;
-    const ms = (Number(fields[11]) + Number(fields[12]) + reaped) * TICK_MS;
+    const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
     out.byPid.set(Number(entry), ms);
     if (comm === 'postgres' || comm === 'pgbouncer') out[comm] = (out[comm] ?? 0) + ms;
   }
@@ -291,7 +301,7 @@ function processCpu() {
 }
 
 /** pgbench -N through the pooler: the ceiling of small write transactions on this primary and machine. */
-async function runPgbench({ bouncer, database, settings }) {
+async function runPgbench({ admin, bouncer, database, settings }) {
   const args = (...rest) => ['-h', '127.0.0.1', '-U', 'postgres', ...rest];
   await run$('pgbench', args('-i', '-q', '-s', '1', database), { maxBuffer: 1 << 24 });
   const logs = mkdtempSync(join(tmpdir(), 'tessera-scale-pgbench-'));
@@ -301,7 +311,7 @@ async function runPgbench({ bouncer, database, settings }) {
   try {
     for (let round = 0; round < settings.rounds; round++) {
       for (const file of readdirSync(logs)) rmSync(join(logs, file));
-      const before = processCpu().postgres ?? 0;
+      const before = await primaryCounters(admin, database, []);
       const { stdout } = await run$(
         'pgbench',
         [
@@ -326,7 +336,9 @@ async function runPgbench({ bouncer, database, settings }) {
         ],
         { maxBuffer: 1 << 24 },
       );
-      const pgCpu = (processCpu().postgres ?? 0) - before;
+      // pgbouncer keeps its server connections after pgbench disconnects, so they are still there.
+      const after = await primaryCounters(admin, database, []);
+      const pgCpu = backendDelta(before.backends, after.backends);
       const found = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout);
       if (found === null) throw new Error(`cannot read tps from pgbench: ${stdout.slice(-300)}`);
       tps.push(Number(found[1]));
