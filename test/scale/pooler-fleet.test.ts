@@ -7,8 +7,10 @@ import { startPgbouncer } from './pgbouncer-harness.js';
 // Two `tessera serve` processes on one database through pgbouncer in transaction mode, started with
 // --pg-pooler transaction. A logout on one node must reach the other, which never saw the request
 // and cannot LISTEN through the pooler: it learns by polling the feed and then refuses the token.
-// The test asserts that mechanism (accepted before, TOKEN_REVOKED after, on the other node); the
-// delay it prints is for reading, and the timeouts are generous on purpose.
+// In that mode the store refuses LISTEN (CONFIG_INVALID), so a node that tried to LISTEN would not
+// start: the refusal below can only come from the polled feed. The test asserts that mechanism
+// (accepted before, TOKEN_REVOKED after, on the other node); the delay it prints is for reading, and
+// the timeouts are generous on purpose.
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
