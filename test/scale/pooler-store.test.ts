@@ -70,10 +70,12 @@ describe('the transaction-pooler guard', () => {
       'DECLARE c CURSOR WITH HOLD FOR SELECT 1',
       'SELECT pg_advisory_lock(1, 2)',
       'SELECT pg_try_advisory_lock(1)',
+      'SELECT 1; SET search_path = x',
     ])
       expect(keepsSessionState(text), text).toBe(true);
     for (const text of [
       'SET LOCAL statement_timeout = 1',
+      'SET TRANSACTION ISOLATION LEVEL SERIALIZABLE',
       'UPDATE "s".sessions SET revoked_at = $1 WHERE id = $2',
       'SELECT pg_advisory_xact_lock($1, hashtext($2))',
       'BEGIN',

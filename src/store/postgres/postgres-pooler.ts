@@ -19,10 +19,11 @@ export type PostgresPooler = 'none' | 'transaction';
 /** The values of {@link PostgresPooler}, for option parsing. */
 export const POSTGRES_POOLERS: readonly PostgresPooler[] = ['none', 'transaction'];
 
-// Statements whose effect outlives their transaction on the server connection. `SET LOCAL` and
-// `pg_advisory_xact_lock` end with the transaction, so they are fine; `UPDATE ... SET` is not a SET.
+// Statements whose effect outlives their transaction on the server connection, at the start of the
+// text or after a `;`. `SET LOCAL`, `SET TRANSACTION` and `pg_advisory_xact_lock` end with the
+// transaction, so they are fine; `UPDATE ... SET` is not a SET.
 const SESSION_STATE =
-  /^\s*(?:SET(?!\s+LOCAL\b)\b|RESET\b|LISTEN\b|UNLISTEN\b|PREPARE\b|DISCARD\b|DECLARE\b[^;]*\bWITH\s+HOLD\b)|\bpg_(?:try_)?advisory_lock(?:_shared)?\s*\(/i;
+  /(?:^|;)\s*(?:SET(?!\s+(?:LOCAL|TRANSACTION|CONSTRAINTS)\b)\b|RESET\b|LISTEN\b|UNLISTEN\b|PREPARE\b|DISCARD\b|DECLARE\b[^;]*\bWITH\s+HOLD\b)|\bpg_(?:try_)?advisory_lock(?:_shared)?\s*\(/i;
 
 /**
  * Tells whether a statement leaves state on its server connection beyond its transaction, which a
