@@ -4,31 +4,27 @@
 // (--pg-pooler transaction), at rising concurrency, with p50/p99 from autocannon; the highest rate whose
 // p99 stays under 50 ms is the "sustained" figure. Next to it: pgbench -N through the same pgbouncer (the
 // limit: a small write transaction per request, no Tessera), what one refresh costs the primary (CPU of
-// the postgres processes, WAL bytes, commits), and how long a logout on one node takes to be refused on
+// its backends, WAL bytes, commits), and how long a logout on one node takes to be refused on
 // the other (LISTEN/NOTIFY direct, the polled feed through pgbouncer). README "Scale" extrapolates from it.
 //   Rows per concurrency C (connections per node, so 2C in all), in rounds with the order rotating.
-import { execFile, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { formatRate, formatTable, median, spreadPct } from './lib/stats.js';
-import { OPTIONS_ENV, childOptions, inBatches, listenOn, runChild, serve } from './peers/child.js';
-import { createFleet, freePort, startLoad } from './peers/fleet.js';
+import { createFleet, startLoad } from './peers/fleet.js';
+import { startPgbouncer } from './scale/pgbouncer.js';
+import { backendDelta, primaryCounters, runPgbench } from './scale/primary-cost.js';
 
-const run$ = promisify(execFile);
 const PG = 'postgres://postgres@127.0.0.1:5432';
 const P99_BUDGET_MS = 50;
-const ISSUER = 'https://auth.bench';
-const TICK_MS = 1000 / 100; // /proc/<pid>/stat counts CPU in clock ticks (USER_HZ = 100 on Linux)
+const NODE = fileURLToPath(new URL('./scale/server.js', import.meta.url));
 
 /** Runs the section; returns { settings, rows, sustained, pgbench, cost, revocationLagMs, notes }. */
 export async function run({ quick, log }) {
   const settings = quick
-    ? { concurrency: [4, 16], seconds: 2, rounds: 1, users: 1500, lagTrials: 3, pgbenchC: 16 }
+    ? { concurrency: [1, 8], seconds: 2, rounds: 1, users: 1500, lagTrials: 3, pgbenchC: 16 }
     : {
         concurrency: [1, 2, 4, 8, 16, 32],
         seconds: 5,
@@ -61,13 +57,12 @@ export async function run({ quick, log }) {
     };
     const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-scale-'));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    const script = fileURLToPath(import.meta.url);
     const nodes = {};
     for (const mode of ['direct', 'pgbouncer']) {
       // One after the other: the first node migrates the fresh database and creates the keyring.
       const pooler = mode === 'pgbouncer' ? 'transaction' : 'none';
-      const a = await fleet.start(script, { dir, url: urls[mode], pooler, name: `${mode}-a` });
-      const b = await fleet.start(script, { dir, url: urls[mode], pooler, name: `${mode}-b` });
+      const a = await fleet.start(NODE, { dir, url: urls[mode], pooler, name: `${mode}-a` });
+      const b = await fleet.start(NODE, { dir, url: urls[mode], pooler, name: `${mode}-b` });
       nodes[mode] = [a, b];
     }
     const loads = [startLoad(fleet), startLoad(fleet)];
@@ -251,121 +246,6 @@ function medianCost(costs) {
   return out;
 }
 
-/**
- * CPU milliseconds of the backends serving `database` (by pid, so other clients of the shared server do
- * not count; WAL writer and checkpointer are not included), of pgbouncer and of the given processes; the
- * server's WAL position (the whole server's: an upper bound) and the commits in `database`.
- */
-async function primaryCounters(admin, database, pids) {
-  const { rows } = await admin.query(
-    `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8 AS wal,
-       (SELECT xact_commit FROM pg_stat_database WHERE datname = $1)::float8 AS commits,
-       ARRAY(SELECT pid FROM pg_stat_activity WHERE datname = $1) AS backends`,
-    [database],
-  );
-  const cpu = processCpu();
-  return {
-    wal: rows[0].wal,
-    commits: rows[0].commits,
-    backends: new Map(rows[0].backends.map((pid) => [pid, cpu.byPid.get(pid) ?? 0])),
-    bouncerCpuMs: cpu.pgbouncer ?? 0,
-    tesseraCpuMs: pids.reduce((sum, pid) => sum + (cpu.byPid.get(pid) ?? 0), 0),
-  };
-}
-
-// CPU the backends alive at `after` spent since `before` (a backend born in between: all of it).
-function backendDelta(before, after) {
-  let sum = 0;
-  for (const [pid, ms] of after) sum += ms - (before.get(pid) ?? 0);
-  return sum;
-}
-
-// Sums utime + stime by command name (postgres, pgbouncer) and by pid.
-function processCpu() {
-  const out = { byPid: new Map() };
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-    out.byPid.set(Number(entry), ms);
-    if (comm === 'postgres' || comm === 'pgbouncer') out[comm] = (out[comm] ?? 0) + ms;
-  }
-  return out;
-}
-
-/** pgbench -N through the pooler: the ceiling of small write transactions on this primary and machine. */
-async function runPgbench({ admin, bouncer, database, settings }) {
-  const args = (...rest) => ['-h', '127.0.0.1', '-U', 'postgres', ...rest];
-  await run$('pgbench', args('-i', '-q', '-s', '1', database), { maxBuffer: 1 << 24 });
-  const logs = mkdtempSync(join(tmpdir(), 'tessera-scale-pgbench-'));
-  const tps = [];
-  const latencies = [];
-  const cpu = [];
-  try {
-    for (let round = 0; round < settings.rounds; round++) {
-      for (const file of readdirSync(logs)) rmSync(join(logs, file));
-      const before = await primaryCounters(admin, database, []);
-      const { stdout } = await run$(
-        'pgbench',
-        [
-          '-h',
-          '127.0.0.1',
-          '-p',
-          String(bouncer.port),
-          '-U',
-          'postgres',
-          '-N',
-          '-n',
-          '-c',
-          String(settings.pgbenchC),
-          '-j',
-          '2',
-          '-T',
-          String(settings.seconds),
-          '-l',
-          '--log-prefix',
-          join(logs, 'tx'),
-          database,
-        ],
-        { maxBuffer: 1 << 24 },
-      );
-      // pgbouncer keeps its server connections after pgbench disconnects, so they are still there.
-      const after = await primaryCounters(admin, database, []);
-      const pgCpu = backendDelta(before.backends, after.backends);
-      const found = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout);
-      if (found === null) throw new Error(`cannot read tps from pgbench: ${stdout.slice(-300)}`);
-      tps.push(Number(found[1]));
-      let count = 0;
-      for (const file of readdirSync(logs))
-        for (const line of readFileSync(join(logs, file), 'utf8').split('\n')) {
-          const fields = line.split(' ');
-          if (fields.length >= 3) {
-            latencies.push(Number(fields[2]) / 1000);
-            count++;
-          }
-        }
-      cpu.push(count > 0 ? pgCpu / count : 0);
-    }
-  } finally {
-    rmSync(logs, { recursive: true, force: true });
-  }
-  latencies.sort((a, b) => a - b);
-  const at = (q) => Math.round(latencies[Math.floor((latencies.length - 1) * q)] * 100) / 100;
-  return {
-    tps: { median: median(tps), spreadPct: spreadPct(tps), samples: tps },
-    p50: at(0.5),
-    p99: at(0.99),
-    pgCpuMsPerTx: Math.round(median(cpu) * 1000) / 1000,
-  };
-}
-
 /** Logs out on node A, then asks node B until it refuses the access token: ms from the logout's answer. */
 async function measureRevocationLag([a, b], trials) {
   const [session] = await a.seed(1);
@@ -394,107 +274,3 @@ async function measureRevocationLag([a, b], trials) {
   }
   return lags;
 }
-
-/** Starts Debian's pgbouncer (transaction mode, trust) on a free port; as root it runs as postgres. */
-async function startPgbouncer({ poolSize }) {
-  const binary = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find((path) => existsSync(path));
-  if (binary === undefined)
-    throw new Error('pgbouncer is not installed: apt-get install -y pgbouncer');
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-pgbouncer-'));
-  chmodSync(dir, 0o755);
-  const port = await freePort();
-  writeFileSync(join(dir, 'users.txt'), '"postgres" ""\n', { mode: 0o644 });
-  const ini = join(dir, 'pgbouncer.ini');
-  writeFileSync(
-    ini,
-    [
-      '[databases]',
-      '* = host=127.0.0.1 port=5432',
-      '[pgbouncer]',
-      'listen_addr = 127.0.0.1',
-      `listen_port = ${port}`,
-      'unix_socket_dir =',
-      'auth_type = trust',
-      `auth_file = ${join(dir, 'users.txt')}`,
-      'pool_mode = transaction',
-      'max_client_conn = 500',
-      `default_pool_size = ${poolSize}`,
-      'ignore_startup_parameters = extra_float_digits,options',
-      ...(process.getuid?.() === 0 ? ['user = postgres'] : []),
-      '',
-    ].join('\n'),
-    { mode: 0o644 },
-  );
-  const { stdout: version } = await run$(binary, ['--version']);
-  const child = spawn(binary, [ini], { stdio: 'ignore' });
-  const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGINT');
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  for (let tries = 0; ; tries++) {
-    const client = new pg.Client({
-      connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    });
-    try {
-      await client.connect();
-      await client.end();
-      break;
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      if (tries > 100) {
-        await stop();
-        throw error;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  return {
-    port,
-    version: /PgBouncer (\S+)/.exec(version)?.[1] ?? 'unknown',
-    url: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
-    stop,
-  };
-}
-
-/** The child: `tessera serve` as configuration builds it, on the given database, in Express. */
-async function startChild() {
-  const options = childOptions();
-  const { default: express } = await import('express');
-  const { tesseraRoutes } = await import('../dist/adapters/express.js');
-  const { resolveConfig } = await import('../dist/server/config.js');
-  const { createTesseraServer } = await import('../dist/server/create-server.js');
-  const cwd = mkdtempSync(join(options.dir, `${options.name}-`));
-  const flags = {
-    db: join(cwd, 'unused.db'),
-    issuer: ISSUER,
-    audience: 'api',
-    'access-ttl': '15m',
-    'database-url': options.url,
-    'pg-pooler': options.pooler,
-    // Each bench session refreshes far more often than a client would: the limit must not answer 429.
-    'refresh-rate-limit': '10000',
-  };
-  const tessera = await createTesseraServer({
-    config: await resolveConfig({ flags, env: {}, cwd }),
-  });
-  const app = express();
-  app.use(tesseraRoutes(tessera.handler));
-  const server = await listenOn(app, 0);
-  serve({
-    port: server.address().port,
-    seed: (count) =>
-      inBatches(count, 20, async (i) => {
-        const tokens = await tessera.sessions.issueSession(`${options.name}-${Date.now()}-${i}`, {
-          transport: 'body',
-        });
-        return { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
-      }),
-    close: () => new Promise((done) => server.close(() => done())).then(() => tessera.close()),
-  });
-}
-
-if (process.env[OPTIONS_ENV] !== undefined && process.send !== undefined) runChild(startChild);
