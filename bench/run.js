@@ -18,6 +18,7 @@ const SECTIONS = {
   reset: () => import('./reset.js'),
   peers: () => import('./peers.js'),
   remoteRevocation: () => import('./remote-revocation.js'),
+  scale: () => import('./scale.js'),
 };
 
 const { values } = parseArgs({

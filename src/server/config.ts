@@ -12,6 +12,7 @@ import {
   MAX_ROTATIONS_PER_MINUTE,
 } from '../sessions/rotation-limit.js';
 import { MAX_GRACE_SECONDS } from '../sessions/session-options.js';
+import { POSTGRES_POOLERS } from '../store/postgres/postgres-pooler.js';
 import { parseDuration } from './durations.js';
 import { parseLegacyConfig, type LegacyConfigWarning } from './legacy-config.js';
 import type { LegacyOptions } from '../sessions/legacy-options.js';
@@ -22,6 +23,8 @@ export const SETTINGS = {
   host: 'address to listen on (default 127.0.0.1 in development, 0.0.0.0 in production)',
   db: 'SQLite file (default ./tessera.db)',
   'database-url': 'postgres://... to share one database between nodes',
+  'pg-pooler':
+    'what --database-url points at: none (PostgreSQL, or a session-mode pooler; default) or transaction (pgbouncer pool_mode=transaction: no named statements, revocations polled every 500 ms)',
   issuer: 'iss of every token (development default: http://localhost:PORT)',
   audience: 'aud of every token (development default: tessera)',
   'access-ttl': 'access-token lifetime (default 15m)',
@@ -84,6 +87,7 @@ const schema = z.strictObject({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres://')
     .optional(),
+  'pg-pooler': z.enum(POSTGRES_POOLERS, { error: 'must be none or transaction' }).default('none'),
   issuer: z.url().optional(),
   audience: z.string().min(1).optional(),
   'access-ttl': duration('access-ttl').default(900),

@@ -99,6 +99,7 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
   const logger = options.logger ?? (await createServerLogger({ production: config.production }));
   const store = await openStore({
     databaseUrl: config['database-url'],
+    pgPooler: config['pg-pooler'],
     sqlitePath: config.db,
     onFileModeWarning: (warning) =>
       logger.warn({ path: warning.path, mode: warning.mode }, warning.message),

@@ -3,6 +3,7 @@ import { TesseraError } from '../errors/tessera-error.js';
 import type { FileModeWarning } from '../keys/file-mode.js';
 import type { AccountStore } from '../store/account-store.js';
 import type { FeedCredentialStore } from '../store/feed-credential-store.js';
+import type { PostgresPooler } from '../store/postgres/postgres-pooler.js';
 import type { SessionStore } from '../store/session-store.js';
 
 /** A store that keeps sessions and, when it implements them, Tessera's own accounts. */
@@ -19,6 +20,8 @@ export type ServerStore = SessionStore & Partial<AccountStore> & Partial<FeedCre
  */
 export async function openStore(options: {
   databaseUrl?: string | undefined;
+  /** What `databaseUrl` points at; `transaction` for a transaction-mode pooler. Default `none`. */
+  pgPooler?: PostgresPooler | undefined;
   sqlitePath: string;
   onFileModeWarning?: (warning: FileModeWarning) => void;
   /**
@@ -30,7 +33,10 @@ export async function openStore(options: {
 }): Promise<ServerStore> {
   if (options.databaseUrl !== undefined) {
     const { openPostgresStore } = await import('../store/postgres/open-postgres-store.js');
-    return openPostgresStore({ url: options.databaseUrl });
+    return openPostgresStore({
+      url: options.databaseUrl,
+      ...(options.pgPooler === undefined ? {} : { pooler: options.pgPooler }),
+    });
   }
   if (options.open === 'existing' && !existsSync(options.sqlitePath))
     throw new TesseraError(

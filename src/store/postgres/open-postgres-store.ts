@@ -3,6 +3,7 @@ import type { AccountStore } from '../account-store.js';
 import type { FeedCredentialStore } from '../feed-credential-store.js';
 import type { SessionStore } from '../session-store.js';
 import type { PgPool } from './postgres-driver.js';
+import type { PostgresPooler } from './postgres-pooler.js';
 import { createPostgresStore } from './postgres-store.js';
 
 /** Options of {@link openPostgresStore}. */
@@ -12,6 +13,12 @@ export interface OpenPostgresStoreOptions {
   readonly schema?: string;
   /** Pool size. Default 10. */
   readonly max?: number;
+  /**
+   * `transaction` when the URL points at a transaction-mode pooler (pgbouncer `pool_mode = transaction`):
+   * no named statements or session state, and revocations are polled every 500 ms instead of LISTENed
+   * (LISTEN needs a session connection). Default `none`.
+   */
+  readonly pooler?: PostgresPooler;
 }
 
 interface PgModule {
@@ -62,6 +69,7 @@ export async function openPostgresStore(
   const store = createPostgresStore({
     pool,
     ...(options.schema === undefined ? {} : { schema: options.schema }),
+    ...(options.pooler === undefined ? {} : { pooler: options.pooler }),
   });
   try {
     await store.migrate();

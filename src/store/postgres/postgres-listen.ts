@@ -94,3 +94,73 @@ export async function listenForRevocations(
     }
   };
 }
+
+/** Options of {@link pollForRevocations}. */
+export interface RevocationPollOptions {
+  readonly pool: PgPool;
+  /** The schema-qualified, quoted revocations table, e.g. `"tessera".revocations`. */
+  readonly table: string;
+  /** Called whenever the feed's highest `seq` has moved since the last poll; what it throws is swallowed. */
+  readonly listener: () => void;
+  /** Time between two polls. Default 500 ms: a revocation reaches every node within about a second. */
+  readonly intervalMs?: number;
+}
+
+/**
+ * The `onRevocation` of the PostgreSQL store behind a transaction-mode pooler, where LISTEN cannot work
+ * (its server connection goes back to the pool after the statement, and the notification to whoever has
+ * it next). Reads the feed's highest `seq`, one index probe on any pooled connection, every
+ * `intervalMs`, and wakes `listener` when it moved. Feed inserts are serialised by the feed lock, so
+ * `seq` order is commit order: a moved maximum means a committed record nobody here has read yet.
+ * A failed poll is retried at the next tick (the view's staleness bound covers a long outage).
+ *
+ * @example
+ * ```ts
+ * const unsubscribe = await pollForRevocations({ pool, table: '"public".revocations', listener: () => void view.sync() });
+ * await unsubscribe();
+ * ```
+ */
+export async function pollForRevocations(
+  options: RevocationPollOptions,
+): Promise<() => Promise<void>> {
+  const { pool, table, listener } = options;
+  const intervalMs = options.intervalMs ?? 500;
+  const readHead = async (): Promise<number> => {
+    const { rows } = await pool.query(
+      `SELECT coalesce(max(seq), 0)::float8 AS seq FROM ${table}`,
+      [],
+    );
+    return (rows[0] as { seq: number }).seq;
+  };
+  // The first read must succeed, as the first LISTEN must: a store that cannot be read is not subscribed.
+  let head = await readHead();
+  let subscribed = true;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let polling: Promise<void> | undefined;
+  const poll = async (): Promise<void> => {
+    try {
+      const next = await readHead();
+      if (next === head) return;
+      head = next;
+      listener();
+    } catch {
+      // A lost connection or a listener's failure: the next tick tries again.
+    }
+  };
+  const schedule = (): void => {
+    if (!subscribed) return;
+    timer = setTimeout(() => {
+      polling = poll().finally(() => {
+        polling = undefined;
+        schedule();
+      });
+    }, intervalMs);
+    timer.unref?.();
+  };
+  schedule();
+  return async () => {
+    subscribed = false;
+    if (timer !== undefined) clearTimeout(timer);
+    await polling;
+  };
+}

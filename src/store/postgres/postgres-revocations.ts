@@ -21,7 +21,7 @@ import {
   type PgClient,
   type PostgresScope,
 } from './postgres-driver.js';
-import { listenForRevocations } from './postgres-listen.js';
+import { listenForRevocations, pollForRevocations } from './postgres-listen.js';
 
 /** The channel `onRevocation` listens on; the payload is the schema, so stores in other schemas ignore it. */
 const CHANNEL = 'tessera_revocations';
@@ -108,8 +108,15 @@ export type PostgresRevocationMethods = Pick<
 >;
 
 /**
+ * How `onRevocation` learns of other nodes' revocations: `listen` (LISTEN/NOTIFY on a dedicated
+ * connection) or `poll` (the feed's highest `seq` every `intervalMs`, for transaction-mode poolers).
+ */
+export type RevocationWake =
+  { readonly mode: 'listen' } | { readonly mode: 'poll'; readonly intervalMs?: number };
+
+/**
  * The revocation feed of the PostgreSQL store, with `onRevocation` pushing a wake-up to every node
- * listening on the same schema.
+ * listening on the same schema (or, with `wake.mode` `poll`, polling for it).
  *
  * @example
  * ```ts
@@ -117,7 +124,10 @@ export type PostgresRevocationMethods = Pick<
  * const records = await feed.listRevocations({ afterSeq: 0, limit: 100 });
  * ```
  */
-export function createPostgresRevocations(scope: PostgresScope): PostgresRevocationMethods {
+export function createPostgresRevocations(
+  scope: PostgresScope,
+  wake: RevocationWake = { mode: 'listen' },
+): PostgresRevocationMethods {
   const { pool, schemaName, quotedSchema: s } = scope;
   return {
     async revokeSession(input) {
@@ -151,6 +161,13 @@ export function createPostgresRevocations(scope: PostgresScope): PostgresRevocat
       return found.map(toRevocationRecord);
     },
     async onRevocation(listener) {
+      if (wake.mode === 'poll')
+        return pollForRevocations({
+          pool,
+          table: `${s}.revocations`,
+          listener,
+          ...(wake.intervalMs === undefined ? {} : { intervalMs: wake.intervalMs }),
+        });
       return listenForRevocations({ pool, channel: CHANNEL, schemaName, listener });
     },
   };

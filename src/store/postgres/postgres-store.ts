@@ -15,6 +15,7 @@ import { createPostgresFeedCredentials } from './postgres-feed-credentials.js';
 import { createPostgresKeys } from './postgres-keys.js';
 import { createPostgresMail } from './postgres-mail.js';
 import { createPostgresRevocations } from './postgres-revocations.js';
+import { forTransactionPooler, type PostgresPooler } from './postgres-pooler.js';
 import { createPostgresMigration } from './postgres-schema.js';
 import { createPostgresSessions } from './postgres-sessions.js';
 
@@ -23,6 +24,14 @@ export interface PostgresStoreOptions {
   readonly pool: PgPool;
   /** Schema holding the tables, created by `migrate()` when missing. Default `public`. */
   readonly schema?: string;
+  /**
+   * `transaction` when a transaction-mode pooler (pgbouncer `pool_mode = transaction`) sits in front:
+   * statements go out unnamed, session state is refused, and `onRevocation` polls the feed instead of
+   * LISTENing. Default `none` (direct, or a session-mode pooler).
+   */
+  readonly pooler?: PostgresPooler;
+  /** With `pooler: 'transaction'`, how often `onRevocation` polls the feed. Default 500 ms. */
+  readonly revocationPollMs?: number;
 }
 
 /**
@@ -40,7 +49,8 @@ export interface PostgresStoreOptions {
 export function createPostgresStore(
   options: PostgresStoreOptions,
 ): SessionStore & AccountStore & LegacyExchangeStore & FeedCredentialStore {
-  const { pool } = options;
+  const pooled = options.pooler === 'transaction';
+  const pool = pooled ? forTransactionPooler(options.pool) : options.pool;
   const schemaName = options.schema ?? 'public';
   const quotedSchema = quoteSchema(schemaName);
   if (quotedSchema === undefined)
@@ -54,7 +64,10 @@ export function createPostgresStore(
     ...createPostgresMail(scope),
     ...createPostgresMigration(scope),
     ...createPostgresSessions(scope),
-    ...createPostgresRevocations(scope),
+    ...createPostgresRevocations(
+      scope,
+      pooled ? { mode: 'poll', intervalMs: options.revocationPollMs ?? 500 } : { mode: 'listen' },
+    ),
     ...createPostgresEvents(scope),
     ...createPostgresKeys(scope),
     ...createPostgresLegacyExchanges(scope),
