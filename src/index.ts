@@ -108,6 +108,7 @@ export {
 } from './store/sqlite/sqlite-store.js';
 export { openSqliteStore, type OpenSqliteStoreOptions } from './store/sqlite/open-sqlite-store.js';
 export { createPostgresStore, type PostgresStoreOptions } from './store/postgres/postgres-store.js';
+export type { PostgresPooler } from './store/postgres/postgres-pooler.js';
 export {
   openPostgresStore,
   type OpenPostgresStoreOptions,
