@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { verifyJws } from '../jwa/node-signatures.js';
+import { verifyRs256ByRecovery } from '../jwa/rsa-pkcs1.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { SyncCryptoBackend } from './crypto-backend.js';
 import { assertKeyFitsAlgorithm } from './key-material.js';
@@ -40,7 +41,9 @@ export const nodeCryptoBackend: SyncCryptoBackend<KeyObject> = {
       signingInput.length <= SIGNING_INPUT.length
         ? SIGNING_INPUT.subarray(0, SIGNING_INPUT.write(signingInput, 0, 'latin1'))
         : Buffer.from(signingInput, 'latin1');
-    return verifyJws(alg, key, data, signature);
+    // RS256 as RFC 8017 section 8.2.2 states it, one digest context cheaper than crypto.verify.
+    const recovered = alg === 'RS256' ? verifyRs256ByRecovery(key, data, signature) : undefined;
+    return recovered ?? verifyJws(alg, key, data, signature);
   },
   // Node's native decoders: the rules were applied by the shared code, these only convert.
   base64urlBytes: (canonical) => Buffer.from(canonical, 'base64url'),
