@@ -45,25 +45,24 @@ export function parseStrictJson(
 }
 
 // Freezes a parsed value deeply and returns its member count plus the colons in every own member name
-// and string value (Object.keys and Object.values: own members only, never anything inherited).
+// and string value (Object.keys and Object.values: own members only, never anything inherited). One
+// stack frame per level of nesting: the deepest payload that fits a token is a few thousand levels.
 function freezeAndTally(value: object): number {
   let tally = 0;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) tally += tallyItem(value[i]);
-  } else {
+  let items = value as unknown[];
+  if (!Array.isArray(value)) {
     const names = Object.keys(value);
-    const items = Object.values(value);
+    items = Object.values(value);
     tally += names.length;
-    for (let i = 0; i < names.length; i++)
-      tally += countColons(names[i] as string) + tallyItem(items[i]);
+    for (let i = 0; i < names.length; i++) tally += countColons(names[i] as string);
+  }
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (typeof item === 'string') tally += countColons(item);
+    else if (typeof item === 'object' && item !== null) tally += freezeAndTally(item);
   }
   Object.freeze(value);
   return tally;
-}
-
-function tallyItem(item: unknown): number {
-  if (typeof item === 'string') return countColons(item);
-  return typeof item === 'object' && item !== null ? freezeAndTally(item) : 0;
 }
 
 function countColons(text: string): number {

@@ -105,6 +105,25 @@ describe('parseStrictJson', () => {
   });
 });
 
+describe('parseStrictJson on the deepest nesting a token can carry', () => {
+  it('answers for thousands of levels instead of overflowing the stack', () => {
+    // 8 KiB of token is at most ~6100 bytes of payload: every one of them an opening bracket.
+    for (const [open, close] of [
+      ['[', ']'],
+      ['{"a":', '}'],
+    ] as const) {
+      const depth = Math.floor(6100 / open.length);
+      const text = `{"x":${open.repeat(depth)}0${close.repeat(depth)}}`;
+      const parsed = parseStrictJson(ENCODER.encode(text));
+      expect(parsed.ok).toBe(true);
+      expect(parseStrictJson(ENCODER.encode(`{"x":1,${text.slice(1)}`))).toEqual({
+        ok: false,
+        problem: 'duplicate-key',
+      });
+    }
+  });
+});
+
 describe('UTF-8 readers', () => {
   const readers = {
     pure: utf8Text,
