@@ -25,6 +25,9 @@ export interface AccessTokenClaims {
   readonly [claim: string]: unknown;
 }
 
+// Claims that must be non-empty strings, in the order they are checked (and reported).
+const STRING_CLAIMS = ['iss', 'sub', 'client_id', 'sid', 'jti'] as const;
+
 /** The expectations claims are judged against. */
 export interface ClaimRules {
   readonly issuer: string;
@@ -45,13 +48,13 @@ export function checkClaimShape(
   payload: Record<string, unknown>,
   rules: ClaimRules,
 ): AccessTokenClaims {
-  for (const name of ['iss', 'sub', 'client_id', 'sid', 'jti'] as const) {
+  for (let i = 0; i < STRING_CLAIMS.length; i++) {
+    const name = STRING_CLAIMS[i] as (typeof STRING_CLAIMS)[number];
     if (typeof payload[name] !== 'string' || payload[name] === '')
       throw wrongType(name, payload[name], 'a non-empty string');
   }
-  for (const name of ['exp', 'iat'] as const) {
-    if (!isNumericDate(payload[name])) throw wrongType(name, payload[name], 'a finite NumericDate');
-  }
+  if (!isNumericDate(payload.exp)) throw wrongType('exp', payload.exp, 'a finite NumericDate');
+  if (!isNumericDate(payload.iat)) throw wrongType('iat', payload.iat, 'a finite NumericDate');
   if (payload.nbf !== undefined && !isNumericDate(payload.nbf))
     throw wrongType('nbf', payload.nbf, 'a finite NumericDate');
   if (payload.scope !== undefined && typeof payload.scope !== 'string')
@@ -164,7 +167,9 @@ function isNumericDate(value: unknown): value is number {
 }
 
 function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'string') return false;
+  return true;
 }
 
 function wrongType(name: string, value: unknown, expected: string): TesseraError {

@@ -117,7 +117,9 @@ export function createTokenVerifier<K, R extends boolean | Promise<boolean>>(
         'CLAIM_INVALID',
         `The token payload is not a JSON object with unique claim names (${parsed.problem}).`,
       );
-    return { claims: freezeDeep(checkClaimShape(parsed.value, rules)), kid };
+    // Cached claims are handed to every request that presents the same token: parseStrictJson froze
+    // them deeply (roles and aud too), so one handler's edit cannot be seen by the next request.
+    return { claims: checkClaimShape(parsed.value, rules), kid };
   };
 
   const verifyUncached = (token: string): CachedToken | Promise<CachedToken> => {
@@ -188,14 +190,4 @@ function signatureInvalid(key: { kid: string; alg: Algorithm }): TesseraError {
     'SIGNATURE_INVALID',
     `The token signature does not verify with key ${key.kid} (${key.alg}). The token was altered, or signed by a key with the same kid from another deployment.`,
   );
-}
-
-// Cached claims are handed to every request that presents the same token: nested arrays and objects
-// (roles, aud) must be frozen too, or one handler's edit would be seen by the next request.
-function freezeDeep<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const child of Object.values(value)) freezeDeep(child);
-    Object.freeze(value);
-  }
-  return value;
 }
