@@ -1,7 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { verifyJws } from '../jwa/node-signatures.js';
-import { verifyRs256ByRecovery } from '../jwa/rsa-pkcs1.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { SyncCryptoBackend } from './crypto-backend.js';
 import { assertKeyFitsAlgorithm } from './key-material.js';
@@ -41,9 +40,9 @@ export const nodeCryptoBackend: SyncCryptoBackend<KeyObject> = {
       signingInput.length <= SIGNING_INPUT.length
         ? SIGNING_INPUT.subarray(0, SIGNING_INPUT.write(signingInput, 0, 'latin1'))
         : Buffer.from(signingInput, 'latin1');
-    // RS256 as RFC 8017 section 8.2.2 states it, one digest context cheaper than crypto.verify.
-    const recovered = alg === 'RS256' ? verifyRs256ByRecovery(key, data, signature) : undefined;
-    return recovered ?? verifyJws(alg, key, data, signature);
+    // RS256 stays on crypto.verify: a hand-written RFC 8017 8.2.2 comparison measured ~5% faster, too
+    // little to own signature verification for (and the bench's raw limit is crypto.verify itself).
+    return verifyJws(alg, key, data, signature);
   },
   // Node's native decoders: the rules were applied by the shared code, these only convert.
   base64urlBytes: (canonical) => Buffer.from(canonical, 'base64url'),
