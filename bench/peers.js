@@ -51,7 +51,15 @@ export async function run({ quick, log }) {
         warmupSeconds: 1,
         coldStarts: 5,
       };
-  const result = { settings, notes: NOTES, protected: {}, renewal: {}, coldStart: {}, behind: [] };
+  const result = {
+    settings,
+    notes: NOTES,
+    protected: {},
+    renewal: {},
+    coldStart: {},
+    behind: [],
+    targets: {},
+  };
   result.phaseSeconds = {};
   let phaseStart = performance.now();
   const phase = (name) => {
@@ -136,6 +144,7 @@ export async function run({ quick, log }) {
     const rows = summarizeRows({ samples, settings });
     Object.assign(result, rows.figures);
     result.behind.push(...rows.behind);
+    Object.assign(result.targets, rows.targets);
 
     // Cold start: the measured servers stop first, so each spawn has the machine and its file to itself.
     await fleet.stopAll();
@@ -188,6 +197,10 @@ export async function run({ quick, log }) {
       if (name !== 'tessera') {
         const ratios = list.map((ms, i) => ms / coldMs.tessera[i]);
         figure.thisOverTessera = { median: round3(median(ratios)), spreadPct: spreadPct(ratios) };
+        result.targets[`cold start: tessera ahead of ${name}`] = {
+          value: figure.thisOverTessera,
+          met: figure.thisOverTessera.median > 1,
+        };
         if (figure.thisOverTessera.median < 1)
           result.behind.push(
             `cold start: tessera takes ${(1 / figure.thisOverTessera.median).toFixed(2)}x the time of ${name} (${Math.round(median(coldMs.tessera))} ms vs ${figure.medianMs} ms, spread ${figure.thisOverTessera.spreadPct}%)`,

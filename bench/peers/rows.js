@@ -95,12 +95,14 @@ export async function measureRows({ load, cells, settings }) {
 /**
  * Turns the samples into figures per row and C (median rate, p50, p99 over rounds; non-2xx summed) with
  * each peer's `tesseraOverThis` (and `tesseraColdOverThis` when the cold-cache contender ran): medians of
- * per-round ratios with their spread. Returns { figures, table, behind }.
+ * per-round ratios with their spread. Returns { figures, table, behind, targets }: one target per
+ * ratio, "Tessera ahead" (strictly above 1), as issue 16 states it.
  */
 export function summarizeRows({ samples, settings }) {
   const figures = { protected: {}, renewal: {} };
   const table = [];
   const behind = [];
+  const targets = {};
   for (const row of Object.keys(ROWS))
     for (const c of settings.concurrency) {
       const entry = {};
@@ -131,11 +133,17 @@ export function summarizeRows({ samples, settings }) {
           for (const [label, ratio] of [
             ['tessera', figure.tesseraOverThis],
             ['tessera (cold cache)', cold],
-          ])
+          ]) {
+            if (ratio)
+              targets[`${ROWS[row]} C=${c}: ${label} ahead of ${name}`] = {
+                value: { median: ratio.median, spreadPct: ratio.spreadPct },
+                met: ratio.median > 1,
+              };
             if (ratio && ratio.median < 1)
               behind.push(
                 `${ROWS[row]} C=${c}: ${label} is ${ratio.median.toFixed(2)}x of ${name} (spread ${ratio.spreadPct}%)`,
               );
+          }
         }
         entry[name] = figure;
         const show = (ratio) => (ratio ? `${ratio.median.toFixed(2)}x (${ratio.spreadPct}%)` : '-');
@@ -153,7 +161,7 @@ export function summarizeRows({ samples, settings }) {
       }
       figures[row][`c${c}`] = entry;
     }
-  return { figures, table, behind };
+  return { figures, table, behind, targets };
 }
 
 export function round3(value) {
