@@ -34,7 +34,7 @@ const NOTES = [
 export async function run({ quick, log }) {
   const settings = quick
     ? {
-        users: 1000,
+        users: 500,
         coldUsers: 0,
         concurrency: [16, 64],
         seconds: 0.6,
