@@ -6,7 +6,13 @@
 import type { RevocationReason } from '../vocabulary.js';
 import { sessionsKeptBesideNew } from '../query-inputs.js';
 import { splitRefreshTokenJoin, type RefreshTokenJoinRow } from '../refresh-token-join.js';
-import type { NewSession, SessionRow, SessionStore } from '../session-store.js';
+import type {
+  NewSession,
+  SessionRow,
+  SessionStore,
+  TokenRotation,
+  TokenRotationResult,
+} from '../session-store.js';
 import {
   LOCK_CLASS,
   isStorableText,
@@ -35,7 +41,8 @@ export type PostgresSessionMethods = Pick<
   | 'rotate'
   | 'takeGraceAnswer'
   | 'listSessions'
->;
+> &
+  Required<Pick<SessionStore, 'rotateByToken'>>;
 
 /**
  * Writes a new session, its first refresh token, its event and the evictions beyond the per-user limit,
@@ -174,6 +181,9 @@ export function createPostgresSessions(scope: PostgresScope): PostgresSessionMet
       );
       return (result.rows[0] as { rotated: number } | undefined)?.rotated === 1;
     },
+    async rotateByToken(rotation) {
+      return rotateByToken(scope, rotation);
+    },
     async takeGraceAnswer(input) {
       if (
         !isStorableText(input.sessionId) ||
@@ -199,4 +209,55 @@ export function createPostgresSessions(scope: PostgresScope): PostgresSessionMet
       );
     },
   };
+}
+
+// The lookup and the swap as one statement, one commit. `found` reads the token and its session; the
+// UPDATE swaps only when the rotate decision's preconditions hold on that row, and, under READ COMMITTED,
+// re-checks them on the newest version after a concurrent winner commits (the row lock), so a lost race
+// changes nothing and `found` (then stale) is handed back for the caller to re-read.
+async function rotateByToken(
+  { pool, quotedSchema: s }: PostgresScope,
+  rotation: TokenRotation,
+): Promise<TokenRotationResult | undefined> {
+  if (!isStorableText(rotation.tokenId, rotation.secretHash)) return undefined;
+  const event = rotation.event;
+  const [row] = await queryRows<RefreshTokenJoinRow & { rotated: number }>(
+    pool,
+    `WITH found AS (
+       SELECT t.generation AS "tokenGeneration", t.secret_hash AS "tokenSecretHash", t.created_at::float8 AS "tokenCreatedAt", ${SESSION_COLUMNS}
+       FROM ${s}.refresh_tokens t JOIN ${s}.sessions s ON s.id = t.session_id WHERE t.id = $1),
+     rotated AS (
+       UPDATE ${s}.sessions u SET generation = u.generation + 1, rotated_at = $4::bigint, successor_sealed = $6, grace_count = 0,
+         idle_expires_at = least($4::bigint + $5::bigint, u.absolute_expires_at), claims = $7, last_used_at = greatest(u.last_used_at, $4)
+       FROM found f
+       WHERE u.id = f.id AND u.generation = f."tokenGeneration" AND f."tokenSecretHash" = $2 AND u.revoked_at IS NULL
+         AND ($3::text IS NULL OR u.transport = $3) AND u.absolute_expires_at > $4 AND u.idle_expires_at > $4
+       RETURNING u.id, u.user_id, u.generation),
+     token AS (
+       INSERT INTO ${s}.refresh_tokens (id, session_id, generation, secret_hash, created_at)
+       SELECT $8, id, generation, $9, $10 FROM rotated RETURNING 1),
+     event AS (
+       INSERT INTO ${s}.events (at, type, user_id, session_id, ip, detail)
+       SELECT $11::bigint, $12::text, user_id, id, $13::text, '{"generation":' || generation || '}'
+       FROM rotated WHERE $12::text IS NOT NULL RETURNING 1)
+     SELECT found.*, (SELECT count(*) FROM token)::int AS rotated FROM found`,
+    [
+      rotation.tokenId,
+      rotation.secretHash,
+      rotation.transport,
+      rotation.rotatedAt,
+      rotation.idleMs,
+      rotation.successorSealed,
+      rotation.claims,
+      rotation.token.id,
+      rotation.token.secretHash,
+      rotation.token.createdAt,
+      event?.at ?? null,
+      event?.type ?? null,
+      event?.ip ?? null,
+    ],
+  );
+  if (row === undefined) return undefined;
+  const { rotated, ...joined } = row;
+  return { ...splitRefreshTokenJoin(rotation.tokenId, joined), rotated: rotated === 1 };
 }
