@@ -37,7 +37,9 @@ export function rotatesOnRead(core: SessionCore): boolean {
     store.rotateByToken !== undefined &&
     rotationLimit === undefined &&
     claims === undefined &&
-    (revocations === undefined || !revocations.holdsRecords())
+    // A view without holdsRecords (a plain-JS stand-in) is taken to hold some.
+    (revocations === undefined ||
+      (typeof revocations.holdsRecords === 'function' && !revocations.holdsRecords()))
   );
 }
 

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
+import { drawRandomBytes } from './random-pool.js';
 
 // GCM accepts 4- to 16-byte tags unless pinned; a short tag is a forgery found by trial.
 const TAG_BYTES = 16;
@@ -19,7 +20,7 @@ const TAG_BYTES = 16;
  * ```
  */
 export function sealSuccessor(input: { previousSecret: string; successor: string }): string {
-  const iv = randomBytes(12);
+  const iv = drawRandomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', deriveSealKey(input.previousSecret), iv, {
     authTagLength: TAG_BYTES,
   });

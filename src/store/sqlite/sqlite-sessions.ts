@@ -41,6 +41,11 @@ const SESSION_FIELDS: Readonly<Record<keyof SessionRow, string>> = {
 const SESSION_COLUMNS = Object.entries(SESSION_FIELDS)
   .map(([field, column]) => `s.${column} AS ${field}`)
   .join(', ');
+// Built once: a template with a substitution is a new string on every call, which the statement cache
+// would hash and compare in full each time.
+const FIND_JOINED = `SELECT t.generation AS tokenGeneration, t.secret_hash AS tokenSecretHash, t.created_at AS tokenCreatedAt, ${SESSION_COLUMNS}
+  FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.id = ?`;
+const FIND_SESSION = `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE id = ?`;
 /** Why the store revokes sessions evicted by `maxSessionsPerUser`. */
 const EVICTION_REASON: RevocationReason = 'session_limit';
 
@@ -130,10 +135,7 @@ export function createSqliteSessions({ db, sql }: SqliteScope): SqliteSessionMet
   });
 
   const findJoined = (tokenId: string): RefreshTokenJoinRow | undefined =>
-    sql(
-      `SELECT t.generation AS tokenGeneration, t.secret_hash AS tokenSecretHash, t.created_at AS tokenCreatedAt, ${SESSION_COLUMNS}
-       FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.id = ?`,
-    ).get(tokenId) as RefreshTokenJoinRow | undefined;
+    sql(FIND_JOINED).get(tokenId) as RefreshTokenJoinRow | undefined;
 
   // The read and the swap under one write lock (BEGIN IMMEDIATE): nothing can change between them, so
   // a swap refused here is refused by a precondition, never by a race.
@@ -195,8 +197,7 @@ export function createSqliteSessions({ db, sql }: SqliteScope): SqliteSessionMet
       createSession.immediate(input);
     },
     async findSession(sessionId) {
-      return sql(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE id = ?`).get(sessionId) as
-        SessionRow | undefined;
+      return sql(FIND_SESSION).get(sessionId) as SessionRow | undefined;
     },
     async findRefreshToken(tokenId) {
       // One statement, so the token and its session come from one snapshot.
