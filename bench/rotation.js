@@ -35,7 +35,8 @@ const TARGET = 0.7;
 const PG_HOST = process.env.TESSERA_BENCH_PG_HOST ?? '127.0.0.1';
 const PG_USER = process.env.TESSERA_BENCH_PG_USER ?? 'postgres';
 const PG_DATABASE = 'tessera_bench';
-const PG_SCHEMA = 'tessera_rotation_bench';
+// Per process: two bench runs on one server must not drop each other's schema mid-run.
+const PG_SCHEMA = `tessera_rotation_bench_${process.pid}`;
 const stubSigner = () => ({ token: 'access', jti: 'j', iat: 0, exp: 0, expiresIn: 900 });
 
 /** Runs the section; returns { settings, sqlite, postgres, targets }. */
