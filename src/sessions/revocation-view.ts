@@ -38,6 +38,11 @@ export interface RevocationView extends RevocationCheck {
   sync(): Promise<void>;
   /** True when a user record revokes a session created at `createdAt` (a login racing a password change). */
   revokesSession(session: { id: string; userId: string; createdAt: number }): boolean;
+  /**
+   * True while the view holds any record younger than the horizon: only then can `revokesSession` say
+   * true, so a refresh may swap before it has read the session exactly when this is false.
+   */
+  holdsRecords(): boolean;
   /** The highest feed seq applied, and when the last sync succeeded. */
   readonly position: { seq: number; syncedAt: number };
 }
@@ -168,6 +173,9 @@ export function createRevocationView(options: RevocationViewOptions): Revocation
       unsubscribe = undefined;
     },
     sync,
+    holdsRecords() {
+      return sessions.size > 0 || users.size > 0;
+    },
     revokesSession(session) {
       return (
         sessions.has(session.id) ||

@@ -8,6 +8,7 @@ import {
   type ReuseDecision,
   type RotateDecision,
 } from './refresh-decision.js';
+import { rotateOnRead, rotatesOnRead } from './one-trip-rotation.js';
 import { refusalError, unknownTokenError } from './refresh-refusal.js';
 import { mintRefreshToken } from './refresh-token.js';
 import { rotationLimitedError, rotationRetryAfterSeconds } from './rotation-limit.js';
@@ -37,7 +38,12 @@ export async function refreshSession(
 ): Promise<TokenSet> {
   const { store, pepper, revocations } = core.options;
   const { id, secret } = parseRefreshToken(value);
-  const found = await store.findRefreshToken(id);
+  // One round trip when nothing must come between the read and the swap; else read, then decide.
+  const read = rotatesOnRead(core)
+    ? await rotateOnRead(core, id, secret, context)
+    : { found: await store.findRefreshToken(id) };
+  if ('answer' in read) return read.answer;
+  const { found } = read;
   if (found === undefined || !secretMatches(secret, found.token.secretHash, pepper))
     throw unknownTokenError();
   const { token } = found;
@@ -130,12 +136,7 @@ async function rotate(
     expectedGeneration: decision.expectedGeneration,
     token: { id: next.id, secretHash: next.secretHash, createdAt: decision.rotatedAt },
     rotatedAt: decision.rotatedAt,
-    successorSealed: sealSuccessor({
-      previousSecret: secret,
-      sessionId: session.id,
-      generation: decision.expectedGeneration,
-      successor: next.value,
-    }),
+    successorSealed: sealSuccessor({ previousSecret: secret, successor: next.value }),
     idleExpiresAt: decision.idleExpiresAt,
     claims: JSON.stringify(claims),
     event: refreshEvent,

@@ -72,6 +72,43 @@ export interface Rotation {
 }
 
 /**
+ * A rotation named by the presented refresh token alone: the lookup and the compare-and-swap in one store
+ * call (one statement on PostgreSQL, one transaction on SQLite). The swap happens only when every
+ * precondition of a rotate decision holds on the row it reads: the token exists and is the session's
+ * current one, `secretHash` is the stored hash, the session is not revoked, has the transport (when
+ * given) and is neither absolutely nor idly expired at `rotatedAt`.
+ */
+export interface TokenRotation {
+  readonly tokenId: string;
+  /** The presented secret's hash; the swap happens only when it is the stored one. */
+  readonly secretHash: string;
+  /** The transport the token arrived on; null when the caller does not say (no transport rule then). */
+  readonly transport: Transport | null;
+  readonly rotatedAt: number;
+  /** The new idle expiry is `min(rotatedAt + idleMs, absoluteExpiresAt)`. */
+  readonly idleMs: number;
+  readonly token: Omit<RefreshTokenRow, 'sessionId' | 'generation'>;
+  readonly successorSealed: string;
+  readonly claims: string;
+  /**
+   * The refresh's audit event, written only when the swap happens and in the same transaction, with
+   * the session's user and id and the detail `{"generation":<the new generation>}`.
+   */
+  readonly event?: Pick<AuditEvent, 'at' | 'type' | 'ip'>;
+}
+
+/**
+ * What {@link SessionStore.rotateByToken} read, and whether it swapped. `session` is the row as read
+ * before the swap: the caller decides on it when `rotated` is false (a race lost on PostgreSQL means
+ * it may be stale, so a rotate decision on it re-reads).
+ */
+export interface TokenRotationResult {
+  readonly token: RefreshTokenRow;
+  readonly session: SessionRow;
+  readonly rotated: boolean;
+}
+
+/**
  * An entry of the revocation feed, numbered by `seq` in commit order per store. `session` revokes one
  * session; `user` revokes every session of a user created, and every access token issued, before
  * `revokedBefore`, except `exceptSessionId`.
@@ -144,6 +181,11 @@ export interface SessionStore extends KeyStore {
   ): Promise<{ token: RefreshTokenRow; session: SessionRow } | undefined>;
   /** Atomically: when the session is live at `expectedGeneration`, bump it, store the new token; else change nothing and return false. */
   rotate(rotation: Rotation): Promise<boolean>;
+  /**
+   * Optional: the lookup of `findRefreshToken` and the swap of `rotate` in one round trip; undefined when
+   * the token is unknown. Without it the session core reads, then rotates.
+   */
+  rotateByToken?(rotation: TokenRotation): Promise<TokenRotationResult | undefined>;
   /** Atomically counts one grace answer for `generation` while under `max`; returns the sealed successor, or undefined when refused. */
   takeGraceAnswer(input: {
     sessionId: string;

@@ -290,11 +290,16 @@ describe.each(backends)(
       const clock = fileClock();
       const store = await db.open();
       try {
-        // A connection reset after COMMIT: the rotation is durable, the caller sees an error.
+        // A connection reset after COMMIT: the rotation is durable, the caller sees an error. Both
+        // ways a refresh swaps lose their answer: the two-call rotate and the one-trip rotateByToken.
         const lossy: SessionStore = {
           ...store,
           async rotate(rotation) {
             await store.rotate(rotation);
+            throw new Error('connection reset after commit');
+          },
+          async rotateByToken(rotation) {
+            await store.rotateByToken?.(rotation);
             throw new Error('connection reset after commit');
           },
         };

@@ -6,16 +6,24 @@
 import type { RevocationReason } from '../vocabulary.js';
 import { sessionsKeptBesideNew } from '../query-inputs.js';
 import { splitRefreshTokenJoin, type RefreshTokenJoinRow } from '../refresh-token-join.js';
-import type { NewSession, SessionRow, SessionStore } from '../session-store.js';
+import type {
+  NewSession,
+  SessionRow,
+  SessionStore,
+  TokenRotation,
+  TokenRotationResult,
+} from '../session-store.js';
 import {
   LOCK_CLASS,
   isStorableText,
   queryRows,
   runTransaction,
   type PgClient,
+  type PgPool,
   type PostgresScope,
 } from './postgres-driver.js';
 import { insertEvent } from './postgres-events.js';
+import { prepareStatement, queryPrepared, type PreparedStatement } from './postgres-prepared.js';
 import { lockFeed, revokeSessionRows } from './postgres-revocations.js';
 
 /** Why the store revokes sessions evicted by `maxSessionsPerUser`. */
@@ -35,7 +43,8 @@ export type PostgresSessionMethods = Pick<
   | 'rotate'
   | 'takeGraceAnswer'
   | 'listSessions'
->;
+> &
+  Required<Pick<SessionStore, 'rotateByToken'>>;
 
 /**
  * Writes a new session, its first refresh token, its event and the evictions beyond the per-user limit,
@@ -112,67 +121,46 @@ export async function insertSessionRows(
  */
 export function createPostgresSessions(scope: PostgresScope): PostgresSessionMethods {
   const { pool, quotedSchema: s } = scope;
+  const sql = refreshStatements(s);
   return {
     async createSession(input) {
       await runTransaction(pool, (client) => insertSessionRows(client, scope, input));
     },
     async findSession(sessionId) {
       if (!isStorableText(sessionId)) return undefined;
-      const [row] = await queryRows<SessionRow>(
-        pool,
-        `SELECT ${SESSION_COLUMNS} FROM ${s}.sessions s WHERE s.id = $1`,
-        [sessionId],
-      );
+      const [row] = await queryPrepared<SessionRow>(pool, sql.findSession, [sessionId]);
       return row;
     },
     async findRefreshToken(tokenId) {
       if (!isStorableText(tokenId)) return undefined;
-      const [row] = await queryRows<RefreshTokenJoinRow>(
-        pool,
-        `SELECT t.generation AS "tokenGeneration", t.secret_hash AS "tokenSecretHash", t.created_at::float8 AS "tokenCreatedAt", ${SESSION_COLUMNS}
-         FROM ${s}.refresh_tokens t JOIN ${s}.sessions s ON s.id = t.session_id WHERE t.id = $1`,
-        [tokenId],
-      );
+      const [row] = await queryPrepared<RefreshTokenJoinRow>(pool, sql.findRefreshToken, [tokenId]);
       return row === undefined ? undefined : splitRefreshTokenJoin(tokenId, row);
     },
     async rotate(rotation) {
       if (!isStorableText(rotation.sessionId) || !Number.isSafeInteger(rotation.expectedGeneration))
         return false;
-      // One statement, one commit: the conditional UPDATE takes the row lock and, under READ COMMITTED,
-      // re-checks the generation after a concurrent winner commits; the token and the audit event are
-      // inserted only when the UPDATE matched (data-modifying CTEs always run to completion).
       const event = rotation.event;
-      const result = await pool.query(
-        `WITH rotated AS (
-           UPDATE ${s}.sessions SET generation = generation + 1, rotated_at = $3, successor_sealed = $4, grace_count = 0,
-             idle_expires_at = $5, claims = $6, last_used_at = greatest(last_used_at, $3)
-           WHERE id = $1 AND generation = $2 AND revoked_at IS NULL RETURNING id, generation),
-         token AS (
-           INSERT INTO ${s}.refresh_tokens (id, session_id, generation, secret_hash, created_at)
-           SELECT $7, id, generation, $8, $9 FROM rotated RETURNING 1),
-         event AS (
-           INSERT INTO ${s}.events (at, type, user_id, session_id, ip, detail)
-           SELECT $10::bigint, $11::text, $12::text, $13::text, $14::text, $15::text FROM rotated WHERE $11::text IS NOT NULL RETURNING 1)
-         SELECT (SELECT count(*) FROM token)::int AS rotated`,
-        [
-          rotation.sessionId,
-          rotation.expectedGeneration,
-          rotation.rotatedAt,
-          rotation.successorSealed,
-          rotation.idleExpiresAt,
-          rotation.claims,
-          rotation.token.id,
-          rotation.token.secretHash,
-          rotation.token.createdAt,
-          event?.at ?? null,
-          event?.type ?? null,
-          event?.userId ?? null,
-          event?.sessionId ?? null,
-          event?.ip ?? null,
-          event?.detail ?? null,
-        ],
-      );
-      return (result.rows[0] as { rotated: number } | undefined)?.rotated === 1;
+      const [row] = await queryPrepared<{ rotated: number }>(pool, sql.rotate, [
+        rotation.sessionId,
+        rotation.expectedGeneration,
+        rotation.rotatedAt,
+        rotation.successorSealed,
+        rotation.idleExpiresAt,
+        rotation.claims,
+        rotation.token.id,
+        rotation.token.secretHash,
+        rotation.token.createdAt,
+        event?.at ?? null,
+        event?.type ?? null,
+        event?.userId ?? null,
+        event?.sessionId ?? null,
+        event?.ip ?? null,
+        event?.detail ?? null,
+      ]);
+      return row?.rotated === 1;
+    },
+    async rotateByToken(rotation) {
+      return rotateByToken(pool, sql.rotateByToken, rotation);
     },
     async takeGraceAnswer(input) {
       if (
@@ -181,13 +169,12 @@ export function createPostgresSessions(scope: PostgresScope): PostgresSessionMet
         !Number.isSafeInteger(input.max)
       )
         return undefined;
-      const [row] = await queryRows<{ sealed: string }>(
-        pool,
-        `UPDATE ${s}.sessions SET grace_count = grace_count + 1, last_used_at = greatest(last_used_at, $4)
-         WHERE id = $1 AND generation = $2 AND revoked_at IS NULL AND successor_sealed IS NOT NULL AND grace_count < $3
-         RETURNING successor_sealed AS sealed`,
-        [input.sessionId, input.generation, input.max, input.usedAt],
-      );
+      const [row] = await queryPrepared<{ sealed: string }>(pool, sql.takeGraceAnswer, [
+        input.sessionId,
+        input.generation,
+        input.max,
+        input.usedAt,
+      ]);
       return row?.sealed;
     },
     async listSessions(userId) {
@@ -198,5 +185,103 @@ export function createPostgresSessions(scope: PostgresScope): PostgresSessionMet
         [userId],
       );
     },
+  };
+}
+
+// Answers the one-trip rotation of the token; see the statement in refreshStatements.
+async function rotateByToken(
+  pool: PgPool,
+  statement: PreparedStatement,
+  rotation: TokenRotation,
+): Promise<TokenRotationResult | undefined> {
+  if (!isStorableText(rotation.tokenId, rotation.secretHash)) return undefined;
+  const event = rotation.event;
+  const [row] = await queryPrepared<RefreshTokenJoinRow & { rotated: number }>(pool, statement, [
+    rotation.tokenId,
+    rotation.secretHash,
+    rotation.transport,
+    rotation.rotatedAt,
+    rotation.idleMs,
+    rotation.successorSealed,
+    rotation.claims,
+    rotation.token.id,
+    rotation.token.secretHash,
+    rotation.token.createdAt,
+    event?.at ?? null,
+    event?.type ?? null,
+    event?.ip ?? null,
+  ]);
+  if (row === undefined) return undefined;
+  const { rotated, ...joined } = row;
+  return { ...splitRefreshTokenJoin(rotation.tokenId, joined), rotated: rotated === 1 };
+}
+
+/** The statements of a refresh, named once per store (see postgres-prepared.ts). */
+function refreshStatements(
+  s: string,
+): Readonly<
+  Record<
+    'findSession' | 'findRefreshToken' | 'rotate' | 'rotateByToken' | 'takeGraceAnswer',
+    PreparedStatement
+  >
+> {
+  return {
+    findSession: prepareStatement(
+      'find_session',
+      `SELECT ${SESSION_COLUMNS} FROM ${s}.sessions s WHERE s.id = $1`,
+    ),
+    findRefreshToken: prepareStatement(
+      'find_refresh_token',
+      `SELECT t.generation AS "tokenGeneration", t.secret_hash AS "tokenSecretHash", t.created_at::float8 AS "tokenCreatedAt", ${SESSION_COLUMNS}
+       FROM ${s}.refresh_tokens t JOIN ${s}.sessions s ON s.id = t.session_id WHERE t.id = $1`,
+    ),
+    // One statement, one commit: the conditional UPDATE takes the row lock and, under READ COMMITTED,
+    // re-checks the generation after a concurrent winner commits; the token and the audit event are
+    // inserted only when the UPDATE matched (data-modifying CTEs always run to completion).
+    rotate: prepareStatement(
+      'rotate',
+      `WITH rotated AS (
+           UPDATE ${s}.sessions SET generation = generation + 1, rotated_at = $3, successor_sealed = $4, grace_count = 0,
+             idle_expires_at = $5, claims = $6, last_used_at = greatest(last_used_at, $3)
+           WHERE id = $1 AND generation = $2 AND revoked_at IS NULL RETURNING id, generation),
+         token AS (
+           INSERT INTO ${s}.refresh_tokens (id, session_id, generation, secret_hash, created_at)
+           SELECT $7, id, generation, $8, $9 FROM rotated RETURNING 1),
+         event AS (
+           INSERT INTO ${s}.events (at, type, user_id, session_id, ip, detail)
+           SELECT $10::bigint, $11::text, $12::text, $13::text, $14::text, $15::text FROM rotated WHERE $11::text IS NOT NULL RETURNING 1)
+         SELECT (SELECT count(*) FROM token)::int AS rotated`,
+    ),
+    // The lookup and the swap as one statement, one commit. `found` reads the token and its session;
+    // the UPDATE swaps only when the rotate decision's preconditions hold on that row, and, under READ
+    // COMMITTED, re-checks them on the newest version after a concurrent winner commits (the row lock),
+    // so a lost race changes nothing and `found` (then stale) is handed back for the caller to re-read.
+    rotateByToken: prepareStatement(
+      'rotate_by_token',
+      `WITH found AS (
+       SELECT t.generation AS "tokenGeneration", t.secret_hash AS "tokenSecretHash", t.created_at::float8 AS "tokenCreatedAt", ${SESSION_COLUMNS}
+       FROM ${s}.refresh_tokens t JOIN ${s}.sessions s ON s.id = t.session_id WHERE t.id = $1),
+     rotated AS (
+       UPDATE ${s}.sessions u SET generation = u.generation + 1, rotated_at = $4::bigint, successor_sealed = $6, grace_count = 0,
+         idle_expires_at = least($4::bigint + $5::bigint, u.absolute_expires_at), claims = $7, last_used_at = greatest(u.last_used_at, $4)
+       FROM found f
+       WHERE u.id = f.id AND u.generation = f."tokenGeneration" AND f."tokenSecretHash" = $2 AND u.revoked_at IS NULL
+         AND ($3::text IS NULL OR u.transport = $3) AND u.absolute_expires_at > $4 AND u.idle_expires_at > $4
+       RETURNING u.id, u.user_id, u.generation),
+     token AS (
+       INSERT INTO ${s}.refresh_tokens (id, session_id, generation, secret_hash, created_at)
+       SELECT $8, id, generation, $9, $10 FROM rotated RETURNING 1),
+     event AS (
+       INSERT INTO ${s}.events (at, type, user_id, session_id, ip, detail)
+       SELECT $11::bigint, $12::text, user_id, id, $13::text, '{"generation":' || generation || '}'
+       FROM rotated WHERE $12::text IS NOT NULL RETURNING 1)
+     SELECT found.*, (SELECT count(*) FROM token)::int AS rotated FROM found`,
+    ),
+    takeGraceAnswer: prepareStatement(
+      'take_grace_answer',
+      `UPDATE ${s}.sessions SET grace_count = grace_count + 1, last_used_at = greatest(last_used_at, $4)
+       WHERE id = $1 AND generation = $2 AND revoked_at IS NULL AND successor_sealed IS NOT NULL AND grace_count < $3
+       RETURNING successor_sealed AS sealed`,
+    ),
   };
 }

@@ -11,6 +11,8 @@ import type {
   Rotation,
   SessionRow,
   SessionStore,
+  TokenRotation,
+  TokenRotationResult,
 } from '../session-store.js';
 import type { SqliteScope, SqliteStatements } from './sqlite-driver.js';
 import { insertEvent } from './sqlite-events.js';
@@ -39,6 +41,11 @@ const SESSION_FIELDS: Readonly<Record<keyof SessionRow, string>> = {
 const SESSION_COLUMNS = Object.entries(SESSION_FIELDS)
   .map(([field, column]) => `s.${column} AS ${field}`)
   .join(', ');
+// Built once: a template with a substitution is a new string on every call, which the statement cache
+// would hash and compare in full each time.
+const FIND_JOINED = `SELECT t.generation AS tokenGeneration, t.secret_hash AS tokenSecretHash, t.created_at AS tokenCreatedAt, ${SESSION_COLUMNS}
+  FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.id = ?`;
+const FIND_SESSION = `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE id = ?`;
 /** Why the store revokes sessions evicted by `maxSessionsPerUser`. */
 const EVICTION_REASON: RevocationReason = 'session_limit';
 
@@ -57,7 +64,8 @@ export type SqliteSessionMethods = Pick<
   | 'rotate'
   | 'takeGraceAnswer'
   | 'listSessions'
->;
+> &
+  Required<Pick<SessionStore, 'rotateByToken'>>;
 
 /**
  * Writes a new session, its first refresh token, its event and the evictions beyond the per-user limit,
@@ -126,6 +134,48 @@ export function createSqliteSessions({ db, sql }: SqliteScope): SqliteSessionMet
     return true;
   });
 
+  const findJoined = (tokenId: string): RefreshTokenJoinRow | undefined =>
+    sql(FIND_JOINED).get(tokenId) as RefreshTokenJoinRow | undefined;
+
+  // The read and the swap under one write lock (BEGIN IMMEDIATE): nothing can change between them, so
+  // a swap refused here is refused by a precondition, never by a race.
+  const rotateByToken = db.transaction(
+    (rotation: TokenRotation): TokenRotationResult | undefined => {
+      const row = findJoined(rotation.tokenId);
+      if (row === undefined) return undefined;
+      const { token, session } = splitRefreshTokenJoin(rotation.tokenId, row);
+      const generation = session.generation + 1;
+      const { changes } =
+        token.secretHash !== rotation.secretHash
+          ? { changes: 0 }
+          : sql(
+              `UPDATE sessions SET generation = generation + 1, rotated_at = @rotatedAt, successor_sealed = @successorSealed, grace_count = 0,
+                 idle_expires_at = min(@rotatedAt + @idleMs, absolute_expires_at), claims = @claims, last_used_at = max(last_used_at, @rotatedAt)
+               WHERE id = @sessionId AND generation = @tokenGeneration AND revoked_at IS NULL
+                 AND (@transport IS NULL OR transport = @transport)
+                 AND absolute_expires_at > @rotatedAt AND idle_expires_at > @rotatedAt`,
+            ).run({
+              sessionId: session.id,
+              tokenGeneration: token.generation,
+              transport: rotation.transport,
+              rotatedAt: rotation.rotatedAt,
+              idleMs: rotation.idleMs,
+              successorSealed: rotation.successorSealed,
+              claims: rotation.claims,
+            });
+      if (changes !== 1) return { token, session, rotated: false };
+      insertToken(sql, { ...rotation.token, sessionId: session.id, generation });
+      if (rotation.event !== undefined)
+        insertEvent(sql, {
+          ...rotation.event,
+          userId: session.userId,
+          sessionId: session.id,
+          detail: JSON.stringify({ generation }),
+        });
+      return { token, session, rotated: true };
+    },
+  );
+
   const takeGraceAnswer = db.transaction(
     (input: {
       sessionId: string;
@@ -147,19 +197,18 @@ export function createSqliteSessions({ db, sql }: SqliteScope): SqliteSessionMet
       createSession.immediate(input);
     },
     async findSession(sessionId) {
-      return sql(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE id = ?`).get(sessionId) as
-        SessionRow | undefined;
+      return sql(FIND_SESSION).get(sessionId) as SessionRow | undefined;
     },
     async findRefreshToken(tokenId) {
       // One statement, so the token and its session come from one snapshot.
-      const row = sql(
-        `SELECT t.generation AS tokenGeneration, t.secret_hash AS tokenSecretHash, t.created_at AS tokenCreatedAt, ${SESSION_COLUMNS}
-         FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.id = ?`,
-      ).get(tokenId) as RefreshTokenJoinRow | undefined;
+      const row = findJoined(tokenId);
       return row === undefined ? undefined : splitRefreshTokenJoin(tokenId, row);
     },
     async rotate(rotation) {
       return rotate.immediate(rotation);
+    },
+    async rotateByToken(rotation) {
+      return rotateByToken.immediate(rotation);
     },
     async takeGraceAnswer(input) {
       return takeGraceAnswer.immediate(input);

@@ -2,6 +2,7 @@ import type { AuditEventType } from '../vocabulary.js';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MINUTE, T0, newSession, rotationOf, type ConformanceContext } from './fixtures.js';
+import { defineTokenRotationCases } from './token-rotation-cases.js';
 
 /**
  * Declares the conformance cases for the compare-and-swap of `rotate` and the counted grace answers of
@@ -16,6 +17,7 @@ import { MINUTE, T0, newSession, rotationOf, type ConformanceContext } from './f
  */
 export function defineRotationCases(context: ConformanceContext): void {
   const { create, session } = context;
+  defineTokenRotationCases(context);
 
   describe('rotate', () => {
     it('writes the audit event of a login and of a rotation in the same transaction, and only when the swap happens', async () => {

@@ -1,0 +1,189 @@
+import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { isTesseraError } from '../../src/errors/tessera-error.js';
+import { createRevocationView } from '../../src/sessions/revocation-view.js';
+import { createSessionManager } from '../../src/sessions/session-manager.js';
+import type { SessionManagerOptions } from '../../src/sessions/session-options.js';
+import type { SessionStore } from '../../src/store/session-store.js';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { createClock } from '../support/session-stack.js';
+
+// The refresh in one store round trip (rotateByToken) and the two-trip path (findRefreshToken, then
+// rotate) must give the same answers; the manager takes the first only when nothing must see the
+// session between the read and the swap.
+
+const signAccessToken = () => ({ token: 'access', jti: 'j', iat: 0, exp: 0, expiresIn: 900 });
+const tokenId = (token: string): string => token.slice(4).split('.')[0] as string;
+
+/** A store that records which of its methods a refresh calls. */
+function counted(store: SessionStore): { store: SessionStore; calls: string[] } {
+  const calls: string[] = [];
+  const proxy = new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.push(String(property));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store: proxy, calls };
+}
+
+async function stack(options: Partial<SessionManagerOptions> = {}) {
+  const inner = createSqliteStore({ database: new Database(':memory:') });
+  await inner.migrate();
+  const { store, calls } = counted(inner);
+  const clock = createClock();
+  const sessions = createSessionManager({
+    store,
+    signAccessToken,
+    now: clock,
+    graceSeconds: 30,
+    ...options,
+  });
+  return { inner, store, calls, clock, sessions };
+}
+
+async function outcome(work: Promise<{ grace: boolean }>): Promise<string> {
+  try {
+    return (await work).grace ? 'grace' : 'rotated';
+  } catch (error) {
+    if (isTesseraError(error)) return error.code;
+    throw error;
+  }
+}
+
+describe('one-trip rotation', () => {
+  it('rotates with one store call when nothing must come between the read and the swap', async () => {
+    const { calls, sessions, inner } = await stack();
+    const login = await sessions.issueSession('user-1', { transport: 'body' });
+    calls.length = 0;
+    const next = await sessions.refresh(login.refreshToken, { transport: 'body' });
+    expect(calls).toEqual(['rotateByToken']);
+    expect(next.grace).toBe(false);
+    expect((await inner.findRefreshToken(tokenId(next.refreshToken)))?.token.generation).toBe(1);
+  });
+
+  it('reads, then swaps, under a rotation limit, a claims hook, or a view holding a record', async () => {
+    const limit = {
+      check: async () => ({ allowed: true, retryAfterSeconds: 0 }),
+      charge: async () => {},
+    };
+    for (const options of [
+      { rotationLimit: limit },
+      { claims: () => ({ roles: ['reader'] }) },
+    ] satisfies Partial<SessionManagerOptions>[]) {
+      const { calls, sessions } = await stack(options);
+      const login = await sessions.issueSession('user-1');
+      calls.length = 0;
+      await sessions.refresh(login.refreshToken);
+      expect(calls).toEqual(['findRefreshToken', 'rotate']);
+    }
+    const { inner, clock } = await stack();
+    const view = createRevocationView({ store: inner, horizonSeconds: 960, now: clock });
+    const watched = counted(inner);
+    const viewed = createSessionManager({
+      store: watched.store,
+      signAccessToken,
+      now: clock,
+      revocations: view,
+    });
+    const login = await viewed.issueSession('user-1');
+    watched.calls.length = 0;
+    await viewed.refresh(login.refreshToken);
+    expect(watched.calls).toEqual(['rotateByToken']); // an empty view cuts nothing
+    const other = await viewed.issueSession('user-2');
+    await viewed.revokeSession(other.sessionId, { reason: 'logout' });
+    await view.sync();
+    expect(view.holdsRecords()).toBe(true);
+    const next = await viewed.issueSession('user-1');
+    watched.calls.length = 0;
+    expect(await outcome(viewed.refresh(next.refreshToken))).toBe('rotated');
+    expect(watched.calls).toEqual(['findRefreshToken', 'rotate']);
+  });
+
+  it('gives the same answers as the two-trip path: rotate, grace, reuse, transport, expiry, revoked', async () => {
+    const limit = {
+      check: async () => ({ allowed: true, retryAfterSeconds: 0 }),
+      charge: async () => {},
+    };
+    const trace = async (options: Partial<SessionManagerOptions>): Promise<string[]> => {
+      const { sessions, clock } = await stack({ idleTimeoutSeconds: 3600, ...options });
+      const seen: string[] = [];
+      const login = await sessions.issueSession('user-1', { transport: 'cookie' });
+      seen.push(await outcome(sessions.refresh(login.refreshToken, { transport: 'body' })));
+      const first = await sessions.refresh(login.refreshToken, { transport: 'cookie' });
+      seen.push(first.grace ? 'grace' : 'rotated');
+      clock.advance(10_000);
+      const retry = await sessions.refresh(login.refreshToken, { transport: 'cookie' });
+      seen.push(
+        retry.grace ? 'grace' : 'rotated',
+        String(retry.refreshToken === first.refreshToken),
+      );
+      const second = await sessions.refresh(first.refreshToken);
+      seen.push(second.grace ? 'grace' : 'rotated');
+      clock.advance(3_600_000);
+      seen.push(await outcome(sessions.refresh(second.refreshToken)));
+      const again = await sessions.issueSession('user-1');
+      const rotated = await sessions.refresh(again.refreshToken);
+      clock.advance(60_000);
+      seen.push(await outcome(sessions.refresh(again.refreshToken)));
+      seen.push(await outcome(sessions.refresh(rotated.refreshToken)));
+      return seen;
+    };
+    const oneTrip = await trace({});
+    expect(oneTrip).toEqual([
+      'TRANSPORT_MISMATCH',
+      'rotated',
+      'grace',
+      'true',
+      'rotated',
+      'REFRESH_TOKEN_EXPIRED',
+      'REFRESH_TOKEN_REUSED',
+      'REFRESH_TOKEN_REVOKED',
+    ]);
+    expect(await trace({ rotationLimit: limit })).toEqual(oneTrip);
+  });
+
+  it('answers a retry inside the grace window with a successor sealed before the upgrade (v1 seal)', async () => {
+    const { sessions, inner, clock } = await stack();
+    const login = await sessions.issueSession('user-1');
+    const [, previousSecret] = login.refreshToken.slice(4).split('.') as [string, string];
+    const successorSecret = randomBytes(32).toString('base64url');
+    const successorId = randomBytes(16).toString('base64url');
+    const successor = `tsr_${successorId}.${successorSecret}`;
+    // The seal as the previous release wrote it: HKDF under the v1 label, bound to session and generation.
+    const key = Buffer.from(
+      hkdfSync(
+        'sha256',
+        Buffer.from(previousSecret, 'base64url'),
+        'tessera-grace-v1',
+        `successor|${login.sessionId}|0`,
+        32,
+      ),
+    );
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
+    cipher.setAAD(Buffer.from(`${login.sessionId}|0`));
+    const body = Buffer.concat([cipher.update(successor, 'utf8'), cipher.final()]);
+    const sealed = Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
+    const at = clock();
+    expect(
+      await inner.rotate({
+        sessionId: login.sessionId,
+        expectedGeneration: 0,
+        token: { id: successorId, secretHash: 'unused', createdAt: at },
+        rotatedAt: at,
+        successorSealed: sealed,
+        idleExpiresAt: at + 86_400_000,
+        claims: '{}',
+      }),
+    ).toBe(true);
+    clock.advance(5_000);
+    const retry = await sessions.refresh(login.refreshToken);
+    expect(retry).toMatchObject({ grace: true, refreshToken: successor });
+  });
+});
