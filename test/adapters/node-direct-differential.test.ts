@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { toNodeListener } from '../../src/adapters/node.js';
 import { servesDirectly } from '../../src/adapters/node-request.js';
 import { createTestServer, type TestServer } from '../http/support/server-kit.js';
@@ -38,6 +38,10 @@ beforeAll(async () => {
     directly.push(servesDirectly(request)),
   );
 });
+
+// One frozen instant per test: twin sessions and both answers (a cookie's Max-Age) see the same clock.
+beforeEach(() => kit.setClock(kit.now()));
+afterEach(() => kit.setClock(undefined));
 
 afterAll(async () => {
   await new Promise((resolve) => fetchServer.close(resolve));
@@ -85,13 +89,9 @@ describe('the direct node:http path answers as the Fetch path does', () => {
     const again = await both(bodyRefresh, tokens);
     expect(again[1]).toEqual(again[0]);
     kit.setClock(kit.now() + 60_000);
-    try {
-      const reused = await both(bodyRefresh, tokens);
-      expect(reused[0].status).toBe(401);
-      expect(reused[1]).toEqual(reused[0]);
-    } finally {
-      kit.setClock(undefined);
-    }
+    const reused = await both(bodyRefresh, tokens);
+    expect(reused[0].status).toBe(401);
+    expect(reused[1]).toEqual(reused[0]);
   });
 
   it('the per-session refresh limit answers 429 with the same Retry-After on both', async () => {
