@@ -15,7 +15,7 @@ const PLAIN_HOST = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/;
 
 /**
  * Whether a request takes the direct path: HTTP/1 `POST` to a refresh endpoint, the exact path with
- * no query, a plain Host, and a body of declared length within the limit (or none). Anything else
+ * no query, a plain Host, and an unread body of declared length within the limit (or none). Anything else
  * (chunked or oversized bodies, odd targets, HTTP/2) goes through the Fetch conversion.
  *
  * @example
@@ -25,6 +25,8 @@ const PLAIN_HOST = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/;
  */
 export function servesDirectly(request: IncomingMessage): boolean {
   if (request.method !== 'POST' || request.httpVersionMajor !== 1) return false;
+  // A body some middleware already read (or kept as rawBody) is the Fetch conversion's to recover.
+  if (request.readableFlowing !== null || 'rawBody' in request) return false;
   if (!DIRECT_TARGETS.has(request.url ?? '')) return false;
   const { headers } = request;
   if (headers['transfer-encoding'] !== undefined) return false;
