@@ -5,14 +5,29 @@
  * paths run the same code and give the same answers.
  */
 
-/** The header reading routes do: a Fetch `Headers` is one (names are asked for in lower case). */
+/**
+ * The header reading routes do: a Fetch `Headers` is one (names are asked for in lower case).
+ *
+ * @example
+ * ```ts
+ * const headers: HeaderReader = new Headers({ 'content-type': 'application/json' });
+ * headers.get('content-type'); // 'application/json'
+ * ```
+ */
 export interface HeaderReader {
   /** The value, several fields of one name joined as Fetch joins them; null when absent. */
   get(name: string): string | null;
   has(name: string): boolean;
 }
 
-/** A request body: a web stream (Fetch) or any async iterable of byte chunks (a Node stream). */
+/**
+ * A request body: a web stream (Fetch) or any async iterable of byte chunks (a Node stream).
+ *
+ * @example
+ * ```ts
+ * const body: BodySource = new Request('http://a/', { method: 'POST', body: '{}' }).body!;
+ * ```
+ */
 export type BodySource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
 
 /**
