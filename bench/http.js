@@ -11,6 +11,7 @@
 //                 session per minute), so the rate limiter is on and never refuses. Target: >= 0.8x.
 //                 Beside them the floor: a bare node:http handler calling the same refresh(), the most
 //                 any HTTP layer could reach on this machine.
+// TESSERA_BENCH_HTTP_SKIP_GUARD=1 or TESSERA_BENCH_HTTP_SKIP_REFRESH=1 runs one half only.
 import { Buffer } from 'node:buffer';
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -53,8 +54,10 @@ export async function run({ quick, log }) {
   // neither its parsing nor its timers are billed to the server, and the server's CPU is read over IPC.
   const load = await startChild({ mode: 'load' });
   try {
-    if (!process.env.SKIPG) await measureGuard({ settings, result, log, load });
-    if (!process.env.SKIPR) await measureRefresh({ settings, result, log, load });
+    if (!process.env.TESSERA_BENCH_HTTP_SKIP_GUARD)
+      await measureGuard({ settings, result, log, load });
+    if (!process.env.TESSERA_BENCH_HTTP_SKIP_REFRESH)
+      await measureRefresh({ settings, result, log, load });
   } finally {
     await load.stop();
   }
