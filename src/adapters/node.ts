@@ -1,9 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AuthHandler } from '../http/auth-handler.js';
+import { nodeRequestFacts, servesDirectly, writeAnswer } from './node-request.js';
 
 /**
- * A `node:http` request listener over the Fetch handler (the conversion is @hono/node-server's, a
- * well-kept one; writing our own would re-learn its edge cases around streams and aborted requests).
+ * A `node:http` request listener over the Fetch handler. The conversion is @hono/node-server's, a
+ * well-kept one that knows the edge cases around streams, aborted requests and odd request targets;
+ * the hot endpoints (`POST /auth/refresh`, `POST /oauth/token`) with a plain request (a known-good
+ * Host, a body of declared length within the limit) skip it: the handler reads them through
+ * {@link nodeRequestFacts} and the answer is written as it is, the same answer either way.
  *
  * @example
  * ```ts
@@ -24,13 +28,24 @@ export function toNodeListener(
     (loaded) => (listener = loaded),
     () => undefined,
   );
+  const direct = (request: IncomingMessage, response: ServerResponse): void => {
+    handler
+      .fetch(nodeRequestFacts(request), { remoteAddress: request.socket.remoteAddress })
+      .then((answer) => writeAnswer(answer, response))
+      .catch(() => {
+        // As the Fetch path answers a handler that throws (it never does: every error is a problem).
+        if (!response.headersSent) response.writeHead(500);
+        response.end();
+      });
+  };
   return (request, response) => {
     if (listener !== undefined) {
-      void listener(request, response);
+      if (servesDirectly(request)) direct(request, response);
+      else void listener(request, response);
       return;
     }
     ready.then(
-      (loaded) => loaded(request, response),
+      (loaded) => (servesDirectly(request) ? direct(request, response) : loaded(request, response)),
       () => {
         // Only a broken install gets here; answer like every other store or runtime outage.
         response.writeHead(503, { 'content-type': 'text/plain' }).end('Service Unavailable');

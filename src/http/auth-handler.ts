@@ -7,12 +7,15 @@ import { WARNING_HEADER, type ServerWarning } from '../wire/names.js';
 import { oauthTokenRoute } from './oauth-token-route.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { createOriginPolicy } from './origin-policy.js';
-import { oauthErrorResponse, problemResponse, toTesseraError } from './problem.js';
+import { oauthErrorResponse, toTesseraError } from './problem.js';
 import { createMemoryRateLimiter } from './rate-limit.js';
 import { redactUrl } from './redact-url.js';
 import { tokenAnswer } from './session-issuer.js';
 import { REVOCATION_FEED_ROUTES } from './revocation-feed.js';
 import { clientAddress } from './request-context.js';
+import type { RequestFacts } from './request-facts.js';
+import { jsonResponse, responseText, textResponse } from './response-text.js';
+import { problemParts } from '../errors/problem-parts.js';
 
 /** Per-request facts only the host runtime knows. */
 export interface ConnectionInfo {
@@ -30,7 +33,11 @@ export interface ConnectionInfo {
  * ```
  */
 export interface AuthHandler {
-  fetch(request: Request, info?: ConnectionInfo): Promise<Response>;
+  /**
+   * Answers one request. Any {@link RequestFacts} will do: a Fetch `Request`, or the `node:http`
+   * adapter's lighter view of an IncomingMessage; the answer is the same for both.
+   */
+  fetch(request: RequestFacts, info?: ConnectionInfo): Promise<Response>;
   /** Whether this handler owns a path (for adapters that fall through to the app). */
   handles(pathname: string): boolean;
 }
@@ -95,7 +102,7 @@ export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
   // One answer shape for /auth and for apps' own logins (session-issuer.ts), so they cannot drift.
   const tokenBody = (tokens: TokenSet): Response => {
     const { body, headers } = tokenAnswer(tokens, sameSite);
-    return Response.json(body, { headers: new Headers(headers) });
+    return jsonResponse(body, { headers: new Headers(headers) });
   };
   const deps: RouteDeps = {
     options,
@@ -106,7 +113,7 @@ export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
   };
 
   const dispatch = async (
-    request: Request,
+    request: RequestFacts,
     info: ConnectionInfo,
     pathname: string,
     warn: (warning: ServerWarning) => void,
@@ -169,7 +176,11 @@ export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
             'unexpected error',
           );
         code = error.code;
-        response = pathname === '/oauth/token' ? oauthErrorResponse(error) : problemResponse(error);
+        if (pathname === '/oauth/token') response = oauthErrorResponse(error);
+        else {
+          const problem = problemParts(error);
+          response = textResponse(problem.body, problem);
+        }
       }
       const headers = new Headers(response.headers);
       for (const [name, value] of Object.entries(origins.corsHeaders(request)))
@@ -189,7 +200,11 @@ export function createAuthHandler(options: AuthHandlerOptions): AuthHandler {
         'request',
       );
       if (request.method === 'HEAD') return headResponse(response, headers);
-      return new Response(response.body, { status: response.status, headers });
+      // A text the handler built stays a string (adapters/node.ts writes it as it is); others stream.
+      const text = responseText(response);
+      return text === undefined
+        ? new Response(response.body, { status: response.status, headers })
+        : textResponse(text, { status: response.status, headers });
     },
   };
 }

@@ -5,6 +5,7 @@ import type { Transport } from '../wire/names.js';
 import { serializeRefreshCookie } from './cookies.js';
 import type { AuthRouteKey } from './auth-route-keys.js';
 import type { Route, RouteDeps, RouteInput } from './handler-options.js';
+import type { RequestFacts } from './request-facts.js';
 import { REFRESH_COOKIE, REFRESH_COOKIE_PATH, TRANSPORT_HEADER } from '../wire/names.js';
 import { addressBucket } from './client-address.js';
 import { loginLimitsOf } from './login-limits.js';
@@ -38,7 +39,7 @@ const resetConfirmBody = z.strictObject({
 const LOGIN_PER_IP = { limit: 60, windowSeconds: 60 };
 const LOGIN_PER_ACCOUNT_AND_IP = { limit: 10, windowSeconds: 300 };
 
-function cookieOf(request: Request): string | undefined {
+function cookieOf(request: RequestFacts): string | undefined {
   return refreshCookiesOf(request)[0];
 }
 
@@ -51,7 +52,7 @@ function accountsOf(deps: RouteDeps): NonNullable<RouteDeps['options']['accounts
   return deps.options.accounts;
 }
 
-function transportOf(request: Request): Transport {
+function transportOf(request: RequestFacts): Transport {
   const header = request.headers.get(TRANSPORT_HEADER);
   if (header === null) return 'cookie';
   if (header.toLowerCase() === 'body') return 'body';
@@ -63,7 +64,7 @@ function transportOf(request: Request): Transport {
 }
 
 async function presentedRefreshToken(
-  request: Request,
+  request: RequestFacts,
 ): Promise<{ token: string | undefined; cookies: string[]; transport: Transport }> {
   const cookies = refreshCookiesOf(request);
   const hasBody =

@@ -1,3 +1,5 @@
+import type { RequestFacts } from './request-facts.js';
+
 /**
  * Reads one cookie from a Cookie header: every value sent under the name, in header order, and the
  * last of them as `value`. Several values (a second cookie from a parent domain or another path) are
@@ -94,7 +96,7 @@ function hostnameOf(authority: string | undefined): string | undefined {
  * isCrossSite(request, { trustProxy: false }); // true
  * ```
  */
-export function isCrossSite(request: Request, options: { trustProxy: boolean }): boolean {
+export function isCrossSite(request: RequestFacts, options: { trustProxy: boolean }): boolean {
   const fetchSite = request.headers.get('sec-fetch-site');
   if (fetchSite !== null) return fetchSite.trim().toLowerCase() === 'cross-site';
   const origin = request.headers.get('origin');

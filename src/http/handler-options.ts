@@ -8,6 +8,7 @@ import type { FeedCredentials } from '../sessions/feed-credentials.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { ServerWarning } from '../wire/names.js';
 import type { JWK } from 'jose';
+import type { RequestFacts } from './request-facts.js';
 
 /** The smallest logger the handlers need; pino satisfies it. Never given a token. */
 export interface LoggerLike {
@@ -73,7 +74,7 @@ export interface RouteDeps {
 
 /** One request as a route sees it. */
 export interface RouteInput {
-  readonly request: Request;
+  readonly request: RequestFacts;
   readonly ip: string | null;
   readonly params: Readonly<Record<string, string>>;
   /**

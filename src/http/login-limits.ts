@@ -1,5 +1,6 @@
 import { DEVICE_COOKIE } from '../wire/names.js';
 import { readCookie } from './cookies.js';
+import type { RequestFacts } from './request-facts.js';
 import { createDeviceProof, serializeDeviceCookie } from './device-cookie.js';
 import { createMemoryFailureStreaks } from './failure-streaks.js';
 import type { RouteDeps } from './handler-options.js';
@@ -17,15 +18,15 @@ export const LOGIN_PER_DEVICE: RateRule = { limit: 10, windowSeconds: 900 };
 export interface LoginLimits {
   readonly throttle: LoginThrottle;
   /** Whether the request's device cookie proves this browser for the account, within its own limit. */
-  provenDevice(request: Request, account: string): Promise<boolean>;
+  provenDevice(request: RequestFacts, account: string): Promise<boolean>;
   /** The device cookie's Set-Cookie value after a successful login (or signup) to the account. */
-  deviceCookie(request: Request, account: string): string;
+  deviceCookie(request: RequestFacts, account: string): string;
 }
 
 const resolved = new WeakMap<RouteDeps, LoginLimits>();
 
 // Two cookies of that name mean something shadows ours; neither is trusted (the login is then ordinary).
-function deviceCookieOf(request: Request): string | undefined {
+function deviceCookieOf(request: RequestFacts): string | undefined {
   const { value, duplicated } = readCookie(request.headers.get('cookie'), DEVICE_COOKIE);
   return duplicated ? undefined : value;
 }

@@ -2,6 +2,7 @@ import { TesseraError } from '../errors/tessera-error.js';
 import type { Route } from './handler-options.js';
 import { MAX_BODY_BYTES, readBodyText } from './request-body.js';
 import { TOKEN_EXCHANGE_GRANT, tokenExchangeGrant } from './token-exchange.js';
+import { jsonResponse } from './response-text.js';
 
 /**
  * `POST /oauth/token` with `grant_type=refresh_token` (RFC 6749 section 6) for standard OAuth clients.
@@ -41,7 +42,7 @@ export const oauthTokenRoute: Route = async ({ request, ip }, deps) => {
     ip,
     transport: 'body',
   });
-  return Response.json(
+  return jsonResponse(
     {
       access_token: tokens.accessToken,
       token_type: 'Bearer',

@@ -2,6 +2,7 @@ import { describeUntrusted } from '../errors/explain.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import { CSRF_HEADER, type ServerWarning } from '../wire/names.js';
 import { isCrossSite } from './cookies.js';
+import type { RequestFacts } from './request-facts.js';
 
 /**
  * One origin allow-list drives both CORS and the CSRF check, so they can never disagree. A refused origin
@@ -14,17 +15,17 @@ import { isCrossSite } from './cookies.js';
  */
 export interface OriginPolicy {
   /** CORS headers for a request (empty when its Origin is not allowed). Credentials are never combined with `*`. */
-  corsHeaders(request: Request): Record<string, string>;
+  corsHeaders(request: RequestFacts): Record<string, string>;
   /** The answer to a CORS preflight. */
-  preflight(request: Request): Response;
+  preflight(request: RequestFacts): Response;
   /** Throws CSRF_FAILED unless a browser-originated state change carries an allowed Origin and the CSRF header. */
-  assertSafeStateChange(request: Request, options: { usesCookie: boolean }): void;
+  assertSafeStateChange(request: RequestFacts, options: { usesCookie: boolean }): void;
   /**
    * `'cookie-cross-site'` (and a rate-limited log line) when a cookie-transport request comes from another
    * site, so the browser will not send the refresh cookie back; undefined otherwise, and always with
    * `SameSite=None`, where cross-site is the configured intent.
    */
-  cookieWarning(request: Request, route: string): ServerWarning | undefined;
+  cookieWarning(request: RequestFacts, route: string): ServerWarning | undefined;
 }
 
 /** The one logger method the policy uses; the handler's `LoggerLike` satisfies it. */
@@ -117,7 +118,7 @@ export function createOriginPolicy(options: OriginPolicyOptions): OriginPolicy {
       `origin ${shown} ${REFUSED_MESSAGE}`,
     );
   };
-  const cors = (request: Request): Record<string, string> => {
+  const cors = (request: RequestFacts): Record<string, string> => {
     const origin = request.headers.get('origin');
     if (!isAllowed(origin)) return { vary: 'Origin' };
     return {

@@ -1,5 +1,6 @@
 import { ERROR_TABLE } from '../errors/codes.js';
 import { TesseraError } from '../errors/tessera-error.js';
+import { textResponse } from './response-text.js';
 
 // The problem+json parts live in errors/ so `tessera-auth/verify` answers exactly as the server does.
 export { problemParts, problemResponse, type ProblemParts } from '../errors/problem-parts.js';
@@ -44,7 +45,7 @@ export function oauthErrorResponse(error: TesseraError): Response {
     pragma: 'no-cache',
   };
   if (status === 401) headers['www-authenticate'] = 'Basic realm="tessera"';
-  return new Response(
+  return textResponse(
     JSON.stringify({
       error: oauthError,
       error_description: row.description,

@@ -3,6 +3,7 @@ import { chooseRefreshCandidate, type RefreshCandidate } from '../sessions/refre
 import { REFRESH_COOKIE, REFRESH_TOKEN_PATTERN } from '../wire/names.js';
 import { readCookie } from './cookies.js';
 import type { RouteDeps } from './handler-options.js';
+import type { RequestFacts } from './request-facts.js';
 
 // Several refresh cookies on one request. The name and path stay (`__Secure-tessera_rt`, `Path=/auth`:
 // renaming would log everyone out), and without the `__Host-` prefix a sibling subdomain can set a
@@ -30,7 +31,7 @@ export const MAX_REFRESH_COOKIES = 4;
  * refreshCookiesOf(new Request('http://a/auth/refresh', { headers: { cookie: '__Secure-tessera_rt=x; __Secure-tessera_rt=x' } })); // ['x']
  * ```
  */
-export function refreshCookiesOf(request: Request): string[] {
+export function refreshCookiesOf(request: RequestFacts): string[] {
   const { values } = readCookie(request.headers.get('cookie'), REFRESH_COOKIE);
   const distinct = [...new Set(values.filter((value) => value !== ''))];
   return [

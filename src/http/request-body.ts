@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { TesseraError } from '../errors/tessera-error.js';
 import { duplicateMemberName } from '../wire/json-duplicates.js';
+import type { RequestFacts } from './request-facts.js';
 
 /** Largest JSON or form body any auth endpoint accepts. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -15,30 +16,56 @@ export const MAX_BODY_BYTES = 16 * 1024;
  * ```
  */
 export async function readBodyText(
-  request: Request,
+  request: RequestFacts,
   options: { maxBytes: number },
 ): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > options.maxBytes) throw tooLarge(options.maxBytes);
   if (request.body === null) return '';
-  const reader = request.body.getReader();
+  const chunks = await ('getReader' in request.body
+    ? streamChunks(request.body, options.maxBytes)
+    : iterableChunks(request.body, options.maxBytes));
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(
+      chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks),
+    );
+  } catch {
+    throw new TesseraError('REQUEST_INVALID', 'The request body is not valid UTF-8.');
+  }
+}
+
+async function streamChunks(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<Uint8Array[]> {
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) break;
+    if (done) return chunks;
     size += value.byteLength;
-    if (size > options.maxBytes) {
+    if (size > maxBytes) {
       await reader.cancel().catch(() => undefined);
-      throw tooLarge(options.maxBytes);
+      throw tooLarge(maxBytes);
     }
     chunks.push(value);
   }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
-  } catch {
-    throw new TesseraError('REQUEST_INVALID', 'The request body is not valid UTF-8.');
+}
+
+// A Node stream: leaving the loop early (past the limit) ends the iteration, as cancel() does above.
+async function iterableChunks(
+  body: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+): Promise<Uint8Array[]> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const value of body) {
+    size += value.byteLength;
+    if (size > maxBytes) throw tooLarge(maxBytes);
+    chunks.push(value);
   }
+  return chunks;
 }
 
 /**
@@ -50,7 +77,7 @@ export async function readBodyText(
  * const { email, password } = await readJsonBody(request, credentialsSchema);
  * ```
  */
-export async function readJsonBody<T>(request: Request, schema: z.ZodType<T>): Promise<T> {
+export async function readJsonBody<T>(request: RequestFacts, schema: z.ZodType<T>): Promise<T> {
   const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') {
     throw new TesseraError(

@@ -1,5 +1,6 @@
 import { readBearerTokenFrom } from '../wire/bearer.js';
 import { canonicalAddress } from './client-address.js';
+import type { RequestFacts } from './request-facts.js';
 
 /**
  * The client's address: the socket's peer, or with `trustProxy` the address the nearest proxy appended
@@ -14,7 +15,7 @@ import { canonicalAddress } from './client-address.js';
  * ```
  */
 export function clientAddress(
-  request: Request,
+  request: RequestFacts,
   options: { remoteAddress: string | undefined; trustProxy: boolean },
 ): string | null {
   if (options.trustProxy) {
@@ -35,7 +36,7 @@ export function clientAddress(
  * const token = readBearerToken(request);
  * ```
  */
-export function readBearerToken(request: Request): string {
+export function readBearerToken(request: RequestFacts): string {
   return readBearerTokenFrom({
     url: request.url,
     authorization: request.headers.get('authorization'),
