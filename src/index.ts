@@ -141,6 +141,7 @@ export type { MailKind, MailOutboxRow } from './store/account-store.js';
 export type { DeliveredMail } from './server/mailer.js';
 export { createAuthHandler, type AuthHandler, type ConnectionInfo } from './http/auth-handler.js';
 export type { AuthHandlerOptions, LoggerLike } from './http/handler-options.js';
+export type { RequestFacts } from './http/request-facts.js';
 export {
   createSessionIssuer,
   type IssueSessionContext,
