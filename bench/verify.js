@@ -1,6 +1,6 @@
 // Access-token verification next to its physical limit and its peers (issue 2).
 // For each algorithm, one set of distinct tokens (many users: distinct sub, sid and jti) is verified by:
-//   raw          the physical limit, see rawVerifier below
+//   raw          the physical limit, see rawVerifier in lib/verify-raw.js
 //   raw+JSON.parse  raw plus decoding and JSON.parse of the payload: the floor for any verifier that reads
 //                claims (the "x floor" columns), so a ratio near it shows what is left to win; HS256 is
 //                judged against it, since its MAC costs less than reading the claims
@@ -12,26 +12,17 @@
 // Tessera checks more (strict base64url and JSON, claim types, lifetime), so it is not given an easier job.
 // Then the verified-token cache: Tessera with its cache warm, fed freshly built token strings as HTTP parsing
 // produces them, against a bare Map.get with equally fresh keys.
-import { Buffer } from 'node:buffer';
-import { createHmac, timingSafeEqual, verify as cryptoVerify, webcrypto } from 'node:crypto';
-import { jwtVerify, importSPKI } from 'jose';
-import { createVerifier } from 'fast-jwt';
-import jsonwebtoken from 'jsonwebtoken';
 import {
-  Keyring,
-  createAccessTokenSigner,
-  createAccessTokenVerifier,
-  generateKeyMaterial,
-} from '../dist/index.js';
-import {
-  collectGarbage,
   formatRate,
   formatTable,
+  collectGarbage,
   measureInterleaved,
   pairedRatio,
   roundRatio,
 } from './lib/stats.js';
 import { measureCache } from './lib/verify-cache.js';
+import { prepareAlgorithm } from './lib/verify-contenders.js';
+import { judgeTargets } from './lib/verify-targets.js';
 
 const ISSUER = 'https://auth.example.com';
 const AUDIENCE = 'https://api.example.com';
@@ -55,11 +46,6 @@ const LABELS = {
   fastJwt: 'fast-jwt',
   jsonwebtoken: 'jsonwebtoken',
 };
-const TARGET_RATIO_TO_RAW = 0.9;
-// HS256's floor is raw+JSON.parse: the MAC is so cheap that decoding and parsing the claims, which any
-// verifier that reads claims must do, is a large share of the work.
-const TARGET_HS256_RATIO_TO_FLOOR = 0.8;
-const TARGET_CACHE_RATIO = 0.8;
 
 /**
  * Runs the section. Returns { algorithms, cache, targets } with ops/s medians, spreads and ratios.
@@ -78,7 +64,7 @@ export async function run({ quick, log }) {
   const algorithms = {};
   for (const alg of ALGORITHMS) algorithms[alg] = await measureAlgorithm(alg, settings);
   const cache = await measureCache({ ...settings, issuer: ISSUER, audience: AUDIENCE });
-  const targets = judgeTargets(algorithms, cache);
+  const targets = judgeTargets(algorithms, cache, ALGORITHMS);
 
   log(
     'wall = wall-clock ops/s (the figures the targets judge); cpu = ops per CPU-second of this process, steadier',
@@ -171,7 +157,10 @@ function ratioText(ratio) {
 }
 
 async function measureAlgorithm(alg, settings) {
-  const { tokens, verifiers } = await prepareAlgorithm(alg, settings.tokens);
+  const { tokens, verifiers } = await prepareAlgorithm(alg, settings.tokens, {
+    issuer: ISSUER,
+    audience: AUDIENCE,
+  });
   const contenders = [];
   for (const name of CONTENDERS) {
     const verifier = verifiers[name];
@@ -246,164 +235,4 @@ async function runPool(items, from, to, inFlight, work) {
     while (next < to) await work(items[next++]);
   };
   await Promise.all(Array.from({ length: Math.min(inFlight, to - from) }, worker));
-}
-
-async function prepareAlgorithm(alg, count) {
-  const now = Date.now();
-  const key = await generateKeyMaterial({ alg });
-  const keyring = new Keyring({
-    entries: [{ key, createdAt: now - 60_000, activatesAt: now - 60_000 }],
-  });
-  const sign = createAccessTokenSigner({ keys: keyring, issuer: ISSUER, audience: AUDIENCE });
-  const tokens = [];
-  for (let i = 0; i < count; i++) {
-    tokens.push(
-      sign({
-        sub: `user-${i}`,
-        sid: `sess-${i}-${now}`,
-        clientId: 'web',
-        scope: 'read write',
-        claims: { roles: ['member'] },
-      }).token,
-    );
-  }
-
-  const tessera = createAccessTokenVerifier({
-    keys: keyring,
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    cacheSize: 0,
-  });
-  const secret = alg === 'HS256' ? key.publicKey.export() : undefined;
-  const pem = alg === 'HS256' ? undefined : key.publicKey.export({ type: 'spki', format: 'pem' });
-  // jose gets a prepared CryptoKey, so it does not re-import the key on every call.
-  const joseKey =
-    alg === 'HS256'
-      ? await webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, [
-          'verify',
-        ])
-      : await importSPKI(pem, alg);
-  const joseOptions = { algorithms: [alg], issuer: ISSUER, audience: AUDIENCE, typ: 'at+jwt' };
-  const fastJwt = createVerifier({
-    key: alg === 'HS256' ? secret : pem,
-    algorithms: [alg],
-    allowedIss: ISSUER,
-    allowedAud: AUDIENCE,
-    checkTyp: 'at+jwt',
-    cache: false,
-  });
-  const jwtOptions = { algorithms: [alg], issuer: ISSUER, audience: AUDIENCE };
-
-  const verifiers = {
-    raw: rawVerifier(alg, key.publicKey),
-    rawParse: withPayloadParse(rawVerifier(alg, key.publicKey)),
-    tessera: (token) => tessera.verify(token),
-    joseSerial: (token) => jwtVerify(token, joseKey, joseOptions),
-    jose64: (token) => jwtVerify(token, joseKey, joseOptions),
-    fastJwt: (token) => fastJwt(token),
-  };
-  if (alg !== 'EdDSA')
-    verifiers.jsonwebtoken = (token) => jsonwebtoken.verify(token, key.publicKey, jwtOptions);
-  return { tokens, verifiers };
-}
-
-// raw: what any verifier minimally does per token, and nothing more: find the last dot, Buffer.from the
-// signing input (latin1), base64url-decode the signature with Node's lenient decoder, then one
-// crypto.verify with a prepared KeyObject (ES256: dsaEncoding ieee-p1363, so no DER conversion; options
-// object built once) or, for HS256, createHmac(...).update(input).digest() + length check + timingSafeEqual.
-// No header parsing, no kid lookup, no JSON, no claims, no clock.
-function rawVerifier(alg, key) {
-  const split = (token) => {
-    const dot = token.lastIndexOf('.');
-    return [
-      Buffer.from(token.slice(0, dot), 'latin1'),
-      Buffer.from(token.slice(dot + 1), 'base64url'),
-    ];
-  };
-  switch (alg) {
-    case 'EdDSA':
-      return (token) => {
-        const [data, signature] = split(token);
-        return cryptoVerify(null, data, key, signature);
-      };
-    case 'ES256': {
-      const options = { key, dsaEncoding: 'ieee-p1363' };
-      return (token) => {
-        const [data, signature] = split(token);
-        return cryptoVerify('sha256', data, options, signature);
-      };
-    }
-    case 'RS256':
-      return (token) => {
-        const [data, signature] = split(token);
-        return cryptoVerify('sha256', data, key, signature);
-      };
-    case 'HS256':
-      return (token) => {
-        const [data, signature] = split(token);
-        const mac = createHmac('sha256', key).update(data).digest();
-        return signature.length === mac.length && timingSafeEqual(mac, signature);
-      };
-    default:
-      throw new Error(`no raw verifier for ${alg}`);
-  }
-}
-
-function withPayloadParse(verifySignature) {
-  return (token) => {
-    if (!verifySignature(token)) return false;
-    const first = token.indexOf('.');
-    const claims = JSON.parse(
-      Buffer.from(token.slice(first + 1, token.indexOf('.', first + 1)), 'base64url').toString(
-        'utf8',
-      ),
-    );
-    return claims.exp > 0;
-  };
-}
-
-// Targets are judged on the wall-clock medians, as the issue states them; the CPU-time verdict is reported
-// next to each so a run on a loaded machine can be read for what it is.
-function judgeTargets(algorithms, cache) {
-  const targets = {};
-  const judge = (value, cpuValue, minimum) => ({
-    value,
-    met: value.median >= minimum,
-    cpuValue,
-    cpuMet: cpuValue.median >= minimum,
-  });
-  // fast-jwt on the same measure, reported beside each target (never judged).
-  const peer = (figure, measure) => ({ value: figure[measure], cpuValue: figure.cpu[measure] });
-  for (const alg of ['EdDSA', 'ES256', 'RS256']) {
-    const { tessera, fastJwt } = algorithms[alg];
-    targets[`${alg} tessera >= ${TARGET_RATIO_TO_RAW}x raw`] = {
-      ...judge(tessera.ratioToRaw, tessera.cpu.ratioToRaw, TARGET_RATIO_TO_RAW),
-      fastJwt: peer(fastJwt, 'ratioToRaw'),
-    };
-  }
-  const hs256 = algorithms.HS256;
-  targets[`HS256 tessera >= ${TARGET_HS256_RATIO_TO_FLOOR}x raw+JSON.parse floor`] = {
-    ...judge(
-      hs256.tessera.ratioToFloor,
-      hs256.tessera.cpu.ratioToFloor,
-      TARGET_HS256_RATIO_TO_FLOOR,
-    ),
-    fastJwt: peer(hs256.fastJwt, 'ratioToFloor'),
-  };
-  for (const alg of ALGORITHMS) {
-    const { tessera } = algorithms[alg];
-    // "Ahead" means strictly faster: a ratio of exactly 1 is a tie, not a win.
-    const ahead = judge(tessera.ratioToFastJwt, tessera.cpu.ratioToFastJwt, 1);
-    targets[`${alg} tessera ahead of fast-jwt`] = {
-      ...ahead,
-      met: ahead.value.median > 1,
-      cpuMet: ahead.cpuValue.median > 1,
-    };
-  }
-  targets[`cache hit >= ${TARGET_CACHE_RATIO}x Map.get limit`] = judge(
-    cache.tesseraRatioToLimit,
-    cache.tesseraRatioToLimitCpu,
-    TARGET_CACHE_RATIO,
-  );
-  return targets;
 }

@@ -1,84 +1,22 @@
 // followRevocations against a real Tessera server over a real port, with an injected clock: when a
 // logout reaches it, how it fails closed when the feed is gone (with the numbers), how it recovers, and
 // how it answers a feed that refuses its credential or sends something it must not apply.
-import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { withFeedEnvironment } from '../../src/adapters/feed-environment.js';
-import { isTesseraError, type TesseraError } from '../../src/errors/tessera-error.js';
-import { createResourceGuard } from '../../src/http/require-auth.js';
-import type { AccessTokenClaims } from '../../src/jwt/claims.js';
-import {
-  followRevocations,
-  type RevocationFollowerOptions,
-} from '../../src/jwt/revocation-follower.js';
-import {
-  createFeedCredentials,
-  type FeedCredentials,
-} from '../../src/sessions/feed-credentials.js';
-import type { FeedCredentialStore } from '../../src/store/feed-credential-store.js';
-import type { Client, SignedIn } from '../http/support/client.js';
-import { useListeningServer } from '../http/support/listening-server.js';
-import { AUDIENCE, ISSUER, type TestServer } from '../http/support/server-kit.js';
-
-const claimsOf = (user: SignedIn): AccessTokenClaims =>
-  JSON.parse(
-    Buffer.from(user.accessToken.split('.')[1] ?? '', 'base64url').toString('utf8'),
-  ) as AccessTokenClaims;
-
-const thrown = (run: () => void): TesseraError | undefined => {
-  try {
-    run();
-  } catch (error) {
-    if (isTesseraError(error)) return error;
-    throw error;
-  }
-  return undefined;
-};
+import { describe, expect, it } from 'vitest';
+import type { RevocationFollowerOptions } from '../../src/jwt/revocation-follower.js';
+import type { FeedCredentials } from '../../src/sessions/feed-credentials.js';
+import type { Client } from '../http/support/client.js';
+import type { TestServer } from '../http/support/server-kit.js';
+import { claimsOf, followerOn, thrown, useFollowerServer } from './follower-support.js';
 
 let test: TestServer;
 let client: Client;
 let feeds: FeedCredentials;
 let credential: string;
-useListeningServer('sqlite', 'follower', (started) => ({ test, client } = started));
-beforeAll(async () => {
-  feeds = createFeedCredentials({
-    store: test.server.store as typeof test.server.store & FeedCredentialStore,
-    now: test.now,
-  });
-  ({ value: credential } = await feeds.create('orders-api'));
-});
+useFollowerServer((started) => ({ test, client, feeds, credential } = started));
 
-/** A follower on the real feed with its own clock, a switchable outage and a count of fetches. */
-function follower(options: Partial<RevocationFollowerOptions> = {}): {
-  follower: ReturnType<typeof followRevocations>;
-  advance: (ms: number) => void;
-  setDown: (down: boolean) => void;
-  fetches: () => number;
-} {
-  let clock = test.now();
-  let down = false;
-  let count = 0;
-  const made = followRevocations({
-    url: `${client.baseUrl}/auth/revocations`,
-    credential,
-    stalenessSeconds: 30,
-    pollIntervalMs: 1000,
-    polling: 'on-request',
-    now: () => clock,
-    fetch: async (input, init) => {
-      count += 1;
-      if (down) throw new TypeError('fetch failed');
-      return fetch(input, init);
-    },
-    ...options,
-  });
-  return {
-    follower: made,
-    advance: (ms) => void (clock += ms),
-    setDown: (value) => void (down = value),
-    fetches: () => count,
-  };
-}
+const follower = (
+  options: Partial<RevocationFollowerOptions> = {},
+): ReturnType<typeof followerOn> => followerOn({ test, client, credential }, options);
 
 describe('following the feed', () => {
   it('refuses a logged-out session once the next sync after the logout has run', async () => {
@@ -230,129 +168,5 @@ describe('polling', () => {
     advance(1_001);
     await view.refresh();
     expect(fetches()).toBe(2);
-  });
-});
-
-describe('a feed answer it must not apply', () => {
-  const entry = { seq: 1, kind: 'session', sessionId: 'victim', userId: 'u', at: Date.now() };
-  it.each([
-    [
-      'a redirect',
-      () => new Response(null, { status: 302, headers: { location: 'https://x' } }),
-      /HTTP 302/,
-    ],
-    ['a server error', () => new Response('oops', { status: 500 }), /HTTP 500/],
-    ['HTML', () => new Response('<html>', { status: 200 }), /not JSON/],
-    ['no list', () => Response.json({ next: 0, more: false }), /no "revocations"/],
-    [
-      'a bad entry after a good one',
-      () =>
-        Response.json({ revocations: [entry, { seq: 2, kind: 'session' }], next: 2, more: false }),
-      /entry 1 is not a revocation/,
-    ],
-    [
-      'entries out of order',
-      () => Response.json({ revocations: [entry, { ...entry, seq: 1 }], next: 1, more: false }),
-      /out of order/,
-    ],
-    [
-      'a next that is not the last entry',
-      () => Response.json({ revocations: [entry], next: 9, more: false }),
-      /"next"/,
-    ],
-    [
-      'more with nothing',
-      () => Response.json({ revocations: [], next: 0, more: true }),
-      /"more" with no entries/,
-    ],
-    ['an oversized body', () => new Response(' '.repeat(4 * 1024 * 1024 + 1)), /oversized/],
-  ])('%s: applies nothing, keeps its position, says why', async (_name, answer, why) => {
-    const view = followRevocations({
-      url: 'https://auth.example.com/auth/revocations',
-      credential,
-      polling: 'on-request',
-      fetch: async () => answer(),
-    });
-    await expect(view.sync()).rejects.toMatchObject({ code: 'REVOCATION_STALE' });
-    expect(view.lastFailure?.message).toMatch(why);
-    expect(view.position.seq).toBe(0);
-    expect(view.position.syncedAt).toBe(Number.NEGATIVE_INFINITY);
-  });
-
-  it('sends the credential as a Bearer header, never in the URL, and never follows a redirect', async () => {
-    const seen: { url: string; init: RequestInit | undefined }[] = [];
-    const view = followRevocations({
-      url: 'https://auth.example.com/auth/revocations',
-      credential,
-      polling: 'on-request',
-      fetch: async (input, init) => {
-        seen.push({ url: String(input), init });
-        return Response.json({ revocations: [], next: 0, more: false });
-      },
-    });
-    await view.sync();
-    expect(seen[0]?.url).toBe('https://auth.example.com/auth/revocations?since=0&limit=1000');
-    expect(seen[0]?.url).not.toContain('tsf_');
-    expect((seen[0]?.init?.headers as Record<string, string>).authorization).toBe(
-      `Bearer ${credential}`,
-    );
-    expect(seen[0]?.init?.redirect).toBe('manual');
-  });
-});
-
-describe('configuration', () => {
-  const good = { url: 'https://auth.example.com/auth/revocations', credential: '' };
-  it.each<[string, Partial<RevocationFollowerOptions>]>([
-    ['plain http off localhost', { url: 'http://auth.example.com/auth/revocations' }],
-    ['a query in the URL', { url: 'https://auth.example.com/auth/revocations?credential=x' }],
-    ['not a URL', { url: 'auth/revocations' }],
-    ['an access token for a credential', { credential: 'eyJhbGciOi.eyJzdWIi.sig' }],
-    ['an empty credential', { credential: '' }],
-    ['a poll interval at the bound', { pollIntervalMs: 30_000, stalenessSeconds: 30 }],
-    ['a zero bound', { stalenessSeconds: 0 }],
-    ['a timeout of no time', { timeoutMs: 0 }],
-  ])('refuses %s at construction with CONFIG_INVALID', (_name, override) => {
-    const options = { ...good, credential, ...override };
-    let error: unknown;
-    try {
-      followRevocations(options);
-    } catch (caught) {
-      error = caught;
-    }
-    expect(isTesseraError(error, 'CONFIG_INVALID')).toBe(true);
-    if (override.credential !== undefined && override.credential !== '')
-      expect((error as Error).message).not.toContain(override.credential);
-  });
-
-  it("reads 'follow' from TESSERA_FEED_CREDENTIAL in the Node adapters, and refuses it unresolved", () => {
-    const base = {
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      jwksUrl: `${ISSUER}/.well-known/jwks.json`,
-    };
-    const resolved = withFeedEnvironment(
-      { ...base, revocations: 'follow' },
-      { TESSERA_FEED_CREDENTIAL: credential },
-    );
-    expect(resolved.revocations).toEqual({ follow: { credential } });
-    expect(createResourceGuard(resolved).followsRevocations).toBe(true);
-    expect(() =>
-      createResourceGuard(withFeedEnvironment({ ...base, revocations: 'follow' }, {})),
-    ).toThrow(/TESSERA_FEED_CREDENTIAL/);
-    expect(() => createResourceGuard({ ...base, revocations: 'follow' })).toThrow(
-      /\{ follow: \{ credential \} \}/,
-    );
-  });
-
-  it('imports nothing of Node: only errors and its own jwt siblings, no Buffer, no process', () => {
-    for (const file of ['revocation-follower.ts', 'revocation-set.ts', 'feed-answer.ts']) {
-      // Code only: the TSDoc examples show Node usage (process.env) on purpose.
-      const source = readFileSync(new URL(`../../src/jwt/${file}`, import.meta.url), 'utf8')
-        .replace(/\/\*[\s\S]*?\*\//g, '')
-        .replace(/\/\/.*$/gm, '');
-      const imports = [...source.matchAll(/from '([^']+)'/g)].map((match) => match[1]);
-      for (const path of imports) expect(path).toMatch(/^(\.\.\/errors\/|\.\/)/);
-      expect(source).not.toMatch(/\bBuffer\b|\bprocess\b|node:/);
-    }
   });
 });
