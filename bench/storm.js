@@ -123,7 +123,12 @@ export async function run({ quick, log }) {
     cwd: dir,
   });
   const { pino } = await import('pino');
-  const server = await createTesseraServer({ config, logger: pino({ level: 'silent' }) });
+  // Signups would print their development verification links (tokens) on the console: mail goes nowhere.
+  const server = await createTesseraServer({
+    config,
+    logger: pino({ level: 'silent' }),
+    deliverMail: () => undefined,
+  });
   const counter = { refresh: 0 };
   const counted = {
     handles: (pathname) => server.handler.handles(pathname),
