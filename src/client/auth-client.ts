@@ -97,10 +97,13 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
             accept: (response) => flow.accept(response, 'login', clocks.monotonic()),
           }),
         );
-  const restore = async (): Promise<void> => {
-    if (adoption !== undefined && (await (await adoption).run()) === 'adopted') return;
-    return flow.restore();
-  };
+  const restore = async (): Promise<void> =>
+    adoption === undefined
+      ? flow.restore()
+      : (await adoption).restore(
+          () => flow.restore(),
+          () => status() === 'signed-in',
+        );
 
   // Functions, not inline checks: awaits in between change the state, and narrowing would not see it.
   const usable = (): string | null => freshToken(store.get(), clocks);

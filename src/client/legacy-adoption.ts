@@ -5,9 +5,10 @@ import type { TabSync } from './tab-sync.js';
 /**
  * What one adoption attempt came to: `adopted` (a session, the old copies removed), `refused` (a final
  * LEGACY_* refusal: the copies removed too), `kept` (network, outage, a set-up problem: the copies stay
- * for the next start) or `none` (no legacy token, or another tab adopted it first).
+ * for the next start), `none` (no legacy token, or another tab adopted it first) or `deferred` (this tab
+ * waited for another tab's lock: the refresh cookie is tried before any exchange).
  */
-export type AdoptionOutcome = 'adopted' | 'refused' | 'kept' | 'none';
+export type AdoptionOutcome = 'adopted' | 'refused' | 'kept' | 'none' | 'deferred';
 
 /**
  * Judges the server's answer to an exchange. Only a LEGACY_* refusal is final: a CSRF failure, a server
@@ -52,12 +53,18 @@ export interface LegacyAdoptionOptions {
  */
 export function createLegacyAdoption(options: LegacyAdoptionOptions): {
   run(): Promise<AdoptionOutcome>;
+  restore(restoreSession: () => Promise<void>, signedIn: () => boolean): Promise<void>;
 } {
   const { source } = options;
   let running: Promise<AdoptionOutcome> | undefined;
-  const attempt = async (): Promise<AdoptionOutcome> => {
+  const attempt = (mayDefer: boolean) => async (contended: boolean) => {
     const token = await source.read();
     if (token === null) return 'none';
+    // A tab that waited for the lock may still read a token the other tab has just exchanged and
+    // removed: Chromium hands localStorage writes to other renderer processes asynchronously, and an
+    // exchange presented twice is a replay that revokes the session. The refresh cookie is one jar for
+    // every tab, so that tab tries it first (restore below) and exchanges only if it finds no session.
+    if (contended && mayDefer) return 'deferred';
     const response = await (options.transport === 'cookie'
       ? options.call('/auth/adopt', { subject_token: token })
       : options.fetch(
@@ -80,10 +87,22 @@ export function createLegacyAdoption(options: LegacyAdoptionOptions): {
     if (outcome !== 'kept') await source.remove();
     return outcome;
   };
+  const locked = (mayDefer: boolean): Promise<AdoptionOutcome> =>
+    (options.tabs?.withLock(attempt(mayDefer)) ?? attempt(mayDefer)(false)).catch(
+      (): AdoptionOutcome => 'kept',
+    );
+  const run = (): Promise<AdoptionOutcome> => (running ??= locked(true));
   return {
-    run: () =>
-      (running ??= (options.tabs?.withLock(attempt) ?? attempt()).catch(
-        (): AdoptionOutcome => 'kept',
-      )),
+    run,
+    /** The client's first restore: adopt, or sign in by the cookie, then adopt only if that failed. */
+    async restore(restoreSession, signedIn) {
+      const outcome = await run();
+      if (outcome === 'adopted') return;
+      await restoreSession();
+      if (outcome !== 'deferred') return;
+      // Signed in by the cookie: the other tab's adoption is this session, and the copies are stale.
+      if (signedIn()) await source.remove();
+      else await locked(false);
+    },
   };
 }

@@ -110,6 +110,51 @@ describe('adoptLegacy in a browser (cookie transport)', () => {
     }
   });
 
+  it('lets a tab whose storage still shows the exchanged token sign in by the cookie, not by a replay', async () => {
+    // Chromium hands localStorage writes to other renderer processes asynchronously: the second tab
+    // gets the lock after the first has exchanged and removed the token, and still reads it.
+    const token = legacyToken(test, { userId: 'client-stale' });
+    const first = memoryStorage({ token, theme: 'dark' });
+    const stale = memoryStorage({ token, theme: 'dark' });
+    const fetch = browser();
+    const hub = createTabHub();
+    const a = tab(fetch, hub.join(), legacyTokenAt(first, 'token'));
+    const b = tab(fetch, hub.join(), legacyTokenAt(stale, 'token'));
+    try {
+      const tokens = await Promise.all([a.getAccessToken(), b.getAccessToken()]);
+      expect(tokens.every((value) => typeof value === 'string')).toBe(true);
+      expect([a.getState().status, b.getState().status]).toEqual(['signed-in', 'signed-in']);
+      expect(await adoptedEvents('client-stale')).toEqual(['legacy.exchanged']);
+      const sessions = await test.server.store.listSessions('client-stale');
+      expect(sessions).toHaveLength(1);
+      expect(sessions[0]?.revokedAt).toBeNull();
+      expect([first.entries(), stale.entries()]).toEqual([{ theme: 'dark' }, { theme: 'dark' }]);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('exchanges after all when the tab it waited for adopted nothing', async () => {
+    const waiting = memoryStorage({ token: legacyToken(test, { userId: 'client-late' }) });
+    const fetch = browser();
+    const hub = createTabHub();
+    // The first tab has no legacy token and no session: it holds the lock, then signs nobody in.
+    const a = tab(fetch, hub.join(), legacyTokenAt(memoryStorage({}), 'token'));
+    const b = tab(fetch, hub.join(), legacyTokenAt(waiting, 'token'));
+    try {
+      const [none, adopted] = await Promise.all([a.getAccessToken(), b.getAccessToken()]);
+      expect(none).toBeNull();
+      expect(typeof adopted).toBe('string');
+      expect(b.getState().status).toBe('signed-in');
+      expect(await adoptedEvents('client-late')).toEqual(['legacy.exchanged']);
+      expect(waiting.entries()).toEqual({});
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
   it('removes a token the server refuses for good and stays signed out', async () => {
     const localStorage = memoryStorage({
       token: legacyToken(test, { userId: 'client-expired' }, { expiresInS: -5 }),
