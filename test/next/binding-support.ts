@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateKeyPair, SignJWT } from 'jose';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { createResourceGuard } from '../../src/http/require-auth.js';
@@ -132,3 +133,22 @@ export const withAccessCookie = (
   });
 
 export const codeOf = (result: SessionResult): string => (result.ok ? 'ok' : result.error.code);
+
+/** A well-formed Tessera access token for `userId` under the server's real kid, signed by another key. */
+export async function forgedUnderRealKid(binding: Binding, userId: string): Promise<string> {
+  const kid = binding.server.keyring.jwks().keys[0]?.kid ?? '';
+  const attacker = await generateKeyPair('ES256');
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({
+    sub: userId,
+    client_id: 'tessera',
+    sid: 'x'.repeat(22),
+    jti: 'j'.repeat(22),
+  })
+    .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 60)
+    .sign(attacker.privateKey);
+}

@@ -7,11 +7,17 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { EdgeRuntime } from 'edge-runtime';
-import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_COOKIE } from '../../src/next/access-cookie.js';
 import { RUNTIME_CONDITIONS, resolveVerifyExport } from '../verify/support/bundle.js';
-import { AUDIENCE, ISSUER, ORIGIN, signUp, useBinding } from './binding-support.js';
+import {
+  AUDIENCE,
+  ISSUER,
+  ORIGIN,
+  forgedUnderRealKid,
+  signUp,
+  useBinding,
+} from './binding-support.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const binding = useBinding();
@@ -96,21 +102,7 @@ describe('the tessera-auth/next proxy guard in the edge runtime', () => {
 
   it('refuses a cookie signed by another key under the real kid, as on Node', async () => {
     const { userId } = await signUp(binding());
-    const kid = binding().server.keyring.jwks().keys[0]?.kid ?? '';
-    const attacker = await generateKeyPair('ES256');
-    const now = Math.floor(Date.now() / 1000);
-    const forged = await new SignJWT({
-      sub: userId,
-      client_id: 'tessera',
-      sid: 'x'.repeat(22),
-      jti: 'j'.repeat(22),
-    })
-      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid })
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt(now)
-      .setExpirationTime(now + 60)
-      .sign(attacker.privateKey);
+    const forged = await forgedUnderRealKid(binding(), userId);
     const script = await ask('/dashboard', { cookie: cookie(forged), 'sec-fetch-mode': 'cors' });
     expect(script.status).toBe(401);
     expect(await codeOf(script)).toBe('SIGNATURE_INVALID');

@@ -1,7 +1,6 @@
 // tessera-auth/next's request authenticator and proxy guard over a real in-process Tessera,
 // attacked with tokens and requests built here: forged signatures, alg none, a foreign audience,
 // expiry, a token in the URL, cross-site state changes.
-import { generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createAccessTokenSigner } from '../../src/jwt/sign-access-token.js';
 import { ACCESS_COOKIE } from '../../src/next/access-cookie.js';
@@ -15,6 +14,7 @@ import {
   signUp,
   useBinding,
   withAccessCookie,
+  forgedUnderRealKid,
 } from './binding-support.js';
 
 const binding = useBinding();
@@ -22,21 +22,7 @@ const binding = useBinding();
 describe('the request authenticator against forged credentials', () => {
   it('refuses an access cookie signed by another key under the real kid', async () => {
     const { userId } = await signUp(binding());
-    const kid = binding().server.keyring.jwks().keys[0]?.kid ?? '';
-    const attacker = await generateKeyPair('ES256');
-    const now = Math.floor(Date.now() / 1000);
-    const forged = await new SignJWT({
-      sub: userId,
-      client_id: 'tessera',
-      sid: 'x'.repeat(22),
-      jti: 'j'.repeat(22),
-    })
-      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid })
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt(now)
-      .setExpirationTime(now + 60)
-      .sign(attacker.privateKey);
+    const forged = await forgedUnderRealKid(binding(), userId);
     expect(codeOf(await binding().authenticate(withAccessCookie(forged)))).toBe(
       'SIGNATURE_INVALID',
     );
