@@ -61,7 +61,7 @@ export function createSqliteStore(
 ): SessionStore & AccountStore & LegacyExchangeStore & FeedCredentialStore {
   const db = options.database;
   db.pragma('busy_timeout = 5000');
-  db.pragma('journal_mode = WAL');
+  enableWal(db);
   db.pragma('foreign_keys = ON');
   db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
 
@@ -84,4 +84,21 @@ export function createSqliteStore(
       db.close();
     },
   };
+}
+
+// Switching a fresh file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at once, without
+// its busy handler, while another process is opening the same file (several nodes started together):
+// retry for as long as the busy timeout would have waited.
+function enableWal(db: SqliteDatabase): void {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() > deadline)
+        throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+  }
 }
