@@ -34,10 +34,10 @@ const NOTES = [
 export async function run({ quick, log }) {
   const settings = quick
     ? {
-        users: 500,
+        users: 300,
         coldUsers: 0,
         concurrency: [16, 64],
-        seconds: 0.6,
+        seconds: 0.5,
         rounds: 2,
         warmupSeconds: 0.3,
         coldStarts: 2,

@@ -22,7 +22,7 @@ const AUDIENCE = 'api';
 
 /** Runs the section; returns { settings, lag, targets }. */
 export async function run({ quick, log }) {
-  const settings = { samples: quick ? 10 : 30, pollIntervalMs: 1000, stalenessSeconds: 30 };
+  const settings = { samples: quick ? 6 : 30, pollIntervalMs: 1000, stalenessSeconds: 30 };
   log(
     `${settings.samples} logouts; lag = logout answered by the auth server -> a separate API process answers 401 (follower polls every ${settings.pollIntervalMs} ms).`,
   );

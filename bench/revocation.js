@@ -28,7 +28,7 @@ const stubSigner = () => ({ token: 'access', jti: 'j', iat: 0, exp: 0, expiresIn
 
 /** Runs the section; returns { settings, sqliteWake, sqlitePoll, postgres, targets }. */
 export async function run({ quick, log }) {
-  const settings = quick ? { samples: 12, pollSamples: 4 } : { samples: 40, pollSamples: 12 };
+  const settings = quick ? { samples: 8, pollSamples: 3 } : { samples: 40, pollSamples: 12 };
   log(
     `${settings.samples} logouts per store (${settings.pollSamples} for poll-only), each at a random phase of node B's timers; lag = logout commit on A -> B's view refuses the session.`,
   );

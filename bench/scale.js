@@ -24,7 +24,7 @@ const NODE = fileURLToPath(new URL('./scale/server.js', import.meta.url));
 /** Runs the section; returns { settings, rows, sustained, pgbench, cost, revocationLagMs, notes }. */
 export async function run({ quick, log }) {
   const settings = quick
-    ? { concurrency: [1, 8], seconds: 1.5, rounds: 1, users: 600, lagTrials: 3, pgbenchC: 16 }
+    ? { concurrency: [1, 8], seconds: 1, rounds: 1, users: 400, lagTrials: 3, pgbenchC: 16 }
     : {
         concurrency: [1, 2, 4, 8, 16, 32],
         seconds: 5,

@@ -87,7 +87,8 @@ export async function runPgbench({ admin, bouncer, database, settings }) {
           '-j',
           '2',
           '-T',
-          String(settings.seconds),
+          // pgbench takes whole seconds only.
+          String(Math.max(1, Math.round(settings.seconds))),
           '-l',
           '--log-prefix',
           join(logs, 'tx'),
