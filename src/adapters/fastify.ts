@@ -56,20 +56,35 @@ declare module 'fastify' {
  */
 export function requireAuth(
   options: ResourceGuardOptions | ResourceGuard,
-): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+): (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void {
   const guard = 'check' in options ? options : createResourceGuard(withFeedEnvironment(options));
-  return async (request, reply) => {
-    const result: GuardResult = await guard.check({
-      url: request.url,
-      authorization: request.headers.authorization,
-    });
+  const answer = (request: FastifyRequest, reply: FastifyReply, result: GuardResult): boolean => {
     if (result.ok) {
       request.auth = result.claims;
-      return;
+      return true;
     }
-    await reply
+    void reply
       .code(result.problem.status)
       .headers(result.problem.headers)
       .send(result.problem.body);
+    return false;
+  };
+  // A callback hook, not an async one: with local keys the check is synchronous, and an async hook
+  // costs every guarded request a promise and Fastify's await of it (measured in the http bench).
+  return (request, reply, done) => {
+    const result = guard.check({
+      url: request.url,
+      authorization: request.headers.authorization,
+    });
+    if (!('then' in result)) {
+      if (answer(request, reply, result)) done();
+      return;
+    }
+    result.then(
+      (settled) => {
+        if (answer(request, reply, settled)) done();
+      },
+      (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+    );
   };
 }
