@@ -4,7 +4,6 @@ import { createMailOutbox, type MailOutbox } from '../accounts/mail-outbox.js';
 import type { MailTemplateOverrides } from '../accounts/mail-templates.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import { createAuthHandler, type AuthHandler } from '../http/auth-handler.js';
-import { createRotationLimit } from '../http/rate-limit.js';
 import { createResourceGuard } from '../http/require-auth.js';
 import { createSessionIssuer } from '../http/session-issuer.js';
 import { createTicketAuthenticator, type AuthenticateTicket } from '../http/ticket-auth.js';
@@ -160,8 +159,9 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
     const sessions = createSessionManager({
       ...managerOptions,
       // Refresh is limited per session, by rotations that commit (never grace answers, never per IP);
-      // the budget follows the access lifetime (config.ts), the rule is in sessions/rotation-limit.ts.
-      rotationLimit: createRotationLimit(limiter, { perMinute: config['refresh-rate-limit'] }),
+      // the budget follows the access lifetime (config.ts). The store holds it in the swap itself
+      // (sessions/rotation-budget.ts), so a refresh stays one store round trip.
+      rotationsPerMinute: config['refresh-rate-limit'],
       // Audit events go to the store (for `tessera events`) and to the structured log; they never hold tokens.
       onEvent: (event) => logger.info({ audit: event }, 'audit'),
     });

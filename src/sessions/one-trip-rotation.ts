@@ -2,6 +2,7 @@ import type { AuditEvent, RefreshTokenRow, SessionRow } from '../store/session-s
 import { hashSecret } from '../secrets/opaque-secret.js';
 import { decideRefresh } from './refresh-decision.js';
 import { mintRefreshToken } from './refresh-token.js';
+import { decideRotationBudget, nextRotationWindow } from './rotation-budget.js';
 import type { RequestContext, SessionCore, TokenSet } from './session-core.js';
 import type { SessionClaims } from './session-options.js';
 import { sealSuccessor } from './successor-seal.js';
@@ -9,9 +10,12 @@ import { sealSuccessor } from './successor-seal.js';
 // A refresh in one store round trip: the lookup folded into the compare-and-swap. The order read →
 // decide → limit → write still holds, inside the store call: the store reads the row and swaps only
 // when the rotate decision's preconditions hold on it (its WHERE clause is decideRefresh's rotate
-// branch). It is taken only when nothing else has to come between the read and the write: no rotation
-// limit (its check must refuse before the swap), no claims hook (it decides the claims the swap writes
-// from the session), and a revocation view with no record that could cut the session.
+// branch, and the rotation budget of rotation-budget.ts when `rotationsPerMinute` is set). It is taken
+// only when nothing else has to come between the read and the write: no rotation limit of the
+// caller's own (its check must refuse before the swap), no claims hook (it decides the claims the swap
+// writes from the session), and a revocation view with no record that could cut the session. A swap
+// the budget refused hands the row back like any other, and the two-trip path answers it (a 429 on an
+// unchanged session, else a decision on the fresh row).
 
 /** The claims of a manager without a claims hook, decided once: none. */
 const NO_CLAIMS: SessionClaims = Object.freeze({});
@@ -72,12 +76,14 @@ export async function rotateOnRead(
     token: { id: next.id, secretHash: next.secretHash, createdAt: at },
     successorSealed: sealSuccessor({ previousSecret: secret, successor: next.value }),
     claims: NO_CLAIMS_JSON,
+    rotationsPerMinute: core.settings.rotationsPerMinute,
     event: { at, type: 'refresh', ip: context.ip ?? null },
   });
   if (result?.rotated !== true) return { found: result };
   const { session } = result;
-  // The same decision the two-trip path takes, on the row the store swapped: it can only say rotate
-  // (the store's preconditions are its rotate branch, and no view record could cut the session).
+  // The same decisions the two-trip path takes, on the row the store swapped: they can only say rotate
+  // and allowed (the store's preconditions are the rotate branch and the budget, and no view record
+  // could cut the session).
   const decision = decideRefresh({
     session,
     token: result.token,
@@ -88,6 +94,9 @@ export async function rotateOnRead(
   });
   if (decision.kind !== 'rotate')
     throw new Error(`The store swapped a session its rules decide as ${decision.kind}.`);
+  const perMinute = core.settings.rotationsPerMinute;
+  if (perMinute !== undefined && !decideRotationBudget({ session, now: at, perMinute }).allowed)
+    throw new Error('The store swapped a session past its rotation budget.');
   const event: AuditEvent = {
     at,
     type: 'refresh',
@@ -99,6 +108,7 @@ export async function rotateOnRead(
   core.events.publish(event);
   const rotated: SessionRow = {
     ...session,
+    ...nextRotationWindow(session, at),
     generation: decision.nextGeneration,
     idleExpiresAt: decision.idleExpiresAt,
     lastUsedAt: decision.rotatedAt,

@@ -86,5 +86,7 @@ export function newSessionRow(input: {
     graceCount: 0,
     revokedAt: null,
     revokedReason: null,
+    rotationWindowStart: null,
+    rotationCount: 0,
   };
 }

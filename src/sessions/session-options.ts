@@ -2,6 +2,7 @@ import { TesseraError } from '../errors/tessera-error.js';
 import type { SignedAccessToken, AccessTokenInput } from '../jwt/sign-access-token.js';
 import type { AuditEvent, SessionRow, SessionStore } from '../store/session-store.js';
 import type { RevocationView } from './revocation-view.js';
+import { resolveRotationsPerMinute } from './rotation-budget.js';
 import type { RotationLimit } from './rotation-limit.js';
 
 /** What the claims hook decides for a session, at login and again at every refresh. */
@@ -31,8 +32,16 @@ export interface SessionManagerOptions {
   /** Optional server pepper: refresh-token secrets are stored as HMAC-SHA-256 under it. */
   readonly pepper?: Buffer;
   /**
-   * The per-session limit of rotations: checked (not counted) after the rotate decision, charged once
-   * the swap commits; grace answers never touch it. Default: no limit.
+   * The per-session rotation budget, 1 to 10 000 per fixed 60 s window, held by the store in the
+   * compare-and-swap itself (rotation-budget.ts), so a refresh stays one store round trip; grace
+   * answers never count. Shared by every node on the same store. Default: no budget.
+   */
+  readonly rotationsPerMinute?: number;
+  /**
+   * A per-session limit of rotations of your own: checked (not counted) after the rotate decision,
+   * charged once the swap commits; grace answers never touch it. It must be asked between the read
+   * and the swap, so a refresh under it takes two store round trips; prefer `rotationsPerMinute`.
+   * Default: no limit.
    */
   readonly rotationLimit?: RotationLimit;
   /** Sees every audit event as it is written (the server sends them to its structured log). */
@@ -51,6 +60,8 @@ export interface ResolvedSessionOptions {
   readonly maxGraceAnswers: number;
   readonly idleMs: number;
   readonly absoluteMs: number;
+  /** The store-held rotation budget, when one is set. */
+  readonly rotationsPerMinute: number | undefined;
 }
 
 /** Longest grace window accepted. */
@@ -67,7 +78,11 @@ export const MAX_GRACE_SECONDS = 600;
 export function resolveSessionOptions(
   options: Pick<
     SessionManagerOptions,
-    'graceSeconds' | 'maxGraceAnswers' | 'idleTimeoutSeconds' | 'absoluteLifetimeSeconds'
+    | 'graceSeconds'
+    | 'maxGraceAnswers'
+    | 'idleTimeoutSeconds'
+    | 'absoluteLifetimeSeconds'
+    | 'rotationsPerMinute'
   >,
 ): ResolvedSessionOptions {
   const graceSeconds = options.graceSeconds ?? 30;
@@ -101,5 +116,6 @@ export function resolveSessionOptions(
     maxGraceAnswers: options.maxGraceAnswers ?? 1000,
     idleMs: idle * 1000,
     absoluteMs: absolute * 1000,
+    rotationsPerMinute: resolveRotationsPerMinute(options.rotationsPerMinute),
   };
 }

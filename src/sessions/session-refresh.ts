@@ -11,6 +11,7 @@ import {
 import { rotateOnRead, rotatesOnRead } from './one-trip-rotation.js';
 import { refusalError, unknownTokenError } from './refresh-refusal.js';
 import { mintRefreshToken } from './refresh-token.js';
+import { decideRotationBudget, nextRotationWindow } from './rotation-budget.js';
 import { rotationLimitedError, rotationRetryAfterSeconds } from './rotation-limit.js';
 import type { RequestContext, SessionCore, TokenSet } from './session-core.js';
 import type { SessionClaims } from './session-options.js';
@@ -65,7 +66,7 @@ export async function refreshSession(
       case 'reuse':
         return revokeForReuse(core, session, decision, at, context);
       case 'rotate': {
-        const refused = await admitRotation(core, session);
+        const refused = await admitRotation(core, session, decision);
         if (refused !== undefined) {
           // Refused by the limit: another request may have rotated this token since the read, and
           // then this one is its retry (a grace answer), not a 429. Only an unchanged session says
@@ -103,17 +104,25 @@ export async function refreshSession(
 // The gate every rotation passes after the decision and before the swap, never a grace answer: a
 // retry inside the window must not be refused for coming fast. The check does not count; only a
 // committed swap is charged (in rotate), so a race of many requests on one token costs one slot and
-// a refused or lost swap costs none. See rotation-limit.ts for the bound this gives.
+// a refused or lost swap costs none. See rotation-limit.ts for the bound this gives. The store-held
+// budget is judged on the row as read, at the instant the swap will carry: the swap's WHERE says the
+// same on the same row, so a swap it refuses has lost to a rotation (and the loop re-reads).
 async function admitRotation(
   core: SessionCore,
   session: SessionRow,
+  decision: RotateDecision,
 ): Promise<TesseraError | undefined> {
   const limit = core.options.rotationLimit;
-  if (limit === undefined) return undefined;
-  const check = await limit.check(session.id);
-  if (check.allowed) return undefined;
+  const check = await limit?.check(session.id);
+  const perMinute = core.settings.rotationsPerMinute;
+  const budget =
+    perMinute === undefined
+      ? undefined
+      : decideRotationBudget({ session, now: decision.rotatedAt, perMinute });
+  const refusal = [check, budget].find((answer) => answer !== undefined && !answer.allowed);
+  if (refusal === undefined) return undefined;
   return rotationLimitedError(
-    rotationRetryAfterSeconds(check.retryAfterSeconds, core.settings.graceSeconds),
+    rotationRetryAfterSeconds(refusal.retryAfterSeconds, core.settings.graceSeconds),
   );
 }
 
@@ -139,6 +148,7 @@ async function rotate(
     successorSealed: sealSuccessor({ previousSecret: secret, successor: next.value }),
     idleExpiresAt: decision.idleExpiresAt,
     claims: JSON.stringify(claims),
+    rotationsPerMinute: core.settings.rotationsPerMinute,
     event: refreshEvent,
   });
   if (!rotated) return undefined;
@@ -150,6 +160,7 @@ async function rotate(
   return core.respond(
     {
       ...session,
+      ...nextRotationWindow(session, decision.rotatedAt),
       generation: decision.nextGeneration,
       idleExpiresAt: decision.idleExpiresAt,
       lastUsedAt: decision.rotatedAt,

@@ -43,3 +43,29 @@ export function readFeedCursor(afterSeq: number): number {
 export function sessionsKeptBesideNew(maxSessionsPerUser: number): number {
   return Math.max(0, Math.floor(maxSessionsPerUser) - 1);
 }
+
+/**
+ * The window a session's rotation budget counts in, in milliseconds: the "minute" of
+ * `rotationsPerMinute`.
+ *
+ * @example
+ * ```ts
+ * const ended = windowStart === null || windowStart + ROTATION_BUDGET_WINDOW_MS <= rotatedAt;
+ * ```
+ */
+export const ROTATION_BUDGET_WINDOW_MS = 60_000;
+
+/**
+ * A swap's rotation budget as a whole number of rotations, or null for none (not given, or not a
+ * finite number): the statement then holds the swap under no budget but still counts it.
+ *
+ * @example
+ * ```ts
+ * readRotationBudget(2.5); // 2
+ * readRotationBudget(undefined); // null
+ * ```
+ */
+export function readRotationBudget(rotationsPerMinute: number | undefined): number | null {
+  if (rotationsPerMinute === undefined || !Number.isFinite(rotationsPerMinute)) return null;
+  return Math.max(0, Math.floor(rotationsPerMinute));
+}

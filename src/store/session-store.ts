@@ -34,6 +34,10 @@ export interface SessionRow {
   readonly graceCount: number;
   readonly revokedAt: number | null;
   readonly revokedReason: RevocationReason | null;
+  /** When the session's rotation window opened (a swap after it had run 60 s opens the next); null before any rotation. */
+  readonly rotationWindowStart: number | null;
+  /** Rotations committed in that window: what a swap with `rotationsPerMinute` is held under. */
+  readonly rotationCount: number;
 }
 
 /** One refresh token of a chain: only its id and the hash of its secret are stored. */
@@ -49,7 +53,14 @@ export interface RefreshTokenRow {
 export interface NewSession {
   readonly session: Omit<
     SessionRow,
-    'generation' | 'rotatedAt' | 'successorSealed' | 'graceCount' | 'revokedAt' | 'revokedReason'
+    | 'generation'
+    | 'rotatedAt'
+    | 'successorSealed'
+    | 'graceCount'
+    | 'revokedAt'
+    | 'revokedReason'
+    | 'rotationWindowStart'
+    | 'rotationCount'
   >;
   readonly token: Omit<RefreshTokenRow, 'sessionId' | 'generation'>;
   /** When set, the user's oldest live sessions beyond this count are revoked in the same transaction. */
@@ -67,6 +78,13 @@ export interface Rotation {
   readonly successorSealed: string;
   readonly idleExpiresAt: number;
   readonly claims: string;
+  /**
+   * The session's rotation budget: when set, the swap also requires that its window has run 60 s
+   * (`rotationWindowStart + 60 000 <= rotatedAt`, or no window yet) or holds fewer rotations than this.
+   * Every swap, budget or not, opens a new window at `rotatedAt` (count 1) when the old one has run
+   * out, else counts one more in it, in the same UPDATE.
+   */
+  readonly rotationsPerMinute?: number;
   /** The refresh's audit event, written only when the swap happens and in the same transaction. */
   readonly event?: AuditEvent;
 }
@@ -76,7 +94,8 @@ export interface Rotation {
  * call (one statement on PostgreSQL, one transaction on SQLite). The swap happens only when every
  * precondition of a rotate decision holds on the row it reads: the token exists and is the session's
  * current one, `secretHash` is the stored hash, the session is not revoked, has the transport (when
- * given) and is neither absolutely nor idly expired at `rotatedAt`.
+ * given), is neither absolutely nor idly expired at `rotatedAt`, and (when `rotationsPerMinute` is
+ * given) has budget left in its rotation window.
  */
 export interface TokenRotation {
   readonly tokenId: string;
@@ -90,6 +109,8 @@ export interface TokenRotation {
   readonly token: Omit<RefreshTokenRow, 'sessionId' | 'generation'>;
   readonly successorSealed: string;
   readonly claims: string;
+  /** As in {@link Rotation}: the swap is held under the session's rotation budget. */
+  readonly rotationsPerMinute?: number;
   /**
    * The refresh's audit event, written only when the swap happens and in the same transaction, with
    * the session's user and id and the detail `{"generation":<the new generation>}`.

@@ -67,6 +67,20 @@ describe('one-trip rotation', () => {
     expect((await inner.findRefreshToken(tokenId(next.refreshToken)))?.token.generation).toBe(1);
   });
 
+  it('stays one store call under the store-held budget (rotationsPerMinute)', async () => {
+    const { calls, sessions } = await stack({ rotationsPerMinute: 2 });
+    let token = (await sessions.issueSession('user-1')).refreshToken;
+    for (let i = 0; i < 2; i++) {
+      calls.length = 0;
+      token = (await sessions.refresh(token)).refreshToken;
+      expect(calls).toEqual(['rotateByToken']);
+    }
+    calls.length = 0;
+    expect(await outcome(sessions.refresh(token))).toBe('RATE_LIMITED');
+    // Refused in the swap: the row it handed back is decided, checked, and re-read before the 429.
+    expect(calls).toEqual(['rotateByToken', 'findSession']);
+  });
+
   it('reads, then swaps, under a rotation limit, a claims hook, or a view holding a record', async () => {
     const limit = {
       check: async () => ({ allowed: true, retryAfterSeconds: 0 }),
@@ -146,6 +160,7 @@ describe('one-trip rotation', () => {
       'REFRESH_TOKEN_REVOKED',
     ]);
     expect(await trace({ rotationLimit: limit })).toEqual(oneTrip);
+    expect(await trace({ rotationsPerMinute: 100 })).toEqual(oneTrip);
   });
 
   it('answers a retry inside the grace window with a successor sealed before the upgrade (v1 seal)', async () => {

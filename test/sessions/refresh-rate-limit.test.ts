@@ -96,7 +96,13 @@ function checkPlayed(
   return seen;
 }
 
-describe.each(backends)('the per-session refresh limit on $name', (backend) => {
+// Each store twice: the limit as a rate limiter the core asks between read and swap (a limit of
+// one's own), and as the store-held budget of the swap itself (rotationsPerMinute, one round trip).
+const cases = backends.flatMap((backend) =>
+  (['limiter', 'store'] as const).map((held) => ({ ...backend, held })),
+);
+
+describe.each(cases)('the per-session refresh limit on $name, held by the $held', (backend) => {
   let store: SessionStore;
   const clock = createClock();
   let keyring: Keyring;
@@ -125,6 +131,8 @@ describe.each(backends)('the per-session refresh limit on $name', (backend) => {
       }),
       gate,
     );
+    const limit =
+      backend.held === 'store' ? { rotationsPerMinute: options.perMinute } : { rotationLimit };
     const sessions = createSessionManager({
       store: scheduled(store, gate),
       signAccessToken: createAccessTokenSigner({
@@ -136,7 +144,7 @@ describe.each(backends)('the per-session refresh limit on $name', (backend) => {
       }),
       now: clock,
       graceSeconds: options.graceSeconds,
-      rotationLimit,
+      ...limit,
     });
     return { sessions };
   }
@@ -188,7 +196,9 @@ describe.each(backends)('the per-session refresh limit on $name', (backend) => {
       ),
       { numRuns: backend.runs },
     );
-    console.info(`[rate-limit ${backend.name}] ${JSON.stringify(Object.fromEntries(tally))}`);
+    console.info(
+      `[rate-limit ${backend.name} ${backend.held}] ${JSON.stringify(Object.fromEntries(tally))}`,
+    );
     // The runs reached every path the invariant speaks about.
     for (const path of ['rotated', 'grace', 'RATE_LIMITED', 'lost'])
       expect(tally.get(path)).toBeGreaterThan(0);

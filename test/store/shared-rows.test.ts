@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   readFeedCursor,
   readPageLimit,
+  readRotationBudget,
   sessionsKeptBesideNew,
 } from '../../src/store/query-inputs.js';
 import { splitRefreshTokenJoin } from '../../src/store/refresh-token-join.js';
@@ -32,6 +33,14 @@ describe('query inputs both SQL stores read alike', () => {
     expect(readFeedCursor(Number.NEGATIVE_INFINITY)).toBe(0);
   });
 
+  it('reads a rotation budget as whole rotations, or none when not a finite number', () => {
+    expect(readRotationBudget(30)).toBe(30);
+    expect(readRotationBudget(2.5)).toBe(2);
+    expect(readRotationBudget(-1)).toBe(0);
+    expect(readRotationBudget(undefined)).toBeNull();
+    expect(readRotationBudget(Number.NaN)).toBeNull();
+  });
+
   it('keeps one place for the new session under maxSessionsPerUser', () => {
     expect(sessionsKeptBesideNew(3)).toBe(2);
     expect(sessionsKeptBesideNew(1)).toBe(0);
@@ -59,6 +68,8 @@ describe('rows both SQL stores build alike', () => {
     graceCount: 0,
     revokedAt: null,
     revokedReason: null,
+    rotationWindowStart: 6,
+    rotationCount: 1,
   };
 
   it('splits a token joined with its session back into the two rows', () => {

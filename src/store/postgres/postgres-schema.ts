@@ -90,6 +90,11 @@ export const POSTGRES_MIGRATIONS: readonly ((schema: string) => string)[] = [
   postgresMailMigration,
   postgresLegacyExchangesMigration,
   postgresFeedCredentialsMigration,
+  // The per-session rotation budget, held by the swap itself (rotationsPerMinute in session-store.ts).
+  (s: string): string => `
+  ALTER TABLE ${s}.sessions ADD COLUMN rotation_window_start bigint,
+    ADD COLUMN rotation_count integer NOT NULL DEFAULT 0;
+  `,
 ];
 
 /**

@@ -90,6 +90,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   SQLITE_MAIL_MIGRATION,
   SQLITE_LEGACY_EXCHANGES_MIGRATION,
   SQLITE_FEED_CREDENTIALS_MIGRATION,
+  // The per-session rotation budget, held by the swap itself (rotationsPerMinute in session-store.ts).
+  `
+  ALTER TABLE sessions ADD COLUMN rotation_window_start INTEGER;
+  ALTER TABLE sessions ADD COLUMN rotation_count INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /**

@@ -3,7 +3,11 @@
  * rotation, grace answers, and the reads. Each write is one `BEGIN IMMEDIATE` transaction.
  */
 import type { RevocationReason } from '../vocabulary.js';
-import { sessionsKeptBesideNew } from '../query-inputs.js';
+import {
+  ROTATION_BUDGET_WINDOW_MS,
+  readRotationBudget,
+  sessionsKeptBesideNew,
+} from '../query-inputs.js';
 import { splitRefreshTokenJoin, type RefreshTokenJoinRow } from '../refresh-token-join.js';
 import type {
   NewSession,
@@ -37,6 +41,8 @@ const SESSION_FIELDS: Readonly<Record<keyof SessionRow, string>> = {
   graceCount: 'grace_count',
   revokedAt: 'revoked_at',
   revokedReason: 'revoked_reason',
+  rotationWindowStart: 'rotation_window_start',
+  rotationCount: 'rotation_count',
 };
 const SESSION_COLUMNS = Object.entries(SESSION_FIELDS)
   .map(([field, column]) => `s.${column} AS ${field}`)
@@ -46,6 +52,19 @@ const SESSION_COLUMNS = Object.entries(SESSION_FIELDS)
 const FIND_JOINED = `SELECT t.generation AS tokenGeneration, t.secret_hash AS tokenSecretHash, t.created_at AS tokenCreatedAt, ${SESSION_COLUMNS}
   FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.id = ?`;
 const FIND_SESSION = `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE id = ?`;
+// The rotation budget of both swaps (Rotation.rotationsPerMinute): the window runs out, or has room.
+const WINDOW_ENDED = `(rotation_window_start IS NULL OR rotation_window_start + ${ROTATION_BUDGET_WINDOW_MS} <= @rotatedAt)`;
+const COUNT_ROTATION = `rotation_count = CASE WHEN ${WINDOW_ENDED} THEN 1 ELSE rotation_count + 1 END,
+  rotation_window_start = CASE WHEN ${WINDOW_ENDED} THEN @rotatedAt ELSE rotation_window_start END`;
+const WITHIN_BUDGET = `(@perMinute IS NULL OR ${WINDOW_ENDED} OR rotation_count < @perMinute)`;
+const ROTATE = `UPDATE sessions SET generation = generation + 1, rotated_at = @rotatedAt, successor_sealed = @successorSealed, grace_count = 0,
+    idle_expires_at = @idleExpiresAt, claims = @claims, last_used_at = max(last_used_at, @rotatedAt), ${COUNT_ROTATION}
+  WHERE id = @sessionId AND generation = @expectedGeneration AND revoked_at IS NULL AND ${WITHIN_BUDGET}`;
+const ROTATE_BY_TOKEN = `UPDATE sessions SET generation = generation + 1, rotated_at = @rotatedAt, successor_sealed = @successorSealed, grace_count = 0,
+    idle_expires_at = min(@rotatedAt + @idleMs, absolute_expires_at), claims = @claims, last_used_at = max(last_used_at, @rotatedAt), ${COUNT_ROTATION}
+  WHERE id = @sessionId AND generation = @tokenGeneration AND revoked_at IS NULL
+    AND (@transport IS NULL OR transport = @transport)
+    AND absolute_expires_at > @rotatedAt AND idle_expires_at > @rotatedAt AND ${WITHIN_BUDGET}`;
 /** Why the store revokes sessions evicted by `maxSessionsPerUser`. */
 const EVICTION_REASON: RevocationReason = 'session_limit';
 
@@ -112,17 +131,14 @@ export function createSqliteSessions({ db, sql }: SqliteScope): SqliteSessionMet
   const createSession = db.transaction((input: NewSession): void => insertSessionRows(sql, input));
 
   const rotate = db.transaction((rotation: Rotation): boolean => {
-    const { changes } = sql(
-      `UPDATE sessions SET generation = generation + 1, rotated_at = @rotatedAt, successor_sealed = @successorSealed, grace_count = 0,
-         idle_expires_at = @idleExpiresAt, claims = @claims, last_used_at = max(last_used_at, @rotatedAt)
-       WHERE id = @sessionId AND generation = @expectedGeneration AND revoked_at IS NULL`,
-    ).run({
+    const { changes } = sql(ROTATE).run({
       sessionId: rotation.sessionId,
       expectedGeneration: rotation.expectedGeneration,
       rotatedAt: rotation.rotatedAt,
       successorSealed: rotation.successorSealed,
       idleExpiresAt: rotation.idleExpiresAt,
       claims: rotation.claims,
+      perMinute: readRotationBudget(rotation.rotationsPerMinute),
     });
     if (changes !== 1) return false;
     insertToken(sql, {
@@ -148,13 +164,7 @@ export function createSqliteSessions({ db, sql }: SqliteScope): SqliteSessionMet
       const { changes } =
         token.secretHash !== rotation.secretHash
           ? { changes: 0 }
-          : sql(
-              `UPDATE sessions SET generation = generation + 1, rotated_at = @rotatedAt, successor_sealed = @successorSealed, grace_count = 0,
-                 idle_expires_at = min(@rotatedAt + @idleMs, absolute_expires_at), claims = @claims, last_used_at = max(last_used_at, @rotatedAt)
-               WHERE id = @sessionId AND generation = @tokenGeneration AND revoked_at IS NULL
-                 AND (@transport IS NULL OR transport = @transport)
-                 AND absolute_expires_at > @rotatedAt AND idle_expires_at > @rotatedAt`,
-            ).run({
+          : sql(ROTATE_BY_TOKEN).run({
               sessionId: session.id,
               tokenGeneration: token.generation,
               transport: rotation.transport,
@@ -162,6 +172,7 @@ export function createSqliteSessions({ db, sql }: SqliteScope): SqliteSessionMet
               idleMs: rotation.idleMs,
               successorSealed: rotation.successorSealed,
               claims: rotation.claims,
+              perMinute: readRotationBudget(rotation.rotationsPerMinute),
             });
       if (changes !== 1) return { token, session, rotated: false };
       insertToken(sql, { ...rotation.token, sessionId: session.id, generation });

@@ -2,6 +2,7 @@ import type { AuditEventType } from '../vocabulary.js';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MINUTE, T0, newSession, rotationOf, type ConformanceContext } from './fixtures.js';
+import { defineRotationBudgetCases } from './rotation-budget-cases.js';
 import { defineTokenRotationCases } from './token-rotation-cases.js';
 
 /**
@@ -18,6 +19,7 @@ import { defineTokenRotationCases } from './token-rotation-cases.js';
 export function defineRotationCases(context: ConformanceContext): void {
   const { create, session } = context;
   defineTokenRotationCases(context);
+  defineRotationBudgetCases(context);
 
   describe('rotate', () => {
     it('writes the audit event of a login and of a rotation in the same transaction, and only when the swap happens', async () => {
@@ -62,6 +64,8 @@ export function defineRotationCases(context: ConformanceContext): void {
         graceCount: 0,
         revokedAt: null,
         revokedReason: null,
+        rotationWindowStart: first.rotatedAt,
+        rotationCount: 1,
       });
       expect(await context.store.findRefreshToken(first.token.id)).toEqual({
         token: { ...first.token, sessionId: input.session.id, generation: 1 },

@@ -47,6 +47,8 @@ export function defineSessionCases(context: ConformanceContext): void {
         graceCount: 0,
         revokedAt: null,
         revokedReason: null,
+        rotationWindowStart: null,
+        rotationCount: 0,
       });
       const withAgent = await create();
       expect((await session(withAgent.session.id)).userAgent).toBe(withAgent.session.userAgent);

@@ -65,6 +65,8 @@ export function defineTokenRotationCases(context: ConformanceContext): void {
         claims: rotation.claims,
         lastUsedAt: rotation.rotatedAt,
         graceCount: 0,
+        rotationWindowStart: rotation.rotatedAt,
+        rotationCount: 1,
       });
       expect(await context.store.findRefreshToken(rotation.token.id)).toEqual({
         token: { ...rotation.token, sessionId: input.session.id, generation: 1 },
