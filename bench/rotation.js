@@ -27,7 +27,7 @@ import { Keyring, createAccessTokenSigner, generateKeyMaterial } from '../dist/i
 import { createSessionManager } from '../dist/sessions/session-manager.js';
 import { openPostgresStore } from '../dist/store/postgres/open-postgres-store.js';
 import { openSqliteStore } from '../dist/store/sqlite/open-sqlite-store.js';
-import { collectGarbage, formatRate, formatTable, median } from './lib/stats.js';
+import { collectGarbage, formatRate, formatTable, median, spreadPct } from './lib/stats.js';
 
 const run$ = promisify(execFile);
 const CONCURRENCY = [1, 16, 64];
@@ -109,6 +109,7 @@ export async function run({ quick, log }) {
       ]);
       result.targets[`${store} c${c} rotation >= ${TARGET}x limit`] = {
         value: f.ratio,
+        spreadPct: f.ratioSpreadPct,
         met: f.ratio >= TARGET,
       };
     }
@@ -182,6 +183,9 @@ async function measureRounds(contenders, rounds) {
       median(samples.rotation.rates.map((rate, i) => rate / samples[name].rates[i])).toFixed(3),
     );
   figures.ratio = ratioTo('limit');
+  figures.ratioSpreadPct = spreadPct(
+    samples.rotation.rates.map((rate, i) => rate / samples.limit.rates[i]),
+  );
   figures.ratioToWrites = ratioTo('writes');
   return figures;
 }
