@@ -1,10 +1,7 @@
 import { TesseraError } from '../errors/tessera-error.js';
+import { ROTATION_BUDGET_WINDOW_MS } from '../store/query-inputs.js';
 import type { SessionRow } from '../store/session-store.js';
-import {
-  MAX_ROTATIONS_PER_MINUTE,
-  ROTATION_WINDOW_SECONDS,
-  type RotationCheck,
-} from './rotation-limit.js';
+import { MAX_ROTATIONS_PER_MINUTE, type RotationCheck } from './rotation-limit.js';
 
 // The per-session rotation budget the store holds in the compare-and-swap itself: the session row
 // carries its window (when it opened, how many rotations it holds), every swap counts itself in it,
@@ -15,7 +12,8 @@ import {
 // argument of rotation-limit.ts holds unchanged: a refused swap writes nothing, the 429 goes only to
 // the current token of an unchanged session, and its Retry-After is at most half the grace window.
 
-const WINDOW_MS = ROTATION_WINDOW_SECONDS * 1000;
+// The stores' own constant: this rule and their WHERE clause must agree to the millisecond.
+const WINDOW_MS = ROTATION_BUDGET_WINDOW_MS;
 
 /** The fields of a session the budget reads: a whole {@link SessionRow} fits. */
 export type BudgetSession = Pick<SessionRow, 'rotationWindowStart' | 'rotationCount'>;

@@ -5,8 +5,8 @@ import { isTesseraError } from '../../src/errors/tessera-error.js';
 import { createRevocationView } from '../../src/sessions/revocation-view.js';
 import { createSessionManager } from '../../src/sessions/session-manager.js';
 import type { SessionManagerOptions } from '../../src/sessions/session-options.js';
-import type { SessionStore } from '../../src/store/session-store.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { counted } from '../support/counted-store.js';
 import { createClock } from '../support/session-stack.js';
 
 // The refresh in one store round trip (rotateByToken) and the two-trip path (findRefreshToken, then
@@ -15,22 +15,6 @@ import { createClock } from '../support/session-stack.js';
 
 const signAccessToken = () => ({ token: 'access', jti: 'j', iat: 0, exp: 0, expiresIn: 900 });
 const tokenId = (token: string): string => token.slice(4).split('.')[0] as string;
-
-/** A store that records which of its methods a refresh calls. */
-function counted(store: SessionStore): { store: SessionStore; calls: string[] } {
-  const calls: string[] = [];
-  const proxy = new Proxy(store, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls.push(String(property));
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { store: proxy, calls };
-}
 
 async function stack(options: Partial<SessionManagerOptions> = {}) {
   const inner = createSqliteStore({ database: new Database(':memory:') });

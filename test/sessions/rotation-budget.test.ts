@@ -14,28 +14,13 @@ import { createPostgresStore } from '../../src/store/postgres/postgres-store.js'
 import type { SessionStore } from '../../src/store/session-store.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { POSTGRES_URL, useScratch } from '../support/scratch.js';
+import { counted } from '../support/counted-store.js';
 import { createClock } from '../support/session-stack.js';
 
 const { directory, schema: freshSchema } = useScratch('rotation-budget');
 const signAccessToken = () => ({ token: 'access', jti: 'j', iat: 0, exp: 0, expiresIn: 900 });
 const GRACE_SECONDS = 30;
 const PER_MINUTE = 3;
-
-/** A store that records which of its methods a refresh calls. */
-function counted(store: SessionStore): { store: SessionStore; calls: string[] } {
-  const calls: string[] = [];
-  const proxy = new Proxy(store, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls.push(String(property));
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { store: proxy, calls };
-}
 
 interface Answer {
   readonly outcome: string;
