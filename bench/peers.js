@@ -37,9 +37,9 @@ export async function run({ quick, log }) {
         users: 300,
         coldUsers: 0,
         concurrency: [16, 64],
-        seconds: 0.5,
+        seconds: 0.4,
         rounds: 2,
-        warmupSeconds: 0.3,
+        warmupSeconds: 0.2,
         coldStarts: 2,
       }
     : {

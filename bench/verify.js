@@ -52,7 +52,7 @@ const LABELS = {
  */
 export async function run({ quick, log }) {
   const settings = quick
-    ? { tokens: 1000, rounds: 3, cacheTokens: 5000, cacheRounds: 5 }
+    ? { tokens: 1000, rounds: 3, cacheTokens: 5000, cacheRounds: 3 }
     : { tokens: 3000, rounds: 9, cacheTokens: 20000, cacheRounds: 15 };
   log(
     `${settings.tokens} distinct tokens per algorithm, ${settings.rounds} rounds interleaved in slices of 128 tokens.`,

@@ -53,6 +53,8 @@ export const CONTENDERS = [
   {
     name: 'better-auth+cache',
     server: 'better-auth-cache',
+    // --quick keeps one Better Auth contender: the cached one differs in the protected row only.
+    fullOnly: true,
     users: 'betterAuth',
     protected: { kind: 'cookie', path: '/api/protected', credential: 'cacheCookie' },
     renewal: { kind: 'cookie', path: '/api/auth/token', credential: 'cacheCookie' },
