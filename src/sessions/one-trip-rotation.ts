@@ -13,7 +13,8 @@ import { sealSuccessor } from './successor-seal.js';
 // branch, and the rotation budget of rotation-budget.ts when `rotationsPerMinute` is set). It is taken
 // only when nothing else has to come between the read and the write: no rotation limit of the
 // caller's own (its check must refuse before the swap), no claims hook (it decides the claims the swap
-// writes from the session), and a revocation view with no record that could cut the session. A swap
+// writes from the session), and a revocation view with no per-user cut that could reach the session (a
+// logged-out session's own row says revoked, and the swap's WHERE refuses it). A swap
 // the budget refused hands the row back like any other, and the two-trip path answers it (a 429 on an
 // unchanged session, else a decision on the fresh row).
 
@@ -41,9 +42,9 @@ export function rotatesOnRead(core: SessionCore): boolean {
     store.rotateByToken !== undefined &&
     rotationLimit === undefined &&
     claims === undefined &&
-    // A view without holdsRecords (a plain-JS stand-in) is taken to hold some.
+    // A view without holdsUserCuts (a plain-JS stand-in) is taken to hold some.
     (revocations === undefined ||
-      (typeof revocations.holdsRecords === 'function' && !revocations.holdsRecords()))
+      (typeof revocations.holdsUserCuts === 'function' && !revocations.holdsUserCuts()))
   );
 }
 
@@ -82,8 +83,8 @@ export async function rotateOnRead(
   if (result?.rotated !== true) return { found: result };
   const { session } = result;
   // The same decisions the two-trip path takes, on the row the store swapped: they can only say rotate
-  // and allowed (the store's preconditions are the rotate branch and the budget, and no view record
-  // could cut the session).
+  // and allowed (the store's preconditions are the rotate branch and the budget, and no user
+  // cut could reach the session: its row said live in the swap).
   const decision = decideRefresh({
     session,
     token: result.token,

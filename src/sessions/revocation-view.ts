@@ -39,10 +39,12 @@ export interface RevocationView extends RevocationCheck {
   /** True when a user record revokes a session created at `createdAt` (a login racing a password change). */
   revokesSession(session: { id: string; userId: string; createdAt: number }): boolean;
   /**
-   * True while the view holds any record younger than the horizon: only then can `revokesSession` say
-   * true, so a refresh may swap before it has read the session exactly when this is false.
+   * True while the view holds a per-user cut younger than the horizon: only then can `revokesSession`
+   * say true of a session whose row the store has not marked revoked (a session record is written in
+   * the transaction that sets the row's `revoked_at`, which a swap checks itself). So a refresh may swap
+   * before it has read the session exactly when this is false; logouts alone never close that path.
    */
-  holdsRecords(): boolean;
+  holdsUserCuts(): boolean;
   /** The highest feed seq applied, and when the last sync succeeded. */
   readonly position: { seq: number; syncedAt: number };
 }
@@ -173,8 +175,8 @@ export function createRevocationView(options: RevocationViewOptions): Revocation
       unsubscribe = undefined;
     },
     sync,
-    holdsRecords() {
-      return sessions.size > 0 || users.size > 0;
+    holdsUserCuts() {
+      return users.size > 0;
     },
     revokesSession(session) {
       return (

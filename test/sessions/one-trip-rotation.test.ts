@@ -65,7 +65,7 @@ describe('one-trip rotation', () => {
     expect(calls).toEqual(['rotateByToken', 'findSession']);
   });
 
-  it('reads, then swaps, under a rotation limit, a claims hook, or a view holding a record', async () => {
+  it('reads, then swaps, under a rotation limit, a claims hook, or a view holding a user cut', async () => {
     const limit = {
       check: async () => ({ allowed: true, retryAfterSeconds: 0 }),
       charge: async () => {},
@@ -93,10 +93,22 @@ describe('one-trip rotation', () => {
     watched.calls.length = 0;
     await viewed.refresh(login.refreshToken);
     expect(watched.calls).toEqual(['rotateByToken']); // an empty view cuts nothing
+    // A logout's record leaves the path open: the logged-out row says revoked, and the swap refuses it.
     const other = await viewed.issueSession('user-2');
     await viewed.revokeSession(other.sessionId, { reason: 'logout' });
     await view.sync();
-    expect(view.holdsRecords()).toBe(true);
+    expect(view.holdsUserCuts()).toBe(false);
+    const live = await viewed.issueSession('user-1');
+    watched.calls.length = 0;
+    expect(await outcome(viewed.refresh(live.refreshToken))).toBe('rotated');
+    expect(watched.calls).toEqual(['rotateByToken']);
+    watched.calls.length = 0;
+    expect(await outcome(viewed.refresh(other.refreshToken))).toBe('REFRESH_TOKEN_REVOKED');
+    expect(watched.calls).toEqual(['rotateByToken']);
+    // A user cut closes it: a login racing the cut can hold a live row the cut must still refuse.
+    await viewed.revokeUserSessions('user-3', { reason: 'password-change' });
+    await view.sync();
+    expect(view.holdsUserCuts()).toBe(true);
     const next = await viewed.issueSession('user-1');
     watched.calls.length = 0;
     expect(await outcome(viewed.refresh(next.refreshToken))).toBe('rotated');
