@@ -3,7 +3,7 @@ import { assertProductionReady, refreshRateLimit } from './config-checks.js';
 import { readConfigFile } from './config-file.js';
 import type { ParsedConfig } from './config-schema.js';
 import { quickParseConfig } from './config-quick-parse.js';
-import { parseLegacyConfig, type LegacyConfigWarning } from './legacy-config.js';
+import type { LegacyConfigWarning } from './legacy-config.js';
 import { SETTINGS, type SettingName } from './settings.js';
 import type { LegacyOptions } from '../sessions/legacy-options.js';
 
@@ -116,7 +116,10 @@ export async function resolveConfig(input: {
     keySecret: input.env.TESSERA_KEY_SECRET,
     keySecretPrevious: input.env.TESSERA_KEY_SECRET_PREVIOUS,
     sources,
-    ...(file.legacy === undefined ? {} : { legacy: parseLegacyConfig(file.legacy) }),
+    // Only a config file with `legacy` loads its parser (and the key handling behind it).
+    ...(file.legacy === undefined
+      ? {}
+      : { legacy: (await import('./legacy-config.js')).parseLegacyConfig(file.legacy) }),
   };
 }
 
