@@ -17,17 +17,21 @@ import { nodeRequestFacts, servesDirectly, writeAnswer } from './node-request.js
 export function toNodeListener(
   handler: AuthHandler,
 ): (request: IncomingMessage, response: ServerResponse) => void {
-  // @hono/node-server loads when a listener is asked for, not when the package is imported.
-  const ready = import('@hono/node-server').then(({ getRequestListener }) =>
-    getRequestListener((request, env) =>
-      handler.fetch(request, { remoteAddress: env.incoming.socket.remoteAddress }),
-    ),
-  );
+  // @hono/node-server (and the undici it pulls in) loads on the first request that needs the Fetch
+  // conversion, not when the listener is made: a server's start and its first guarded answer (an app
+  // route, or the direct hot endpoints) never wait for it.
+  let ready: Promise<(request: IncomingMessage, response: ServerResponse) => unknown> | undefined;
   let listener: ((request: IncomingMessage, response: ServerResponse) => unknown) | undefined;
-  ready.then(
-    (loaded) => (listener = loaded),
-    () => undefined,
-  );
+  const load = (): NonNullable<typeof ready> => {
+    ready ??= import('@hono/node-server').then(({ getRequestListener }) => {
+      const loaded = getRequestListener((request, env) =>
+        handler.fetch(request, { remoteAddress: env.incoming.socket.remoteAddress }),
+      );
+      listener = loaded;
+      return loaded;
+    });
+    return ready;
+  };
   const direct = (request: IncomingMessage, response: ServerResponse): void => {
     handler
       .fetch(nodeRequestFacts(request), { remoteAddress: request.socket.remoteAddress })
@@ -39,13 +43,16 @@ export function toNodeListener(
       });
   };
   return (request, response) => {
-    if (listener !== undefined) {
-      if (servesDirectly(request)) direct(request, response);
-      else void listener(request, response);
+    if (servesDirectly(request)) {
+      direct(request, response);
       return;
     }
-    ready.then(
-      (loaded) => (servesDirectly(request) ? direct(request, response) : loaded(request, response)),
+    if (listener !== undefined) {
+      void listener(request, response);
+      return;
+    }
+    load().then(
+      (loaded) => loaded(request, response),
       () => {
         // Only a broken install gets here; answer like every other store or runtime outage.
         response.writeHead(503, { 'content-type': 'text/plain' }).end('Service Unavailable');

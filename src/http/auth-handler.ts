@@ -5,7 +5,6 @@ import { DISCOVERY_ROUTES } from './discovery-routes.js';
 import type { AuthHandlerOptions, Route, RouteDeps } from './handler-options.js';
 import { WARNING_HEADER, type ServerWarning } from '../wire/names.js';
 import { oauthTokenRoute } from './oauth-token-route.js';
-import { buildOpenApiDocument } from './openapi.js';
 import { createOriginPolicy } from './origin-policy.js';
 import { oauthErrorResponse, toTesseraError } from './problem.js';
 import { createMemoryRateLimiter } from './rate-limit.js';
@@ -59,8 +58,11 @@ const ROUTES: Readonly<Record<string, Route>> = {
   ...DISCOVERY_ROUTES,
   ...REVOCATION_FEED_ROUTES,
   'POST /oauth/token': oauthTokenRoute,
-  'GET /openapi.json': async (_input, deps) =>
-    Response.json(buildOpenApiDocument({ issuer: deps.options.issuer })),
+  // The document (the largest module on the start path) loads when it is first asked for.
+  'GET /openapi.json': async (_input, deps) => {
+    const { buildOpenApiDocument } = await import('./openapi.js');
+    return Response.json(buildOpenApiDocument({ issuer: deps.options.issuer }));
+  },
 };
 
 interface CompiledRoute {

@@ -1,8 +1,9 @@
 import { TesseraError } from '../errors/tessera-error.js';
 import { assertProductionReady, refreshRateLimit } from './config-checks.js';
 import { readConfigFile } from './config-file.js';
-import { CONFIG_SCHEMA, type ParsedConfig } from './config-schema.js';
-import { parseLegacyConfig, type LegacyConfigWarning } from './legacy-config.js';
+import type { ParsedConfig } from './config-schema.js';
+import { quickParseConfig } from './config-quick-parse.js';
+import type { LegacyConfigWarning } from './legacy-config.js';
 import { SETTINGS, type SettingName } from './settings.js';
 import type { LegacyOptions } from '../sessions/legacy-options.js';
 
@@ -94,15 +95,7 @@ export async function resolveConfig(input: {
       'CONFIG_INVALID',
       `tessera.config has unknown settings: ${unknown.join(', ')}.`,
     );
-  const parsed = CONFIG_SCHEMA.safeParse(merged);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new TesseraError(
-      'CONFIG_INVALID',
-      `Setting --${issue?.path.join('.') ?? '?'} is invalid: ${issue?.message ?? 'invalid'}.`,
-    );
-  }
-  const config = parsed.data;
+  const config = quickParseConfig(merged) ?? (await parseWithSchema(merged));
   if (config.production) assertProductionReady(config, input.env);
   const issuer = config.issuer ?? `http://localhost:${config.port}`;
   const origins =
@@ -123,6 +116,23 @@ export async function resolveConfig(input: {
     keySecret: input.env.TESSERA_KEY_SECRET,
     keySecretPrevious: input.env.TESSERA_KEY_SECRET_PREVIOUS,
     sources,
-    ...(file.legacy === undefined ? {} : { legacy: parseLegacyConfig(file.legacy) }),
+    // Only a config file with `legacy` loads its parser (and the key handling behind it).
+    ...(file.legacy === undefined
+      ? {}
+      : { legacy: (await import('./legacy-config.js')).parseLegacyConfig(file.legacy) }),
   };
+}
+
+// zod loads only for a configuration the quick reader declines: it judges it and words the refusal.
+async function parseWithSchema(merged: Record<string, unknown>): Promise<ParsedConfig> {
+  const { CONFIG_SCHEMA } = await import('./config-schema.js');
+  const parsed = CONFIG_SCHEMA.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new TesseraError(
+      'CONFIG_INVALID',
+      `Setting --${issue?.path.join('.') ?? '?'} is invalid: ${issue?.message ?? 'invalid'}.`,
+    );
+  }
+  return parsed.data;
 }

@@ -16,7 +16,6 @@ import { createSessionManager, type SessionManager } from '../sessions/session-m
 import type { SessionClaims } from '../sessions/session-options.js';
 import type { SessionRow } from '../store/session-store.js';
 import type { ServerConfig } from './config.js';
-import { legacyExchangeOf } from './legacy-server.js';
 import type { LegacyConfigInput } from './legacy-config.js';
 import { withDemoRoutes } from './demo-routes.js';
 import { createServerLogger } from './log-format.js';
@@ -165,12 +164,19 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
       // Audit events go to the store (for `tessera events`) and to the structured log; they never hold tokens.
       onEvent: (event) => logger.info({ audit: event }, 'audit'),
     });
-    const legacy = legacyExchangeOf({
-      options,
-      store,
-      logger,
-      manager: { ...managerOptions, onEvent: (event) => logger.info({ audit: event }, 'audit') },
-    });
+    // The legacy exchange's modules load only for a server that adopts legacy sessions.
+    const legacy =
+      options.legacy === undefined && config.legacy === undefined
+        ? undefined
+        : (await import('./legacy-server.js')).legacyExchangeOf({
+            options,
+            store,
+            logger,
+            manager: {
+              ...managerOptions,
+              onEvent: (event) => logger.info({ audit: event }, 'audit'),
+            },
+          });
     // Mail leaves the request path: a request writes an outbox row, this worker sends (mailer.ts).
     const mailer = hasAccountStore(store)
       ? await createMailer({
