@@ -104,7 +104,18 @@ export function createTokenVerifier<K, R extends boolean | Promise<boolean>>(
   const now = options.now ?? Date.now;
   const { keys, revocations } = options;
   const cacheSize = options.cacheSize ?? 10_000;
+  if (!Number.isSafeInteger(cacheSize) || cacheSize < 0)
+    throw new TesseraError(
+      'CONFIG_INVALID',
+      `cacheSize must be a whole number of tokens, 0 or more (0 turns the cache off); got ${describeUntrusted(cacheSize)}.`,
+    );
   const cache = new Map<string, CachedToken>();
+  // Insertion order, kept beside the Map: evicting with `cache.keys().next()` walks every deleted slot
+  // V8 keeps at the front of the Map's table until its next rehash (thousands with a full cache), which
+  // measured ~10 µs a miss with 12 000 users cycling through 10 000 entries. The ring names the entry to
+  // drop in O(1); a key it names twice (re-verified after a key change) only leaves the cache early.
+  const ring: (string | undefined)[] = [];
+  let ringHead = 0;
   const parser = new CompactParser();
 
   const readClaims = (payloadSegment: string, kid: string): CachedToken => {
@@ -158,8 +169,10 @@ export function createTokenVerifier<K, R extends boolean | Promise<boolean>>(
 
   const admit = (token: string, entry: CachedToken, fresh: boolean): AccessTokenClaims => {
     if (fresh && cacheSize > 0) {
-      // Map keeps insertion order, so the first key is the oldest entry.
-      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
+      const oldest = ring[ringHead];
+      if (oldest !== undefined) cache.delete(oldest);
+      ring[ringHead] = token;
+      ringHead = (ringHead + 1) % cacheSize;
       cache.set(token, entry);
     }
     checkClaimTimes(entry.claims, rules, now() / 1000);
