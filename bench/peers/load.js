@@ -19,11 +19,12 @@ function requestFor({ key, kind, path, field }) {
   const stored = lists.get(key);
   if (!stored || stored.list.length === 0) throw new Error(`no users stored under ${key}`);
   const { list, busy } = stored;
-  let next = 0;
+  // The round-robin carries on from the key's previous run: restarting at the first user, a run would
+  // begin on the users a cache kept from the run before, and a pool larger than the cache would read warm.
   const pick = () => {
     for (let tries = 0; tries < list.length; tries++) {
-      const i = next;
-      next = (next + 1) % list.length;
+      const i = stored.next;
+      stored.next = (stored.next + 1) % list.length;
       if (busy[i] === 0) return i;
     }
     throw new Error(`every user of ${key} is in flight or retired: seed more users`);
@@ -87,6 +88,7 @@ process.on('message', async (message) => {
       lists.set(message.key, {
         list: [...message.list],
         busy: new Uint8Array(message.list.length),
+        next: 0,
       });
       process.send({ ok: true });
     }
