@@ -92,19 +92,13 @@ export async function run({ quick, log }) {
     // Not counted: JIT, the pools' connections and PostgreSQL's caches; a single measured second would
     // otherwise carry them in its p99.
     for (const mode of Object.keys(nodes))
-      await Promise.all(
-        nodes[mode].map((node, k) =>
-          loads[k].run({
-            key: mode,
-            url: `http://127.0.0.1:${node.port}`,
-            kind: 'refresh',
-            path: '/auth/refresh',
-            field: 'refresh_token',
-            connections: settings.concurrency[0],
-            seconds: settings.warmupSeconds,
-          }),
-        ),
-      );
+      await refreshOnBoth({
+        loads,
+        nodes: nodes[mode],
+        mode,
+        c: settings.concurrency[0],
+        seconds: settings.warmupSeconds,
+      });
     const samples = {};
     for (const c of settings.concurrency) {
       samples[c] = { direct: [], pgbouncer: [] };
@@ -244,10 +238,9 @@ export async function run({ quick, log }) {
   }
 }
 
-/** One cell: both nodes loaded at once for `seconds`, with CPU, WAL and commits read around it. */
-async function measureCell({ admin, loads, nodes, mode, c, seconds, pids, database }) {
-  const before = await primaryCounters(admin, database, pids);
-  const results = await Promise.all(
+/** Both nodes refreshing at once, C connections each from its own load generator, for `seconds`. */
+function refreshOnBoth({ loads, nodes, mode, c, seconds }) {
+  return Promise.all(
     nodes.map((node, k) =>
       loads[k].run({
         key: mode,
@@ -260,6 +253,12 @@ async function measureCell({ admin, loads, nodes, mode, c, seconds, pids, databa
       }),
     ),
   );
+}
+
+/** One cell: both nodes loaded at once for `seconds`, with CPU, WAL and commits read around it. */
+async function measureCell({ admin, loads, nodes, mode, c, seconds, pids, database }) {
+  const before = await primaryCounters(admin, database, pids);
+  const results = await refreshOnBoth({ loads, nodes, mode, c, seconds });
   // PostgreSQL flushes its statistics at most once a second.
   await new Promise((resolve) => setTimeout(resolve, 1100));
   const after = await primaryCounters(admin, database, pids);
