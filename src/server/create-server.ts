@@ -23,7 +23,9 @@ import { hasAccountStore, openStore, type ServerStore } from './open-store.js';
 import { withKeyringHealth } from './keyring-health.js';
 import { createMailer, logMailReport, type DeliveredMail } from './mailer.js';
 import { createLimiter } from './rate-limiter.js';
+import { warnAboutKeptAlgorithm } from './kept-algorithm.js';
 import { createReloadingKeyring, type ReloadingKeyring } from './reloading-keyring.js';
+import { startStoreSweeper } from './store-sweeper.js';
 
 /** A running Tessera: the Fetch handler and the parts behind it, for tests and embedding. */
 export interface TesseraServer {
@@ -256,18 +258,15 @@ export async function createTesseraServer(options: CreateServerOptions): Promise
     });
     // A node whose keyring stopped reloading misses rotations: /healthz says so until it recovers.
     const handler = withKeyringHealth(config.demo ? withDemo : authHandler, () => keyring.health());
-    const sweeper = setInterval(() => {
-      const at = now();
-      store
-        .sweep({
-          now: at,
-          sealedBefore: at - config['refresh-grace'] * 1000,
-          retainAfter: at - config.retention * 1000,
-        })
-        .catch((error: unknown) => logger.warn({ err: String(error) }, 'sweep failed'));
-    }, 600_000);
-    sweeper.unref();
-    closers.unshift(() => clearInterval(sweeper));
+    closers.unshift(
+      startStoreSweeper({
+        store,
+        graceSeconds: config['refresh-grace'],
+        retentionSeconds: config.retention,
+        logger,
+        now,
+      }),
+    );
     return {
       handler,
       sessions,
@@ -308,24 +307,3 @@ function claimsWithAccount(
 
 const noTickets = (): TesseraError =>
   new TesseraError('NOT_FOUND', 'This store holds no accounts, so no tickets: it cannot use one.');
-
-// --alg only chooses the first key: a stored keyring keeps signing with its own, so that changing the
-// setting (or Tessera's default) logs nobody out. Say so, and how to change it for real.
-function warnAboutKeptAlgorithm(
-  config: ServerConfig,
-  keyring: Pick<ReloadingKeyring, 'signingKey'>,
-  logger: Logger,
-): void {
-  let active: string;
-  try {
-    active = keyring.signingKey().alg;
-  } catch {
-    // A node whose clock is behind the newest key's activation cannot sign yet, but it may still
-    // start and verify: the time checks and the doctor explain the skew, not a failed start.
-    return;
-  }
-  if (active === config.alg) return;
-  const message = `the keyring signs with ${active}, not ${config.alg}: --alg only chooses a new keyring's first key; run \`tessera keys rotate --alg ${config.alg}\` to switch without logging anyone out`;
-  if (config.sources.alg === undefined) logger.info({ alg: active }, message);
-  else logger.warn({ alg: active, configured: config.alg }, message);
-}
